@@ -1,0 +1,67 @@
+# civbio — the two commands: `make run` and `make test`. Everything else is what they stand on.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := $(shell sed -n 's/.*"uv==\([0-9.]*\)".*/\1/p' pyproject.toml)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# `make test REQUIRE_SERVICES=1` (what CI runs) fails when PostgreSQL, Redis or Chromium is missing.
+REQUIRE_SERVICES ?= 0
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+
+.PHONY: help install run test check lint format messages translations bench clean
+
+help:
+	@echo "make run    set up, load the consortium and demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make check  ruff, migrations check and the production deploy check"
+
+$(PY):
+	@python=$$(bin/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Installs exactly what uv.lock says; skipped entirely while the lock is unchanged.
+$(VENV)/.installed: uv.lock pyproject.toml | $(PY)
+	@$(UV) sync --frozen --all-groups --python $(PY) --quiet
+	@touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@DEBUG=1 $(PY) manage.py compile_translations
+
+run: install
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py load_consortium
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	@REQUIRE_SERVICES=$(REQUIRE_SERVICES) bin/ensure-chromium
+	@set -a && eval "$$(REQUIRE_SERVICES=$(REQUIRE_SERVICES) $(PY) bin/test-services)" && set +a && \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: lint
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		ALLOWED_HOSTS=civbio.example.nl $(PY) manage.py check --deploy --fail-level WARNING
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Extract translatable strings into locale/nl (needs GNU gettext's xgettext).
+messages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py makemessages --locale nl --no-obsolete --ignore ".venv/*" --ignore "tests/*"
+
+clean:
+	rm -rf $(VENV) staticfiles test-output

@@ -1,0 +1,28 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from civbio import views as civbio_views
+from reports import views as report_views
+
+urlpatterns = [
+    path("healthz", civbio_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", report_views.home, name="home"),
+    path("dashboard/", report_views.dashboard, name="dashboard"),
+    # The admin logs in through allauth like everyone else (rate limits, later MFA).
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+    ),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("partners.urls")),
+    path("", include("programmes.urls")),
+    path("", include("reports.urls")),
+    prefix_default_language=False,
+)

@@ -1,0 +1,139 @@
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Invitation, Organisation, User
+
+
+class PersonInline(admin.TabularInline):
+    model = User
+    fields = ["name", "email", "role", "is_contact", "job_title", "is_active"]
+    readonly_fields = ["email"]
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    title = _("partnership")
+    parameter_name = "partnership"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active partners")), ("retired", _("Former partners"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.active()
+        if self.value() == "retired":
+            return queryset.exclude(pk__in=Organisation.objects.active().values("pk"))
+        return queryset
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "short_name",
+        "kind",
+        "cofinancing_category",
+        "city",
+        "is_lead_applicant",
+        "active_since",
+        "active_until",
+        "people_count",
+    ]
+    list_filter = ["kind", "cofinancing_category", ActiveFilter, "is_lead_applicant"]
+    search_fields = ["name", "short_name", "city", "sbb_leerbedrijf_id"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PersonInline]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "kind", "is_lead_applicant"]}),
+        (_("Profile"), {"fields": ["city", "website", "description", "logo"]}),
+        (
+            _("Partnership"),
+            {
+                "fields": [
+                    "active_since",
+                    "active_until",
+                    "cofinancing_category",
+                    "sbb_leerbedrijf_id",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_people=Count("people", filter=Q(people__is_active=True)))
+        )
+
+    @admin.display(description=_("people"), ordering="_people")
+    def people_count(self, obj) -> int:
+        return obj._people
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "email",
+        "organisation",
+        "role",
+        "is_contact",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = ["role", "is_contact", "is_active", "organisation__kind"]
+    search_fields = ["name", "email", "organisation__name", "organisation__short_name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["name", "email", "organisation", "role", "is_contact"]}),
+        (_("Details"), {"fields": ["job_title", "phone", "language"]}),
+        (_("Access"), {"fields": ["is_active", "last_login", "date_joined"]}),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        # People join through an invitation, which sets their password themselves.
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "organisation",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "status",
+    ]
+    list_filter = ["role", "organisation__kind"]
+    search_fields = ["email", "name", "organisation__name"]
+    list_select_related = ["organisation", "invited_by"]
+    readonly_fields = [
+        "email",
+        "name",
+        "organisation",
+        "role",
+        "language",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    fields = [*readonly_fields, "expires_at"]
+
+    def has_add_permission(self, request) -> bool:
+        # Invitations are made on the invitations page, which checks roles and sends the mail.
+        return False
+
+    @admin.display(description=_("status"))
+    def status(self, obj) -> str:
+        return obj.get_status_display()

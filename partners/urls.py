@@ -1,0 +1,15 @@
+from django.urls import path
+
+from partners import views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("partners/", views.organisation_list, name="organisation_list"),
+    path("partners/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path("partners/<slug:slug>/logo/", views.organisation_logo, name="organisation_logo"),
+    path("invitations/", views.invitation_list, name="invitation_list"),
+    path("invitations/new/", views.invitation_create, name="invitation_create"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]

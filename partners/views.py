@@ -1,0 +1,149 @@
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civbio import rules
+from partners import selectors, services
+from partners.filters import OrganisationFilter
+from partners.forms import AcceptInvitationForm, InvitationForm
+from partners.models import Organisation
+from partners.tokens import invitation_from_token
+
+
+@login_required
+def organisation_list(request):
+    filterset = OrganisationFilter(request.GET, queryset=rules.visible_organisations(request.user))
+    groups = selectors.directory_groups(
+        filterset.qs if filterset.is_valid() else filterset.queryset
+    )
+    return render(
+        request,
+        "partners/organisation_list.html",
+        {
+            "filter": filterset,
+            "groups": groups,
+            "result_count": sum(len(g["organisations"]) for g in groups),
+        },
+    )
+
+
+@login_required
+def organisation_detail(request, slug: str):
+    organisation = get_object_or_404(rules.visible_organisations(request.user), slug=slug)
+    context = selectors.organisation_page(request.user, organisation)
+    return render(request, "partners/organisation_detail.html", context)
+
+
+@login_required
+def invitation_list(request):
+    if not rules.can_invite(request.user):
+        raise PermissionDenied
+    invitations = list(rules.visible_invitations(request.user)[:200])
+    return render(request, "partners/invitation_list.html", {"invitations": invitations})
+
+
+@login_required
+def invitation_create(request):
+    if not rules.can_invite(request.user):
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite_person(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect("partners:invitation_list")
+    return render(request, "partners/invitation_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk: int):
+    invitation = get_object_or_404(rules.visible_invitations(request.user), pk=pk)
+    services.revoke_invitation(actor=request.user, invitation=invitation)
+    messages.success(
+        request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
+    )
+    return redirect("partners:invitation_list")
+
+
+def invitation_accept(request, token: str):
+    invitation = invitation_from_token(token)
+    if invitation is None:
+        return render(
+            request, "partners/invitation_unavailable.html", {"reason": "invalid"}, status=404
+        )
+    if invitation.status != "pending":
+        return render(
+            request,
+            "partners/invitation_unavailable.html",
+            {"reason": invitation.status, "invitation": invitation},
+            status=410,
+        )
+    if request.user.is_authenticated:
+        return render(
+            request, "partners/invitation_unavailable.html", {"reason": "logged_in"}, status=409
+        )
+    form = AcceptInvitationForm(
+        request.POST or None, email=invitation.email, initial={"name": invitation.name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                invitation=invitation,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+            )
+        except services.InvitationUnavailable as unavailable:
+            return render(
+                request,
+                "partners/invitation_unavailable.html",
+                {"reason": unavailable.invitation.status, "invitation": invitation},
+                status=410,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            messages.success(request, _("Welcome to civbio, %(name)s.") % {"name": user.name})
+            return redirect("dashboard")
+    return render(
+        request, "partners/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+LOGO_CONTENT_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
+
+
+def organisation_logo(request, slug: str):
+    """Serve a partner's logo. Uploads are never served from a public media directory."""
+    organisation = get_object_or_404(Organisation.objects.exclude(logo=""), slug=slug)
+    suffix = Path(organisation.logo.name).suffix.lower()
+    content_type = LOGO_CONTENT_TYPES.get(suffix)
+    if content_type is None:
+        raise Http404
+    try:
+        handle = organisation.logo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
