@@ -8,11 +8,13 @@ from reports import views as report_views
 
 urlpatterns = [
     path("healthz", civbio_views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", report_views.home, name="home"),
+    # Inside the language prefix, so the switcher knows which language the page it came from is
+    # in and can translate that page's address.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", report_views.dashboard, name="dashboard"),
     # The admin logs in through allauth like everyone else (rate limits, later MFA).
     path(

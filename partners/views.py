@@ -116,7 +116,7 @@ def invitation_accept(request, token: str):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            login(request, user, backend="partners.backends.AuthenticationBackend")
             messages.success(request, _("Welcome to civbio, %(name)s.") % {"name": user.name})
             return redirect("dashboard")
     return render(

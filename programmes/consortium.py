@@ -161,7 +161,7 @@ PROJECT = {
     "start_date": date(2023, 1, 1),
     "end_date": date(2026, 12, 31),
     "grant_amount": Decimal("746416.00"),
-    "total_budget": Decimal("2200000.00"),
+    "total_budget": Decimal("2239248.00"),
     "hourly_rate": Decimal("73.00"),
 }
 

@@ -106,6 +106,11 @@ class Project(TranslatedFieldsMixin, models.Model):
         return self.grant_amount / self.total_budget
 
     @property
+    def grant_within_limit(self) -> bool:
+        """The RIF rule: the grant is at most one third of the total budget (exact, no rounding)."""
+        return self.grant_amount * 3 <= self.total_budget
+
+    @property
     def duration_days(self) -> int:
         return (self.end_date - self.start_date).days + 1
 

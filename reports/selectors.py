@@ -137,7 +137,5 @@ def funder_dashboard(user: User) -> dict:
         "grant_share_percent": (
             round(project.grant_share * 100, 1) if project and project.grant_share else None
         ),
-        "grant_within_limit": bool(
-            project and project.grant_share is not None and project.grant_share * 3 <= 1
-        ),
+        "grant_within_limit": bool(project and project.grant_within_limit),
     }

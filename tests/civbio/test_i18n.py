@@ -1,0 +1,34 @@
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.urls import reverse
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def test_every_dutch_message_is_translated():
+    with (ROOT / "locale/nl/LC_MESSAGES/django.po").open("rb") as po:
+        catalog = read_po(po)
+
+    untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+    untranslated += [
+        m.id for m in catalog if m.id and isinstance(m.string, tuple) and not all(m.string)
+    ]
+
+    assert untranslated == []
+
+
+@pytest.mark.django_db
+def test_the_language_switcher_changes_the_language_and_stays_on_the_page(client, consortium):
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "/partners/"}, follow=False
+    )
+
+    assert response.status_code == 302
+    assert response.url == "/en/partners/"
+    assert "Three programme lines" in client.get("/en/").text
+    back = client.post(reverse("set_language"), {"language": "nl", "next": "/en/"})
+    assert back.url == "/"
+    assert "Drie programmalijnen" in client.get("/").text

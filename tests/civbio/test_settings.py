@@ -1,0 +1,55 @@
+"""Production settings refuse to start half-configured, and pass Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_django(args, **env):
+    # A clean production-like environment: none of the test run's development switches.
+    dropped = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django(["check"], ALLOWED_HOSTS="civbio.example.nl")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_django(["check"], SECRET_KEY="x" * 60)
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_checks():
+    result = run_django(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        SECRET_KEY="k7#" + "q2Zr9vLx" * 8,
+        ALLOWED_HOSTS="civbio.example.nl",
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_a_malformed_boolean_is_a_clear_error():
+    result = run_django(["check"], DEBUG="perhaps")
+
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr

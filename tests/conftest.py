@@ -1,0 +1,114 @@
+"""Personas used across the suite.
+
+- carla: coordinator at the lead applicant school
+- dirk: school staff (teacher) at the same school; eva: school staff at another school
+- bram: industry staff and contact of BioCorp; bea: his colleague; olaf: contact at OtherLab
+- fien: funder staff at the municipality
+"""
+
+import pytest
+from django.core.cache import cache
+
+from partners.models import Role
+from tests.factories import CompanyFactory, GovernmentFactory, SchoolFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters and cached figures never leak from one test into the next.
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def school(db):
+    return SchoolFactory(name="Leiden Lab College", slug="leiden-lab-college")
+
+
+@pytest.fixture
+def other_school(db):
+    return SchoolFactory(name="Rotterdam Tech", slug="rotterdam-tech")
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory(name="BioCorp", slug="biocorp")
+
+
+@pytest.fixture
+def other_company(db):
+    return CompanyFactory(name="OtherLab", slug="otherlab")
+
+
+@pytest.fixture
+def municipality(db):
+    return GovernmentFactory(name="Gemeente Voorbeeld", slug="gemeente-voorbeeld")
+
+
+@pytest.fixture
+def carla(school):
+    return UserFactory(
+        email="carla@example.nl", name="Carla", organisation=school, role=Role.COORDINATOR
+    )
+
+
+@pytest.fixture
+def dirk(school):
+    return UserFactory(
+        email="dirk@example.nl", name="Dirk", organisation=school, role=Role.SCHOOL_STAFF
+    )
+
+
+@pytest.fixture
+def eva(other_school):
+    return UserFactory(
+        email="eva@example.nl",
+        name="Eva",
+        organisation=other_school,
+        role=Role.SCHOOL_STAFF,
+        is_contact=True,
+    )
+
+
+@pytest.fixture
+def bram(company):
+    return UserFactory(
+        email="bram@example.nl",
+        name="Bram",
+        organisation=company,
+        role=Role.INDUSTRY_STAFF,
+        is_contact=True,
+    )
+
+
+@pytest.fixture
+def bea(company):
+    return UserFactory(
+        email="bea@example.nl", name="Bea", organisation=company, role=Role.INDUSTRY_STAFF
+    )
+
+
+@pytest.fixture
+def olaf(other_company):
+    return UserFactory(
+        email="olaf@example.nl",
+        name="Olaf",
+        organisation=other_company,
+        role=Role.INDUSTRY_STAFF,
+        is_contact=True,
+    )
+
+
+@pytest.fixture
+def fien(municipality):
+    return UserFactory(
+        email="fien@example.nl", name="Fien", organisation=municipality, role=Role.FUNDER
+    )
+
+
+@pytest.fixture
+def consortium(db):
+    """The consortium of the source document, loaded the way `make run` loads it."""
+    from programmes.services import load_consortium
+
+    load_consortium()

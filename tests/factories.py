@@ -1,0 +1,60 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from partners.models import Invitation, Organisation, OrganisationKind, Role, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisatie {n}")
+    short_name = factory.LazyAttribute(lambda o: o.name[:20])
+    slug = factory.Sequence(lambda n: f"organisatie-{n}")
+    kind = OrganisationKind.WORK_FIELD
+    city = "Leiden"
+
+
+class SchoolFactory(OrganisationFactory):
+    kind = OrganisationKind.EDUCATION
+    cofinancing_category = "other"
+
+
+class CompanyFactory(OrganisationFactory):
+    kind = OrganisationKind.WORK_FIELD
+    cofinancing_category = "employer"
+
+
+class GovernmentFactory(OrganisationFactory):
+    kind = OrganisationKind.GOVERNMENT
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.nl")
+    name = factory.Sequence(lambda n: f"Persoon {n}")
+    organisation = factory.SubFactory(CompanyFactory)
+    role = Role.INDUSTRY_STAFF
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.nl")
+    organisation = factory.SubFactory(CompanyFactory)
+    role = Role.INDUSTRY_STAFF
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=14))

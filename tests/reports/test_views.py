@@ -1,0 +1,149 @@
+import pytest
+from django.urls import reverse
+
+from partners.models import Role
+from reports.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from tests.factories import CompanyFactory, InvitationFactory, SchoolFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARDS = {
+    Role.COORDINATOR: "reports:dashboard_coordinator",
+    Role.SCHOOL_STAFF: "reports:dashboard_school",
+    Role.INDUSTRY_STAFF: "reports:dashboard_industry",
+    Role.FUNDER: "reports:dashboard_funder",
+}
+
+
+@pytest.mark.parametrize("person", DEMO_LOGINS, ids=lambda p: p.email)
+def test_each_demo_role_logs_in_and_lands_on_its_own_dashboard(client, consortium, person):
+    load_demo()
+
+    response = client.post(
+        reverse("account_login"), {"login": person.email, "password": DEMO_PASSWORD}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse(DASHBOARDS[person.role])
+    assert response.context["user"].email == person.email
+
+
+def test_a_wrong_password_keeps_the_email_and_explains(client, consortium):
+    load_demo()
+
+    response = client.post(
+        reverse("account_login"), {"login": "docent@demo.civbio.nl", "password": "wrong"}
+    )
+
+    assert response.status_code == 200
+    assert 'value="docent@demo.civbio.nl"' in response.text
+    assert response.context["form"].non_field_errors()
+
+
+def test_open_sign_up_is_closed(client, db):
+    response = client.get(reverse("account_signup"))
+
+    assert "Registratie gesloten" in response.text
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "walk-in@example.nl",
+            "password1": "Pipet-Centrifuge-42",
+            "password2": "Pipet-Centrifuge-42",
+        },
+    )
+    from partners.models import User
+
+    assert not User.objects.filter(email="walk-in@example.nl").exists()
+
+
+@pytest.mark.parametrize("role", list(DASHBOARDS))
+def test_a_dashboard_is_only_for_its_own_role(client, role, carla, dirk, bram, fien):
+    people = {
+        Role.COORDINATOR: carla,
+        Role.SCHOOL_STAFF: dirk,
+        Role.INDUSTRY_STAFF: bram,
+        Role.FUNDER: fien,
+    }
+    for other_role, person in people.items():
+        client.force_login(person)
+        expected = 200 if other_role == role else 403
+        assert client.get(reverse(DASHBOARDS[role])).status_code == expected
+
+
+def many_partners():
+    for n in range(30):
+        organisation = CompanyFactory() if n % 2 else SchoolFactory()
+        UserFactory(
+            organisation=organisation,
+            is_contact=True,
+            role=Role.INDUSTRY_STAFF if n % 2 else Role.SCHOOL_STAFF,
+        )
+    InvitationFactory.create_batch(10)
+
+
+@pytest.mark.parametrize(
+    ("persona", "queries"),
+    [
+        # session, user, project, lines, kinds, roles, partners without people, 2 invitation counts
+        ("carla", 9),
+        # session, user, project, lines, colleagues, partners + their contacts
+        ("dirk", 7),
+        ("bram", 7),
+        # session, user, project, lines, partners by kind
+        ("fien", 5),
+    ],
+)
+def test_dashboards_render_in_constant_queries(
+    client, consortium, persona, queries, request, django_assert_num_queries
+):
+    person = request.getfixturevalue(persona)
+    many_partners()
+    client.force_login(person)
+
+    url = reverse(DASHBOARDS[person.role])
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_the_funder_dashboard_shows_the_grant_rule_and_no_personal_data(
+    client, consortium, fien, bram
+):
+    client.force_login(fien)
+
+    response = client.get(reverse("reports:dashboard_funder"))
+
+    assert "746.416" in response.text
+    assert "33,3%" in response.text
+    assert "Binnen de grens van een derde" in response.text
+    assert bram.email not in response.text
+    assert bram.name not in response.text
+
+
+def test_the_coordinator_sees_partners_nobody_has_joined_from(client, consortium, carla):
+    client.force_login(carla)
+
+    response = client.get(reverse("reports:dashboard_coordinator"))
+
+    names = [o.name for o in response.context["organisations_without_people"]]
+    assert "Janssen Biologics" in names
+    # The 26 partners of the seed and Carla's own school from the fixtures.
+    assert response.context["partner_total"] == 27
+
+
+def test_the_public_start_page_lists_all_partners_and_lines_in_dutch_and_english(
+    client, consortium, django_assert_num_queries
+):
+    # project, lines, partners
+    with django_assert_num_queries(3):
+        dutch = client.get(reverse("home"))
+    assert dutch.context["partner_count"] == 26
+    assert "Flexibel en hybride onderwijs" in dutch.text
+    assert "De partners" in dutch.text
+    assert "Naturalis Biodiversity Center" in dutch.text
+
+    english = client.get("/en/")
+    assert "Flexible and hybrid education" in english.text
+    assert "The partners" in english.text
+    assert '<html lang="en">' in english.text

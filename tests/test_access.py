@@ -1,0 +1,102 @@
+"""Every URL of the project is either public or sends anonymous visitors to the login page.
+
+The list below is the complete inventory: a new URL pattern without an entry fails this suite.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PUBLIC = {
+    "home",
+    "healthz",
+    "set_language",
+    "partners:invitation_accept",
+    "partners:organisation_logo",
+}
+# allauth's own pages for people who are not logged in (login, password reset, …).
+ALLAUTH_PUBLIC_PREFIX = "account_"
+ALLAUTH_LOGIN_REQUIRED = {
+    "account_email",
+    "account_change_password",
+    "account_set_password",
+    "account_reauthenticate",
+}
+ADMIN_PREFIX = "admin:"
+LOGIN_REQUIRED = {
+    "dashboard",
+    "partners:organisation_list",
+    "partners:organisation_detail",
+    "partners:invitation_list",
+    "partners:invitation_create",
+    "partners:invitation_revoke",
+    "programmes:project_detail",
+    "reports:dashboard_coordinator",
+    "reports:dashboard_school",
+    "reports:dashboard_industry",
+    "reports:dashboard_funder",
+}
+SAMPLE_KWARGS = {"slug": "biocorp", "pk": 1, "token": "x", "key": "x", "uidb36": "x"}
+
+
+def named_patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_patterns(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def classify(name: str) -> str | None:
+    if name in PUBLIC:
+        return "public"
+    if name in LOGIN_REQUIRED or name in ALLAUTH_LOGIN_REQUIRED:
+        return "login"
+    if name.startswith(ADMIN_PREFIX):
+        return "admin"
+    if name.startswith(ALLAUTH_PUBLIC_PREFIX):
+        return "public"
+    return None
+
+
+def test_every_url_pattern_has_an_access_entry():
+    missing = sorted({name for name, _ in named_patterns() if classify(name) is None})
+
+    assert missing == [], f"URL patterns without an access entry: {missing}"
+
+
+def url_for(name: str, pattern: URLPattern) -> str:
+    kwargs = {key: SAMPLE_KWARGS[key] for key in pattern.pattern.regex.groupindex}
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name",
+    sorted(n for n, _ in named_patterns() if classify(n) == "login"),
+)
+def test_anonymous_visitors_are_sent_to_login(client, name):
+    pattern = dict(named_patterns())[name]
+
+    response = client.get(url_for(name, pattern))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_the_admin_sends_anonymous_visitors_to_login(client):
+    response = client.get(reverse("admin:index"), follow=True)
+
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_the_admin_is_closed_to_everyone_but_coordinators(client, carla, dirk, bram, fien):
+    for person in (dirk, bram, fien):
+        client.force_login(person)
+        assert client.get(reverse("admin:index")).status_code == 302
+    client.force_login(carla)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:partners_organisation_changelist")).status_code == 200
