@@ -39,7 +39,7 @@ run: install
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py load_consortium
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
-	@DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	@DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) bin/serve-dev
 
 test: install
 	@REQUIRE_SERVICES=$(REQUIRE_SERVICES) bin/ensure-chromium

@@ -1,0 +1,25 @@
+# civbio: one image for web (gunicorn), Celery worker and Celery beat.
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_LINK_MODE=copy \
+    PATH=/opt/venv/bin:$PATH
+
+WORKDIR /app
+RUN pip install --no-cache-dir "uv==0.13.8"
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project --python /usr/local/bin/python3
+
+COPY . .
+# Build-time only values: collectstatic and the translations need settings, not secrets.
+RUN DEBUG=1 python manage.py compile_translations \
+    && SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 --home /app civbio \
+    && mkdir -p /app/media && chown civbio /app/media
+
+USER civbio
+EXPOSE 8000
+CMD ["gunicorn", "civbio.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
