@@ -126,6 +126,15 @@ def visible_organisations(user) -> QuerySet[Organisation]:
     return Organisation.objects.none()
 
 
+def can_edit_organisation(user, organisation: Organisation) -> bool:
+    """Coordinators and an organisation's own contact persons keep its profile up to date."""
+    if is_coordinator(user):
+        return True
+    return (
+        has_role(user, *Role.values) and user.is_contact and user.organisation_id == organisation.pk
+    )
+
+
 def visible_people(user, organisation: Organisation) -> QuerySet[User]:
     """People of `organisation` that `user` may see.
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from partners.models import Invitation, Organisation, User
 
@@ -46,6 +48,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "city", "sbb_leerbedrijf_id"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PersonInline]
+    actions = ["retire_today"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "kind", "is_lead_applicant"]}),
         (_("Profile"), {"fields": ["city", "website", "description", "logo"]}),
@@ -61,6 +64,20 @@ class OrganisationAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    @admin.action(description=_("Mark as former partners from today"))
+    def retire_today(self, request, queryset):
+        today = timezone.localdate()
+        count = queryset.filter(active_until__isnull=True).update(active_until=today)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d organisation is now a former partner.",
+                "%(count)d organisations are now former partners.",
+                count,
+            )
+            % {"count": count},
+        )
 
     def get_queryset(self, request):
         return (
@@ -96,9 +113,22 @@ class UserAdmin(admin.ModelAdmin):
         (_("Access"), {"fields": ["is_active", "last_login", "date_joined"]}),
     ]
 
+    actions = ["deactivate"]
+
     def has_add_permission(self, request) -> bool:
         # People join through an invitation, which sets their password themselves.
         return False
+
+    @admin.action(description=_("Deactivate: they can no longer log in"))
+    def deactivate(self, request, queryset):
+        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d person was deactivated.", "%(count)d people were deactivated.", count
+            )
+            % {"count": count},
+        )
 
 
 @admin.register(Invitation)

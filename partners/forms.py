@@ -50,6 +50,22 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
+class OrganisationProfileForm(forms.ModelForm):
+    """What a partner keeps up to date itself; kind, dates and co-financing are for coordinators."""
+
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Organisation
+        fields = ["description", "website", "city", "logo"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.updated_at.isoformat()
+        self.fields["logo"].widget.attrs["accept"] = "image/png,image/jpeg,image/webp,image/gif"
+
+
 class AcceptInvitationForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150)
     password1 = forms.CharField(

@@ -32,6 +32,7 @@ def organisation_page(user: User, organisation: Organisation) -> dict:
         "can_invite_here": rules.can_invite(user)
         and rules.invitable_organisations(user).filter(pk=organisation.pk).exists(),
         "can_edit_in_admin": rules.is_coordinator(user),
+        "can_edit_profile": rules.can_edit_organisation(user, organisation),
     }
 
 

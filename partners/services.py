@@ -31,10 +31,38 @@ def invite_person(
 ) -> Invitation:
     """Invite someone by e-mail to join `organisation` with `role`, and send the link.
 
-    An earlier pending invitation for the same address is revoked, so only the newest link works.
+    Coordinators invite anyone; an organisation's contact invites colleagues into it.
     """
     if not rules.can_invite_to(actor, organisation, role):
         raise PermissionDenied(_("You may not invite people into this organisation."))
+    return issue_invitation(
+        email=email,
+        organisation=organisation,
+        role=role,
+        name=name,
+        language=language,
+        invited_by=actor,
+    )
+
+
+@transaction.atomic
+def issue_invitation(
+    *,
+    email: str,
+    organisation: Organisation,
+    role: str,
+    name: str = "",
+    language: str = "nl",
+    invited_by: User | None = None,
+) -> Invitation:
+    """Create an invitation and send its e-mail once the transaction commits.
+
+    No permission check: callers are `invite_person` (which checks) and the operator's
+    `manage.py invite` (which has the server). An earlier pending invitation for the same address
+    is revoked, so only the newest link works.
+    """
+    if not rules.role_fits_organisation(role, organisation):
+        raise ValidationError({"role": _("This role does not fit an organisation of this kind.")})
     email = email.strip().lower()
     if User.objects.with_email(email).exists():
         raise ValidationError(
@@ -48,10 +76,40 @@ def invite_person(
         organisation=organisation,
         role=role,
         language=language,
-        invited_by=actor,
+        invited_by=invited_by,
     )
     transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
     return invitation
+
+
+class EditConflict(Exception):
+    """Someone else saved the same record after the editor opened it."""
+
+
+@transaction.atomic
+def update_organisation_profile(
+    *, actor: User, organisation: Organisation, changes: dict, version: str
+) -> Organisation:
+    """Save a partner's own profile (description, website, city, logo).
+
+    `version` is the `updated_at` the editor saw: if the row changed since, nothing is saved and
+    EditConflict is raised, so two people editing at once never overwrite each other silently.
+    """
+    if not rules.can_edit_organisation(actor, organisation):
+        raise PermissionDenied(_("You may not edit this organisation."))
+    current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if current.updated_at.isoformat() != version:
+        raise EditConflict
+    old_logo = current.logo.name if current.logo else ""
+    for field, value in changes.items():
+        # save_form_data knows a cleared file (False) from an unchanged one.
+        Organisation._meta.get_field(field).save_form_data(current, value)
+    current.save()
+    new_logo = current.logo.name if current.logo else ""
+    if old_logo and old_logo != new_logo:
+        storage = current.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    return current
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ app_name = "partners"
 urlpatterns = [
     path("partners/", views.organisation_list, name="organisation_list"),
     path("partners/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path("partners/<slug:slug>/edit/", views.organisation_edit, name="organisation_edit"),
     path("partners/<slug:slug>/logo/", views.organisation_logo, name="organisation_logo"),
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/new/", views.invitation_create, name="invitation_create"),

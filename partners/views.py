@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from civbio import rules
 from partners import selectors, services
 from partners.filters import OrganisationFilter
-from partners.forms import AcceptInvitationForm, InvitationForm
+from partners.forms import AcceptInvitationForm, InvitationForm, OrganisationProfileForm
 from partners.models import Organisation
 from partners.tokens import invitation_from_token
 
@@ -147,3 +147,42 @@ def organisation_logo(request, slug: str):
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@login_required
+def organisation_edit(request, slug: str):
+    organisation = get_object_or_404(rules.visible_organisations(request.user), slug=slug)
+    if not rules.can_edit_organisation(request.user, organisation):
+        raise PermissionDenied
+    form = OrganisationProfileForm(
+        request.POST or None, request.FILES or None, instance=organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in form.Meta.fields}
+        try:
+            services.update_organisation_profile(
+                actor=request.user,
+                organisation=organisation,
+                changes=changes,
+                version=form.cleaned_data["version"],
+            )
+        except services.EditConflict:
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this profile while you were editing it. Your changes "
+                    "are still in the form: check them against the page and save again."
+                ),
+            )
+            form.data = form.data.copy()
+            form.data["version"] = Organisation.objects.get(
+                pk=organisation.pk
+            ).updated_at.isoformat()
+        else:
+            messages.success(
+                request, _("The profile of %(name)s was saved.") % {"name": organisation.name}
+            )
+            return redirect(organisation)
+    return render(
+        request, "partners/organisation_form.html", {"form": form, "organisation": organisation}
+    )

@@ -26,6 +26,7 @@ LOGIN_REQUIRED = {
     "dashboard",
     "partners:organisation_list",
     "partners:organisation_detail",
+    "partners:organisation_edit",
     "partners:invitation_list",
     "partners:invitation_create",
     "partners:invitation_revoke",
@@ -100,3 +101,26 @@ def test_the_admin_is_closed_to_everyone_but_coordinators(client, carla, dirk, b
     client.force_login(carla)
     assert client.get(reverse("admin:index")).status_code == 200
     assert client.get(reverse("admin:partners_organisation_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_coordinators_retire_partners_and_deactivate_people_in_the_admin(
+    client, carla, bram, company
+):
+    client.force_login(carla)
+
+    client.post(
+        reverse("admin:partners_organisation_changelist"),
+        {"action": "retire_today", "_selected_action": [company.pk]},
+    )
+    client.post(
+        reverse("admin:partners_user_changelist"),
+        {"action": "deactivate", "_selected_action": [bram.pk, carla.pk]},
+    )
+
+    company.refresh_from_db()
+    bram.refresh_from_db()
+    carla.refresh_from_db()
+    assert company.active_until is not None
+    assert not bram.is_active
+    assert carla.is_active  # nobody locks themselves out
