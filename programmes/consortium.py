@@ -127,7 +127,7 @@ PARTNERS = [
         "Leiden",
         "",
     ),
-    ("Gemeente Leiden", "Leiden", "gemeente-leiden", "government", "other", "Leiden", ""),
+    ("Gemeente Leiden", "Gem. Leiden", "gemeente-leiden", "government", "other", "Leiden", ""),
 ]
 
 FUNDER = (

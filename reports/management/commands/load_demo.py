@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from partners.models import Organisation
 from reports.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
 
@@ -13,7 +14,8 @@ class Command(BaseCommand):
         created = load_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({created} new people)."))
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
+        names = dict(Organisation.objects.values_list("slug", "name"))
         for person in DEMO_LOGINS:
             self.stdout.write(
-                f"  {person.email:<28} {person.role.label} — {person.organisation_slug}"
+                f"  {person.email:<28} {person.role.label} — {names[person.organisation_slug]}"
             )

@@ -1,0 +1,54 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from partners.models import Invitation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(carla, company):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(carla)
+    data = {
+        "email": "x@example.nl",
+        "organisation": company.pk,
+        "role": "industry_staff",
+        "language": "nl",
+    }
+
+    refused = client.post(reverse("partners:invitation_create"), data)
+    assert refused.status_code == 403
+    assert not Invitation.objects.exists()
+
+    client.get(reverse("partners:invitation_create"))
+    token = client.cookies["csrftoken"].value
+    accepted = client.post(reverse("partners:invitation_create"), data, HTTP_X_CSRFTOKEN=token)
+    assert accepted.status_code == 302
+    assert Invitation.objects.count() == 1
+
+
+def test_pages_carry_the_security_headers(client, db):
+    response = client.get(reverse("home"))
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    # No inline script runs: pages use none (a nonce is added only where a template asks for one).
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_logging_out_ends_the_session(client, carla):
+    client.force_login(carla)
+    session_key = client.session.session_key
+
+    client.post(reverse("account_logout"))
+
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=session_key).exists()
+    assert client.get(reverse("dashboard")).status_code == 302
