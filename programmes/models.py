@@ -23,6 +23,14 @@ class TranslatedFieldsMixin:
                 return english
         return getattr(self, field)
 
+    @property
+    def title(self) -> str:
+        return self.translated("name")
+
+    @property
+    def summary_text(self) -> str:
+        return self.translated("summary")
+
 
 class Project(TranslatedFieldsMixin, models.Model):
     name = models.CharField(_("name"), max_length=200)
@@ -91,14 +99,6 @@ class Project(TranslatedFieldsMixin, models.Model):
             raise ValidationError({"end_date": _("The project must end after it starts.")})
 
     @property
-    def title(self) -> str:
-        return self.translated("name")
-
-    @property
-    def summary_text(self) -> str:
-        return self.translated("summary")
-
-    @property
     def grant_share(self) -> Decimal | None:
         """The grant as a share of the total budget; the RIF allows at most one third."""
         if not self.total_budget:
@@ -162,14 +162,6 @@ class ProgrammeLine(TranslatedFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
-
-    @property
-    def title(self) -> str:
-        return self.translated("name")
-
-    @property
-    def summary_text(self) -> str:
-        return self.translated("summary")
 
     @property
     def description_text(self) -> str:

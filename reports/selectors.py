@@ -27,6 +27,19 @@ def _partners_by_kind() -> list[dict]:
     ]
 
 
+def _partner_kind_counts() -> tuple[list[tuple[str, str, int]], int]:
+    """Active partners counted per kind, in the directory's order, and their total. One query."""
+    counts = dict(
+        Organisation.objects.partners()
+        .active()
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    rows = [(k, k.label, counts.get(k, 0)) for k in KIND_ORDER if k != OrganisationKind.FUNDER]
+    return rows, sum(counts.values())
+
+
 def _timeline(project: Project | None) -> dict | None:
     if project is None:
         return None
@@ -66,13 +79,7 @@ def _my_organisation(user: User) -> dict:
 def coordinator_dashboard(user: User) -> dict:
     project = current_project()
     now = timezone.now()
-    kind_counts = dict(
-        Organisation.objects.partners()
-        .active()
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )
+    kind_counts, partner_total = _partner_kind_counts()
     role_counts = dict(
         User.objects.active().values_list("role").annotate(n=Count("id")).values_list("role", "n")
     )
@@ -88,8 +95,8 @@ def coordinator_dashboard(user: User) -> dict:
         "project": project,
         "timeline": _timeline(project),
         "lines": _lines(project),
-        "kind_counts": [(k, k.label, kind_counts.get(k, 0)) for k in KIND_ORDER[:-1]],
-        "partner_total": sum(kind_counts.values()),
+        "kind_counts": kind_counts,
+        "partner_total": partner_total,
         "role_counts": [(r, r.label, role_counts.get(r, 0)) for r in Role],
         "people_total": sum(role_counts.values()),
         "organisations_without_people": without_people,
@@ -100,40 +107,36 @@ def coordinator_dashboard(user: User) -> dict:
     }
 
 
-def school_dashboard(user: User) -> dict:
+def _partner_dashboard(user: User, contact_kinds: list[str]) -> dict:
+    """A school's or a company's dashboard: their organisation, and whom to reach elsewhere."""
     project = current_project()
     return {
         "project": project,
         "timeline": _timeline(project),
         "lines": _lines(project),
         **_my_organisation(user),
-        "partner_contacts": contacts_by_organisation(
-            [OrganisationKind.WORK_FIELD, OrganisationKind.SUPPORT]
-        ),
+        "partner_contacts": contacts_by_organisation(contact_kinds),
     }
+
+
+def school_dashboard(user: User) -> dict:
+    return _partner_dashboard(user, [OrganisationKind.WORK_FIELD, OrganisationKind.SUPPORT])
 
 
 def industry_dashboard(user: User) -> dict:
-    project = current_project()
-    return {
-        "project": project,
-        "timeline": _timeline(project),
-        "lines": _lines(project),
-        **_my_organisation(user),
-        "partner_contacts": contacts_by_organisation([OrganisationKind.EDUCATION]),
-    }
+    return _partner_dashboard(user, [OrganisationKind.EDUCATION])
 
 
 def funder_dashboard(user: User) -> dict:
     """Aggregates only: nothing personal reaches a funder's page."""
     project = current_project()
-    groups = _partners_by_kind()
+    kind_counts, partner_total = _partner_kind_counts()
     return {
         "project": project,
         "timeline": _timeline(project),
         "lines": _lines(project),
-        "partner_groups": groups,
-        "partner_total": sum(len(g["organisations"]) for g in groups),
+        "kind_counts": kind_counts,
+        "partner_total": partner_total,
         "grant_share_percent": (
             round(project.grant_share * 100, 1) if project and project.grant_share else None
         ),
