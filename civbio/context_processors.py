@@ -1,16 +1,24 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from activities.selectors import unread_notification_count
 from civbio import rules
 
 
 def navigation(request) -> dict:
-    """The main navigation, fitting the person's role. Builds URLs only: no queries."""
+    """The main navigation fitting the person's role, and their unread notifications (counted
+    lazily: one query, only where a template shows it)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [
-        ("dashboard", _("Dashboard"), reverse("dashboard")),
+    items = [("dashboard", _("Dashboard"), reverse("dashboard"))]
+    if rules.is_staff_member(user):
+        items += [
+            ("board", _("Opportunities"), reverse("activities:board")),
+            ("requests", _("Requests"), reverse("activities:my_requests")),
+        ]
+    items += [
         ("partners", _("Partners"), reverse("partners:organisation_list")),
         ("project", _("Project"), reverse("programmes:project_detail")),
     ]
@@ -22,4 +30,8 @@ def navigation(request) -> dict:
     nav = []
     for key, label, url in items:
         nav.append({"key": key, "label": label, "url": url, "active": path.startswith(url)})
-    return {"nav_items": nav}
+    return {
+        "nav_items": nav,
+        # Counted only when a template shows it (the header does, on every page).
+        "unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user)),
+    }

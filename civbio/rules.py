@@ -7,6 +7,15 @@ is a 404 by construction, and pass templates booleans from the predicates.
 from django.contrib.auth.backends import BaseBackend
 from django.db.models import Q, QuerySet
 
+from activities.models import (
+    REQUESTABLE_KINDS,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Nomination,
+    Request,
+    Student,
+)
 from partners.models import (
     ROLE_ORGANISATION_KINDS,
     Invitation,
@@ -145,3 +154,140 @@ def visible_people(user, organisation: Organisation) -> QuerySet[User]:
     if is_coordinator(user) or user.organisation_id == organisation.pk:
         return people
     return people.filter(Q(is_contact=True))
+
+
+# Activities ------------------------------------------------------------------------------------
+
+STAFF_ROLES = (Role.COORDINATOR, Role.SCHOOL_STAFF, Role.INDUSTRY_STAFF)
+# Which roles may offer which kinds of activity (always for their own organisation).
+HOSTING_ROLES = {
+    ActivityKind.INTERNSHIP: {Role.INDUSTRY_STAFF},
+    ActivityKind.GUEST_LESSON: {Role.INDUSTRY_STAFF, Role.SCHOOL_STAFF},
+    ActivityKind.PRACTICUM: {Role.INDUSTRY_STAFF},
+    ActivityKind.COMPANY_VISIT: {Role.INDUSTRY_STAFF},
+    ActivityKind.TRAINING: {Role.INDUSTRY_STAFF, Role.SCHOOL_STAFF},
+    ActivityKind.RESEARCH: {Role.SCHOOL_STAFF},
+    ActivityKind.IMAGE: {Role.INDUSTRY_STAFF, Role.SCHOOL_STAFF},
+}
+
+
+def is_staff_member(user) -> bool:
+    """Coordinators and the staff of schools and companies work with individual activities;
+    funders read aggregates only."""
+    return has_role(user, *STAFF_ROLES)
+
+
+def visible_activities(user) -> QuerySet[Activity]:
+    """Everything but drafts for staff; drafts only for their own organisation and coordinators."""
+    activities = Activity.objects.all()
+    if is_coordinator(user):
+        return activities
+    if not is_staff_member(user):
+        return activities.none()
+    return activities.filter(
+        ~Q(status=ActivityStatus.DRAFT)
+        | Q(host_id=user.organisation_id)
+        | Q(partner_organisations__id=user.organisation_id)
+    ).distinct()
+
+
+def can_host(user, kind: str) -> bool:
+    """Whether `user` may create activities of `kind` for their organisation."""
+    return is_coordinator(user) or has_role(user, *HOSTING_ROLES.get(kind, set()))
+
+
+def hostable_kinds(user) -> list[str]:
+    return [kind for kind in ActivityKind.values if can_host(user, kind)]
+
+
+def editable_activities(user) -> QuerySet[Activity]:
+    """A partner edits only its own organisation's activities; coordinators edit everything."""
+    if is_coordinator(user):
+        return Activity.objects.all()
+    if not is_staff_member(user):
+        return Activity.objects.none()
+    return Activity.objects.filter(host_id=user.organisation_id)
+
+
+def can_edit_activity(user, activity: Activity) -> bool:
+    return is_coordinator(user) or (
+        is_staff_member(user) and activity.host_id == user.organisation_id
+    )
+
+
+def can_request(user, activity: Activity) -> bool:
+    """Teachers ask for guest lessons, practicum assignments and visits for their own school."""
+    return (
+        has_role(user, Role.SCHOOL_STAFF)
+        and activity.kind in REQUESTABLE_KINDS
+        and activity.is_open
+        and activity.host_id != user.organisation_id
+    )
+
+
+def can_nominate(user, activity: Activity) -> bool:
+    """Teachers put their own school's students forward for open places."""
+    return (
+        has_role(user, Role.SCHOOL_STAFF)
+        and activity.kind == ActivityKind.INTERNSHIP
+        and activity.is_open
+    )
+
+
+def visible_requests(user) -> QuerySet[Request]:
+    """Requests to one's own organisation's activities, and one's own school's requests."""
+    requests = Request.objects.all()
+    if is_coordinator(user):
+        return requests
+    if not is_staff_member(user):
+        return requests.none()
+    return requests.filter(
+        Q(activity__host_id=user.organisation_id) | Q(school_id=user.organisation_id)
+    )
+
+
+def can_answer_request(user, request: Request) -> bool:
+    """The host answers requests to its own activities (accept, decline, propose a date)."""
+    return is_coordinator(user) or (
+        is_staff_member(user) and request.activity.host_id == user.organisation_id
+    )
+
+
+def can_act_for_school(user, request: Request) -> bool:
+    """The requesting school's staff accept proposals, cancel and report delivery."""
+    return is_coordinator(user) or (
+        has_role(user, Role.SCHOOL_STAFF) and request.school_id == user.organisation_id
+    )
+
+
+def visible_students(user) -> QuerySet[Student]:
+    """Students are seen by their own school's staff and coordinators, nobody else."""
+    if is_coordinator(user):
+        return Student.objects.all()
+    if has_role(user, Role.SCHOOL_STAFF):
+        return Student.objects.filter(school_id=user.organisation_id)
+    return Student.objects.none()
+
+
+def visible_nominations(user) -> QuerySet[Nomination]:
+    """A company sees only the students nominated to its own places; a school its own students'."""
+    nominations = Nomination.objects.all()
+    if is_coordinator(user):
+        return nominations
+    if has_role(user, Role.SCHOOL_STAFF):
+        return nominations.filter(student__school_id=user.organisation_id)
+    if has_role(user, Role.INDUSTRY_STAFF):
+        return nominations.filter(posting__host_id=user.organisation_id)
+    return nominations.none()
+
+
+def can_answer_nomination(user, nomination: Nomination) -> bool:
+    return is_coordinator(user) or (
+        has_role(user, Role.INDUSTRY_STAFF) and nomination.posting.host_id == user.organisation_id
+    )
+
+
+def can_withdraw_nomination(user, nomination: Nomination) -> bool:
+    return is_coordinator(user) or (
+        has_role(user, Role.SCHOOL_STAFF) and nomination.student.school_id == user.organisation_id
+    )

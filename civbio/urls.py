@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from activities import views as activity_views
 from civbio import views as civbio_views
 from reports import views as report_views
 
 urlpatterns = [
     path("healthz", civbio_views.healthz, name="healthz"),
+    # Calendar apps fetch this without a session or a language: the token is the key.
+    path("calendar/<str:token>.ics", activity_views.calendar_feed, name="calendar_feed"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -24,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("partners.urls")),
+    path("", include("activities.urls")),
     path("", include("programmes.urls")),
     path("", include("reports.urls")),
     prefix_default_language=False,

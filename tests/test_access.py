@@ -12,6 +12,9 @@ PUBLIC = {
     "set_language",
     "partners:invitation_accept",
     "partners:organisation_logo",
+    "activities:public_board",
+    # The secret token in the address is the key: calendar apps carry no session.
+    "calendar_feed",
 }
 # allauth's own pages for people who are not logged in (login, password reset, …).
 ALLAUTH_PUBLIC_PREFIX = "account_"
@@ -35,8 +38,37 @@ LOGIN_REQUIRED = {
     "reports:dashboard_school",
     "reports:dashboard_industry",
     "reports:dashboard_funder",
+    "activities:board",
+    "activities:board_csv",
+    "activities:activity_list",
+    "activities:activity_create",
+    "activities:activity_detail",
+    "activities:activity_edit",
+    "activities:activity_status",
+    "activities:research_output_add",
+    "activities:request_create",
+    "activities:nominate",
+    "activities:my_requests",
+    "activities:request_answer",
+    "activities:request_proposal",
+    "activities:request_cancel",
+    "activities:request_deliver",
+    "activities:nomination_answer",
+    "activities:nomination_withdraw",
+    "activities:placement_agreement",
+    "activities:notifications",
+    "activities:notifications_read",
+    "activities:calendar",
+    "activities:calendar_regenerate",
 }
-SAMPLE_KWARGS = {"slug": "biocorp", "pk": 1, "token": "x", "key": "x", "uidb36": "x"}
+SAMPLE_KWARGS = {
+    "slug": "biocorp",
+    "pk": 1,
+    "token": "x",
+    "key": "x",
+    "uidb36": "x",
+    "kind": "guest_lesson",
+}
 
 
 def named_patterns(resolver=None, namespace=""):

@@ -36,8 +36,8 @@ def test_the_directory_renders_in_constant_queries(client, dirk, django_assert_n
         UserFactory.create_batch(2, organisation=organisation)
     client.force_login(dirk)
 
-    # session, user, organisations with people counts
-    with django_assert_num_queries(3):
+    # session, user, organisations with people counts, unread notifications
+    with django_assert_num_queries(4):
         response = client.get(reverse("partners:organisation_list"))
     assert response.context["result_count"] == 41
 
@@ -66,8 +66,8 @@ def test_a_partner_page_renders_in_constant_queries(
     UserFactory.create_batch(25, organisation=company)
     client.force_login(carla)
 
-    # session, user, organisation, people, the invitable-organisation check
-    with django_assert_num_queries(5):
+    # session, user, organisation, people, the invitable-organisation check, unread notifications
+    with django_assert_num_queries(6):
         client.get(reverse("partners:organisation_detail", args=["biocorp"]))
 
 

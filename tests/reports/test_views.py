@@ -85,13 +85,14 @@ def many_partners():
 @pytest.mark.parametrize(
     ("persona", "queries"),
     [
-        # session, user, project, lines, kinds, roles, partners without people, 2 invitation counts
-        ("carla", 9),
-        # session, user, project, lines, colleagues, partners + their contacts
-        ("dirk", 7),
-        ("bram", 7),
-        # session, user, project, lines, partners by kind
-        ("fien", 5),
+        # session, user, project, lines, kinds, roles, partners without people, 2 invitation
+        # counts, unread notifications
+        ("carla", 10),
+        # session, user, project, lines, colleagues, partners + their contacts, notifications
+        ("dirk", 8),
+        ("bram", 8),
+        # session, user, project, lines, partners by kind, unread notifications
+        ("fien", 6),
     ],
 )
 def test_dashboards_render_in_constant_queries(

@@ -1,0 +1,107 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import OPPORTUNITY_KINDS, Activity, ActivityKind, Qualification, Route
+from partners.models import Organisation
+from programmes.models import ProgrammeLine
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ActivityFilter(django_filters.FilterSet):
+    """The board's filters: all optional, all combinable, all in the address (shareable)."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    programme_line = django_filters.ModelChoiceFilter(
+        label=_("Programme line"), queryset=ProgrammeLine.objects.all(), empty_label=_("All lines")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"),
+        choices=[(k, ActivityKind(k).label) for k in OPPORTUNITY_KINDS],
+        empty_label=_("All kinds"),
+    )
+    host = django_filters.ModelChoiceFilter(
+        label=_("Organisation"),
+        queryset=Organisation.objects.partners().order_by("name"),
+        empty_label=_("All organisations"),
+    )
+    qualification = django_filters.ModelChoiceFilter(
+        label=_("Qualification"),
+        field_name="qualifications",
+        queryset=Qualification.objects.filter(is_active=True),
+        empty_label=_("All qualifications"),
+        distinct=True,
+    )
+    level = django_filters.ChoiceFilter(
+        label=_("Level"), choices=[(n, str(n)) for n in range(1, 5)], empty_label=_("All levels")
+    )
+    route = django_filters.ChoiceFilter(
+        label=_("BOL/BBL"),
+        field_name="posting__route",
+        choices=Route.choices,
+        empty_label=_("Both"),
+    )
+    starts_after = django_filters.DateFilter(
+        label=_("Starts from"), field_name="start_date", lookup_expr="gte", widget=DATE_INPUT
+    )
+    starts_before = django_filters.DateFilter(
+        label=_("Starts until"), field_name="start_date", lookup_expr="lte", widget=DATE_INPUT
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("created_at", "created"),
+            ("start_date", "start"),
+            ("posting__application_deadline", "deadline"),
+        ),
+        field_labels={
+            "-created": _("Newest first"),
+            "start": _("Start date"),
+            "deadline": _("Application deadline"),
+        },
+        choices=[
+            ("-created", _("Newest first")),
+            ("start", _("Start date")),
+            ("deadline", _("Application deadline")),
+        ],
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Activity
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Q(host__name__icontains=value)
+            | Q(host__short_name__icontains=value)
+        )
+
+
+class KindListFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=(), empty_label=_("All statuses")
+    )
+    host = django_filters.ModelChoiceFilter(
+        label=_("Organisation"),
+        queryset=Organisation.objects.partners().order_by("name"),
+        empty_label=_("All organisations"),
+    )
+
+    class Meta:
+        model = Activity
+        fields = []
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["status"].extra["choices"] = statuses
+
+    search = ActivityFilter.search

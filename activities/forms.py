@@ -1,0 +1,283 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import (
+    Activity,
+    ActivityKind,
+    Event,
+    GuestLesson,
+    Placement,
+    Posting,
+    PracticumAssignment,
+    Qualification,
+    ResearchOutput,
+    ResearchProject,
+)
+from civbio import rules
+from partners.models import Organisation, User
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+COMMON_FIELDS = [
+    "title",
+    "description",
+    "start_date",
+    "end_date",
+    "qualifications",
+    "level",
+    "contact",
+    "partner_organisations",
+]
+DATE_WIDGETS = {"start_date": DateInput(), "end_date": DateInput()}
+
+
+class ActivityForm(forms.ModelForm):
+    """Fields every kind shares; each kind adds its own. `version` guards concurrent edits."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, host: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["qualifications"].queryset = Qualification.objects.filter(is_active=True)
+        self.fields["qualifications"].widget.attrs["size"] = 6
+        self.fields["contact"].queryset = User.objects.active().filter(organisation=host)
+        self.fields["partner_organisations"].queryset = (
+            Organisation.objects.partners().active().exclude(pk=host.pk)
+        )
+        self.fields["partner_organisations"].widget.attrs["size"] = 6
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.updated_at.isoformat()
+
+    def activity_fields(self) -> dict:
+        """The cleaned values the service saves on the activity row itself."""
+        many = {"qualifications", "partner_organisations", "teacher_researchers", "version"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in many}
+
+
+class PostingForm(ActivityForm):
+    class Meta:
+        model = Posting
+        fields = [
+            "title",
+            "description",
+            "route",
+            "qualifications",
+            "level",
+            "start_date",
+            "end_date",
+            "duration_months",
+            "days_per_week",
+            "places",
+            "location",
+            "allowance_min",
+            "allowance_max",
+            "required_skills",
+            "offer",
+            "contact",
+            "sbb_leerbedrijf_id",
+            "application_deadline",
+            "partner_organisations",
+        ]
+        widgets = {**DATE_WIDGETS, "application_deadline": DateInput()}
+        labels = {"contact": _("Workplace trainer (contact)")}
+
+
+class GuestLessonForm(ActivityForm):
+    class Meta:
+        model = GuestLesson
+        fields = [
+            *COMMON_FIELDS[:2],
+            "speaker",
+            "format",
+            "duration_minutes",
+            "max_group_size",
+            "availability",
+            *COMMON_FIELDS[2:],
+        ]
+        widgets = DATE_WIDGETS
+        labels = {
+            "title": _("Topic"),
+            "start_date": _("Available from"),
+            "end_date": _("Available until"),
+        }
+
+
+class PracticumForm(ActivityForm):
+    class Meta:
+        model = PracticumAssignment
+        fields = [
+            "title",
+            "description",
+            "deliverable",
+            "materials",
+            "max_group_size",
+            *COMMON_FIELDS[2:],
+        ]
+        widgets = DATE_WIDGETS
+        labels = {
+            "description": _("Brief"),
+            "start_date": _("Period from"),
+            "end_date": _("Period until"),
+        }
+
+
+class EventForm(ActivityForm):
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "description",
+            "event_type",
+            "audience",
+            "location",
+            "capacity",
+            *COMMON_FIELDS[2:],
+        ]
+        widgets = DATE_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.kind != ActivityKind.IMAGE:
+            del self.fields["event_type"]
+        else:
+            self.fields["event_type"].required = True
+
+
+class ResearchForm(ActivityForm):
+    class Meta:
+        model = ResearchProject
+        fields = [
+            "title",
+            "research_question",
+            "description",
+            "track",
+            "phase",
+            "practor",
+            "teacher_researchers",
+            "students_involved",
+            *COMMON_FIELDS[2:],
+        ]
+        widgets = DATE_WIDGETS
+
+    def __init__(self, *args, host: Organisation, **kwargs):
+        super().__init__(*args, host=host, **kwargs)
+        school_people = User.objects.active().filter(organisation=host)
+        self.fields["practor"].queryset = school_people
+        self.fields["teacher_researchers"].queryset = school_people
+
+
+FORM_FOR_KIND = {
+    ActivityKind.INTERNSHIP: PostingForm,
+    ActivityKind.GUEST_LESSON: GuestLessonForm,
+    ActivityKind.PRACTICUM: PracticumForm,
+    ActivityKind.COMPANY_VISIT: EventForm,
+    ActivityKind.TRAINING: EventForm,
+    ActivityKind.IMAGE: EventForm,
+    ActivityKind.RESEARCH: ResearchForm,
+}
+
+
+class RequestForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    group_name = forms.CharField(label=_("Class or group"), max_length=80)
+    student_count = forms.IntegerField(label=_("Number of students"), min_value=1, max_value=500)
+    message = forms.CharField(
+        label=_("Message to the host"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value <= timezone.localdate():
+            raise forms.ValidationError(_("Choose a date in the future."))
+        return value
+
+
+class AnswerRequestForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("accept", _("Accept")),
+            ("decline", _("Decline")),
+            ("propose", _("Propose another date")),
+        ]
+    )
+    proposed_date = forms.DateField(label=_("Proposed date"), required=False, widget=DateInput())
+    message = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DeliveryForm(forms.Form):
+    students_reached = forms.IntegerField(
+        label=_("Students reached"), min_value=0, max_value=500, required=False
+    )
+    feedback = forms.CharField(
+        label=_("Short feedback"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    results = forms.CharField(
+        label=_("Results returned"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NominationForm(forms.Form):
+    student = forms.ModelChoiceField(label=_("Student"), queryset=None)
+    motivation = forms.CharField(
+        label=_("Motivation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, actor: User, posting: Posting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = (
+            rules.visible_students(actor)
+            .active()
+            .filter(route=posting.route)
+            .select_related("qualification")
+            .order_by("display_name")
+        )
+
+
+class AnswerNominationForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    message = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=DateInput())
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date lies before the start date."))
+        return cleaned
+
+
+class PlacementAgreementForm(forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = ["pok_reference"]
+
+
+class StatusForm(forms.Form):
+    status = forms.CharField()
+    people_reached = forms.IntegerField(
+        label=_("People reached"), min_value=0, max_value=1_000_000, required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ResearchOutputForm(forms.ModelForm):
+    class Meta:
+        model = ResearchOutput
+        fields = ["kind", "title", "url", "published_on"]
+        widgets = {"published_on": DateInput()}
+
+
+def activity_form_class(activity: Activity) -> type[ActivityForm]:
+    return FORM_FOR_KIND[activity.kind]

@@ -1,0 +1,731 @@
+"""Everything that happens in the project: opportunities partners offer, what schools ask of them,
+students nominated to places, and the record of who changed what."""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from activities.querysets import (
+    ActivityQuerySet,
+    NominationQuerySet,
+    NotificationQuerySet,
+    RequestQuerySet,
+    StudentQuerySet,
+)
+from partners.models import Organisation
+from programmes.models import ProgrammeLine
+
+crebo_validator = RegexValidator(r"^\d{5}$", _("A crebo code is exactly five digits."))
+LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
+
+
+class Route(models.TextChoices):
+    BOL = "bol", _("BOL (school-based, internship)")
+    BBL = "bbl", _("BBL (work-based, learning-work place)")
+
+
+class Qualification(models.Model):
+    """An mbo qualification: data the coordinators maintain, never hard-coded."""
+
+    crebo = models.CharField(
+        _("crebo code"), max_length=5, unique=True, validators=[crebo_validator]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    level = models.PositiveSmallIntegerField(_("level"), validators=LEVEL_VALIDATORS)
+    offers_bol = models.BooleanField(_("offered as BOL"), default=True)
+    offers_bbl = models.BooleanField(_("offered as BBL"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "level"]
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.crebo}, niveau {self.level})"
+
+    def clean(self) -> None:
+        if not (self.offers_bol or self.offers_bbl):
+            raise ValidationError(_("A qualification is offered as BOL, BBL or both."))
+
+
+class Student(models.Model):
+    """A student as a record kept by their school: the minimum, nothing that identifies beyond it.
+
+    No birth date, address, citizen number or special-category data — by design, not by policy.
+    """
+
+    school = models.ForeignKey(
+        Organisation, verbose_name=_("school"), on_delete=models.PROTECT, related_name="students"
+    )
+    student_number = models.CharField(_("student number or pseudonym"), max_length=40)
+    display_name = models.CharField(_("display name"), max_length=120)
+    qualification = models.ForeignKey(
+        Qualification,
+        verbose_name=_("qualification"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="students",
+    )
+    level = models.PositiveSmallIntegerField(_("level"), validators=LEVEL_VALIDATORS)
+    route = models.CharField(_("route"), max_length=3, choices=Route.choices)
+    cohort = models.PositiveSmallIntegerField(
+        _("cohort"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    publicity_consent = models.BooleanField(
+        _("consent for publicity recorded"),
+        default=False,
+        help_text=_("For students under 16 this consent comes from a parent."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StudentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "student_number"], name="student_number_per_school"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_on is None
+
+
+class ActivityKind(models.TextChoices):
+    INTERNSHIP = "internship", _("Internship or learning-work place")
+    GUEST_LESSON = "guest_lesson", _("Guest lesson")
+    PRACTICUM = "practicum", _("Practicum assignment")
+    COMPANY_VISIT = "company_visit", _("Company visit")
+    TRAINING = "training", _("Training for teachers or workplace trainers")
+    RESEARCH = "research", _("Research project")
+    IMAGE = "image", _("Image activity")
+
+
+# The programme line each kind belongs to (its number in the project).
+KIND_LINE_NUMBER = {
+    ActivityKind.INTERNSHIP: 1,
+    ActivityKind.GUEST_LESSON: 1,
+    ActivityKind.PRACTICUM: 1,
+    ActivityKind.COMPANY_VISIT: 1,
+    ActivityKind.TRAINING: 1,
+    ActivityKind.RESEARCH: 2,
+    ActivityKind.IMAGE: 3,
+}
+
+# Kinds that schools take up through the opportunities board.
+OPPORTUNITY_KINDS = [
+    ActivityKind.INTERNSHIP,
+    ActivityKind.GUEST_LESSON,
+    ActivityKind.PRACTICUM,
+    ActivityKind.COMPANY_VISIT,
+]
+# Kinds a school books with a request (date and group); internships take nominations instead.
+REQUESTABLE_KINDS = [ActivityKind.GUEST_LESSON, ActivityKind.PRACTICUM, ActivityKind.COMPANY_VISIT]
+
+
+class ActivityStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    PLANNED = "planned", _("Planned")
+    RUNNING = "running", _("Running")
+    CLOSED = "closed", _("Closed")
+    FILLED = "filled", _("Filled")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Allowed status changes per kind. Offers (places, lessons, assignments, visits) are published and
+# closed; one-off activities are planned and delivered; research runs and is completed.
+_OFFER_FLOW = {
+    ActivityStatus.DRAFT: {ActivityStatus.PUBLISHED, ActivityStatus.CANCELLED},
+    ActivityStatus.PUBLISHED: {ActivityStatus.CLOSED, ActivityStatus.CANCELLED},
+    ActivityStatus.CLOSED: {ActivityStatus.PUBLISHED},
+}
+STATUS_FLOW = {
+    ActivityKind.INTERNSHIP: {
+        ActivityStatus.DRAFT: {ActivityStatus.PUBLISHED, ActivityStatus.CANCELLED},
+        ActivityStatus.PUBLISHED: {
+            ActivityStatus.CLOSED,
+            ActivityStatus.FILLED,
+            ActivityStatus.CANCELLED,
+        },
+        ActivityStatus.CLOSED: {ActivityStatus.PUBLISHED},
+        ActivityStatus.FILLED: {ActivityStatus.PUBLISHED},
+    },
+    ActivityKind.GUEST_LESSON: _OFFER_FLOW,
+    ActivityKind.PRACTICUM: _OFFER_FLOW,
+    ActivityKind.COMPANY_VISIT: _OFFER_FLOW,
+    ActivityKind.TRAINING: {
+        ActivityStatus.DRAFT: {ActivityStatus.PLANNED, ActivityStatus.CANCELLED},
+        ActivityStatus.PLANNED: {ActivityStatus.DELIVERED, ActivityStatus.CANCELLED},
+    },
+    ActivityKind.IMAGE: {
+        ActivityStatus.DRAFT: {ActivityStatus.PLANNED, ActivityStatus.CANCELLED},
+        ActivityStatus.PLANNED: {ActivityStatus.DELIVERED, ActivityStatus.CANCELLED},
+    },
+    ActivityKind.RESEARCH: {
+        ActivityStatus.DRAFT: {ActivityStatus.RUNNING, ActivityStatus.CANCELLED},
+        ActivityStatus.RUNNING: {ActivityStatus.DELIVERED, ActivityStatus.CANCELLED},
+    },
+}
+
+
+class Activity(models.Model):
+    """What every kind of activity has: a host, a programme line, dates and a status.
+
+    Each kind adds its own fields in a child table (multi-table inheritance), so lists and counts
+    across kinds read one table while each detail page reads its kind's fields.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices, editable=False)
+    programme_line = models.ForeignKey(
+        ProgrammeLine,
+        verbose_name=_("programme line"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    host = models.ForeignKey(
+        Organisation,
+        verbose_name=_("host"),
+        on_delete=models.PROTECT,
+        related_name="hosted_activities",
+    )
+    partner_organisations = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("partner organisations"),
+        blank=True,
+        related_name="partnered_activities",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    qualifications = models.ManyToManyField(
+        Qualification, verbose_name=_("qualifications"), blank=True, related_name="activities"
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contact person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_for_activities",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="created_activities",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            models.Index(fields=["host", "status"]),
+            models.Index(fields=["start_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="activity_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:activity_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date lies before the start date.")})
+
+    def can_move_to(self, status: str) -> bool:
+        return status in STATUS_FLOW.get(self.kind, {}).get(self.status, set())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActivityStatus.PUBLISHED
+
+    @property
+    def next_statuses(self) -> list[str]:
+        return sorted(STATUS_FLOW.get(self.kind, {}).get(self.status, set()))
+
+
+class Posting(Activity):
+    """An internship (BOL) or learning-work place (BBL), as a national internship board shows it."""
+
+    route = models.CharField(_("route"), max_length=3, choices=Route.choices)
+    days_per_week = models.DecimalField(
+        _("days per week"),
+        max_digits=2,
+        decimal_places=1,
+        validators=[MinValueValidator(0.5), MaxValueValidator(5)],
+    )
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration in months"), null=True, blank=True, validators=[MaxValueValidator(48)]
+    )
+    places = models.PositiveSmallIntegerField(
+        _("number of places"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    location = models.CharField(_("location"), max_length=200)
+    allowance_min = models.PositiveIntegerField(
+        _("allowance from (€ per month)"), null=True, blank=True
+    )
+    allowance_max = models.PositiveIntegerField(
+        _("allowance up to (€ per month)"), null=True, blank=True
+    )
+    required_skills = models.TextField(_("required skills"), blank=True)
+    offer = models.TextField(_("what we offer"), blank=True)
+    sbb_leerbedrijf_id = models.CharField(_("SBB leerbedrijf-ID"), max_length=12, blank=True)
+    application_deadline = models.DateField(_("application deadline"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("internship or learning-work place")
+        verbose_name_plural = _("internships and learning-work places")
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if not self.end_date and not self.duration_months:
+            errors["duration_months"] = _("Give an end date or a duration.")
+        if (
+            self.allowance_min is not None
+            and self.allowance_max is not None
+            and self.allowance_max < self.allowance_min
+        ):
+            errors["allowance_max"] = _("The upper allowance is below the lower one.")
+        if (
+            self.application_deadline
+            and self.start_date
+            and self.application_deadline > self.start_date
+        ):
+            errors["application_deadline"] = _(
+                "The application deadline lies after the start date."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class LessonFormat(models.TextChoices):
+    AT_SCHOOL = "at_school", _("At school")
+    AT_COMPANY = "at_company", _("At the company")
+    ONLINE = "online", _("Online")
+
+
+class GuestLesson(Activity):
+    """A guest lesson a company offers; schools request it for a date and a group."""
+
+    speaker = models.CharField(_("speaker"), max_length=150)
+    format = models.CharField(_("format"), max_length=20, choices=LessonFormat.choices)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration in minutes"), validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    max_group_size = models.PositiveSmallIntegerField(
+        _("maximum group size"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    availability = models.CharField(
+        _("when it can be given"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. Tuesdays and Thursdays, not in school holidays."),
+    )
+
+    class Meta:
+        verbose_name = _("guest lesson")
+        verbose_name_plural = _("guest lessons")
+
+
+class PracticumAssignment(Activity):
+    """A company's real case for a class, e.g. samples to measure."""
+
+    materials = models.TextField(_("materials"), blank=True)
+    deliverable = models.TextField(_("deliverable"))
+    max_group_size = models.PositiveSmallIntegerField(
+        _("maximum group size"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+
+    class Meta:
+        verbose_name = _("practicum assignment")
+        verbose_name_plural = _("practicum assignments")
+
+
+class Audience(models.TextChoices):
+    VO_PUPILS = "vo_pupils", _("Secondary-school pupils")
+    MBO_STUDENTS = "mbo_students", _("mbo students")
+    PROFESSIONALS = "professionals", _("Professionals")
+    PARENTS = "parents", _("Parents")
+    TEACHERS = "teachers", _("Teachers")
+    WORKPLACE_TRAINERS = "workplace_trainers", _("Workplace trainers")
+
+
+class ImageActivityType(models.TextChoices):
+    OPEN_DAY = "open_day", _("Open day")
+    SCHOOL_VISIT = "school_visit", _("School visit")
+    CAMPAIGN = "campaign", _("Campaign")
+    EVENT = "event", _("Event")
+    COMPANY_TOUR = "company_tour", _("Company tour")
+
+
+class Event(Activity):
+    """A company visit, a training, or an image activity: a date, an audience, people reached."""
+
+    event_type = models.CharField(
+        _("type"), max_length=20, choices=ImageActivityType.choices, blank=True
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    capacity = models.PositiveSmallIntegerField(
+        _("maximum participants"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+
+class ResearchTrack(models.TextChoices):
+    WORK_FIELD = "work_field", _("Developments in the work field")
+    EDUCATION = "education", _("Educational innovation")
+
+
+class ResearchPhase(models.TextChoices):
+    IDEA = "idea", _("Idea")
+    PLAN = "plan", _("Plan")
+    FIELDWORK = "fieldwork", _("Fieldwork")
+    REPORTING = "reporting", _("Reporting")
+    DISSEMINATION = "dissemination", _("Dissemination")
+
+
+class ResearchProject(Activity):
+    """A practoraat research project: a practor with teacher-researchers, students and companies."""
+
+    research_question = models.TextField(_("research question"))
+    track = models.CharField(_("track"), max_length=20, choices=ResearchTrack.choices)
+    phase = models.CharField(
+        _("phase"), max_length=20, choices=ResearchPhase.choices, default=ResearchPhase.IDEA
+    )
+    practor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("practor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="research_as_practor",
+    )
+    teacher_researchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("teacher-researchers"),
+        blank=True,
+        related_name="research_as_teacher",
+    )
+    students_involved = models.PositiveSmallIntegerField(_("students involved"), default=0)
+
+    class Meta:
+        verbose_name = _("research project")
+        verbose_name_plural = _("research projects")
+
+
+class OutputKind(models.TextChoices):
+    REPORT = "report", _("Report")
+    ARTICLE = "article", _("Article")
+    CURRICULUM = "curriculum", _("Curriculum change")
+    PRESENTATION = "presentation", _("Presentation")
+
+
+class ResearchOutput(models.Model):
+    project = models.ForeignKey(ResearchProject, on_delete=models.CASCADE, related_name="outputs")
+    kind = models.CharField(_("kind"), max_length=20, choices=OutputKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), blank=True)
+    published_on = models.DateField(_("date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("research output")
+        verbose_name_plural = _("research outputs")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    PROPOSED = "proposed", _("Other date proposed")
+    SCHEDULED = "scheduled", _("Scheduled")
+    DECLINED = "declined", _("Declined")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_REQUEST_STATUSES = [RequestStatus.REQUESTED, RequestStatus.PROPOSED, RequestStatus.SCHEDULED]
+
+
+class Request(models.Model):
+    """A school's request for a guest lesson, practicum assignment or company visit."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="requests"
+    )
+    school = models.ForeignKey(
+        Organisation,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="requests_made",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="requests_made",
+    )
+    date = models.DateField(_("date"))
+    proposed_date = models.DateField(_("proposed date"), null=True, blank=True)
+    group_name = models.CharField(_("class or group"), max_length=80)
+    student_count = models.PositiveSmallIntegerField(
+        _("number of students"), validators=[MinValueValidator(1)]
+    )
+    message = models.TextField(_("message"), blank=True)
+    host_message = models.TextField(_("message from the host"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
+    students_reached = models.PositiveSmallIntegerField(
+        _("students reached"), null=True, blank=True
+    )
+    teacher_feedback = models.TextField(_("feedback from the teacher"), blank=True)
+    host_feedback = models.TextField(_("feedback from the host"), blank=True)
+    results = models.TextField(_("results returned"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        indexes = [models.Index(fields=["school", "status"]), models.Index(fields=["date"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity} — {self.group_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REQUEST_STATUSES
+
+
+class NominationStatus(models.TextChoices):
+    NOMINATED = "nominated", _("Nominated")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Nomination(models.Model):
+    """A teacher puts a student of their school forward for an internship or learning-work place."""
+
+    posting = models.ForeignKey(
+        Posting, verbose_name=_("place"), on_delete=models.CASCADE, related_name="nominations"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.CASCADE, related_name="nominations"
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("nominated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="nominations_made",
+    )
+    motivation = models.TextField(_("motivation"), blank=True)
+    response = models.TextField(_("message from the company"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=NominationStatus.choices,
+        default=NominationStatus.NOMINATED,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NominationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        constraints = [
+            # A student is put forward once per place (a double-clicked submit makes one row).
+            models.UniqueConstraint(
+                fields=["posting", "student"],
+                condition=~models.Q(status="withdrawn"),
+                name="one_live_nomination_per_student_and_place",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} → {self.posting}"
+
+
+class Placement(models.Model):
+    """An accepted nomination: the student works at the company. The three-party agreement (POK)
+    lives in the school's own systems; we keep its reference."""
+
+    nomination = models.OneToOneField(
+        Nomination, on_delete=models.CASCADE, related_name="placement"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    pok_reference = models.CharField(_("POK reference"), max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="placement_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.nomination)
+
+
+EVENT_VERBS = {
+    "created": _("created this activity"),
+    "updated": _("changed the details"),
+    "status": _("changed the status"),
+    "output": _("added a research output"),
+    "requested": _("sent a request"),
+    "request_accept": _("accepted the request"),
+    "request_decline": _("declined the request"),
+    "request_propose": _("proposed another date"),
+    "proposal_accepted": _("accepted the proposed date"),
+    "proposal_rejected": _("turned down the proposed date"),
+    "request_cancelled": _("cancelled the request"),
+    "delivered": _("reported it delivered"),
+    "nominated": _("nominated a student"),
+    "nomination_accepted": _("accepted a nomination"),
+    "nomination_declined": _("declined a nomination"),
+    "nomination_withdrawn": _("withdrew a nomination"),
+    "agreement": _("recorded the placement agreement"),
+}
+
+
+class ActivityEvent(models.Model):
+    """One line of an activity's timeline: who changed what, and when."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="events")
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    verb = models.CharField(max_length=40)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["activity", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {self.verb}"
+
+    @property
+    def description(self) -> str:
+        return str(EVENT_VERBS.get(self.verb, self.verb))
+
+    @property
+    def status_label(self) -> str:
+        for choices in (ActivityStatus, RequestStatus, NominationStatus):
+            if self.to_status in choices.values:
+                return str(choices(self.to_status).label)
+        return ""
+
+
+class Notification(models.Model):
+    """An in-app message to one person about a change on the other side of a flow."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(ActivityEvent, on_delete=models.CASCADE, related_name="notifications")
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event"], name="one_notification_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.event}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's secret iCal address; regenerating the token locks out the old one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"calendar of {self.user}"

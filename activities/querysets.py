@@ -1,0 +1,98 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class ActivityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status="published")
+
+    def not_draft(self):
+        return self.exclude(status="draft")
+
+    def of_kind(self, *kinds: str):
+        return self.filter(kind__in=kinds)
+
+    def hosted_by(self, organisation_id: int):
+        return self.filter(host_id=organisation_id)
+
+    def involving(self, organisation_id: int):
+        """Hosted by the organisation or with it as a partner."""
+        return self.filter(
+            Q(host_id=organisation_id) | Q(partner_organisations__id=organisation_id)
+        ).distinct()
+
+    def open_opportunities(self):
+        """What schools can take up now: published places, lessons, assignments and visits whose
+        application deadline has not passed."""
+        from activities.models import OPPORTUNITY_KINDS
+
+        today = timezone.localdate()
+        return (
+            self.published()
+            .of_kind(*OPPORTUNITY_KINDS)
+            .filter(
+                Q(posting__isnull=True)
+                | Q(posting__application_deadline__isnull=True)
+                | Q(posting__application_deadline__gte=today)
+            )
+        )
+
+    def with_board_data(self):
+        return self.select_related("host", "programme_line", "posting").prefetch_related(
+            "qualifications"
+        )
+
+
+class RequestQuerySet(models.QuerySet):
+    def open(self):
+        from activities.models import OPEN_REQUEST_STATUSES
+
+        return self.filter(status__in=OPEN_REQUEST_STATUSES)
+
+    def for_host(self, organisation_id: int):
+        return self.filter(activity__host_id=organisation_id)
+
+    def for_school(self, organisation_id: int):
+        return self.filter(school_id=organisation_id)
+
+    def with_list_data(self):
+        return self.select_related("activity", "activity__host", "school", "requested_by")
+
+
+class NominationQuerySet(models.QuerySet):
+    def live(self):
+        return self.exclude(status="withdrawn")
+
+    def accepted(self):
+        return self.filter(status="accepted")
+
+    def for_host(self, organisation_id: int):
+        return self.filter(posting__host_id=organisation_id)
+
+    def for_school(self, organisation_id: int):
+        return self.filter(student__school_id=organisation_id)
+
+    def with_list_data(self):
+        return self.select_related(
+            "posting",
+            "posting__host",
+            "student",
+            "student__school",
+            "student__qualification",
+            "nominated_by",
+            "placement",
+        )
+
+
+class StudentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(left_on__isnull=True)
+
+    def of_school(self, organisation_id: int):
+        return self.filter(school_id=organisation_id)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)

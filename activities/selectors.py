@@ -1,0 +1,208 @@
+"""The data behind each activity page; every list is loaded in a fixed number of queries."""
+
+from datetime import timedelta
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from activities.models import (
+    OPEN_REQUEST_STATUSES,
+    REQUESTABLE_KINDS,
+    Activity,
+    ActivityEvent,
+    ActivityKind,
+    Event,
+    Nomination,
+    Notification,
+    Request,
+    RequestStatus,
+)
+from civbio import rules
+from partners.models import Role, User
+
+PAGE_SIZE = 20
+
+
+def _with_places(queryset):
+    """Places filled per internship, counted in the same query."""
+    return queryset.annotate(
+        places_taken=Count(
+            "posting__nominations",
+            filter=Q(posting__nominations__status="accepted"),
+            distinct=True,
+        )
+    )
+
+
+def board_queryset(base):
+    return _with_places(
+        base.select_related(
+            "host", "programme_line", "posting", "guestlesson", "practicumassignment", "event"
+        ).prefetch_related("qualifications")
+    )
+
+
+def paginate(queryset, page_number) -> tuple:
+    paginator = Paginator(queryset, PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    return page, list(page.object_list)
+
+
+def activity_detail(user: User, activity: Activity) -> dict:
+    """An activity with what `user` may see of its requests, nominations and timeline."""
+    child = activity_child(activity)
+    requests = list(
+        rules.visible_requests(user)
+        .filter(activity=activity)
+        .select_related("school", "requested_by")
+        .order_by("date")
+    )
+    nominations = list(
+        rules.visible_nominations(user)
+        .filter(posting_id=activity.pk)
+        .select_related(
+            "student", "student__school", "student__qualification", "nominated_by", "placement"
+        )
+    )
+    visible_request_ids = {r.pk for r in requests}
+    visible_nomination_ids = {n.pk for n in nominations}
+    events = [
+        e
+        for e in ActivityEvent.objects.filter(activity=activity).select_related(
+            "actor", "organisation"
+        )
+        # Lines about a request or nomination show only to those who may see that request.
+        if (e.request_id is None or e.request_id in visible_request_ids)
+        and (e.nomination_id is None or e.nomination_id in visible_nomination_ids)
+    ]
+    places_taken = (
+        # Everyone may know how many places are filled, not by whom.
+        Nomination.objects.filter(posting_id=activity.pk, status="accepted").count()
+        if activity.kind == ActivityKind.INTERNSHIP
+        else None
+    )
+    return {
+        "activity": child,
+        "qualifications": list(activity.qualifications.all()),
+        "partner_organisations": list(activity.partner_organisations.all()),
+        "requests": requests,
+        "nominations": nominations,
+        "events": events,
+        "places_taken": places_taken,
+        "outputs": list(child.outputs.all()) if activity.kind == ActivityKind.RESEARCH else [],
+        "teacher_researchers": (
+            list(child.teacher_researchers.all()) if activity.kind == ActivityKind.RESEARCH else []
+        ),
+        "can_edit": rules.can_edit_activity(user, activity),
+        "can_request": rules.can_request(user, activity),
+        "can_nominate": rules.can_nominate(user, activity),
+        "is_host": rules.can_edit_activity(user, activity),
+    }
+
+
+def activity_child(activity: Activity) -> Activity:
+    """The kind-specific row (a Posting, GuestLesson, …) of an activity."""
+    from activities.services import MODEL_FOR_KIND
+
+    model = MODEL_FOR_KIND[activity.kind]
+    if isinstance(activity, model):
+        return activity
+    return model.objects.select_related("host", "programme_line", "contact", "created_by").get(
+        pk=activity.pk
+    )
+
+
+def my_requests_page(user: User) -> dict:
+    """For a teacher: their school's requests and nominations. For a company: what came in."""
+    requests = rules.visible_requests(user).select_related(
+        "activity", "activity__host", "school", "requested_by"
+    )
+    nominations = rules.visible_nominations(user).select_related(
+        "posting", "posting__host", "student", "student__qualification", "nominated_by", "placement"
+    )
+    if user.role == Role.SCHOOL_STAFF:
+        requests = requests.filter(school_id=user.organisation_id)
+    elif user.role == Role.INDUSTRY_STAFF:
+        requests = requests.filter(activity__host_id=user.organisation_id)
+    open_requests = [
+        r for r in requests.order_by("date")[:500] if r.status in OPEN_REQUEST_STATUSES
+    ]
+    closed_requests = list(
+        requests.exclude(status__in=OPEN_REQUEST_STATUSES).order_by("-updated_at")[:50]
+    )
+    return {
+        "open_requests": open_requests,
+        "closed_requests": closed_requests,
+        "open_nominations": list(
+            nominations.filter(status="nominated").order_by("created_at")[:500]
+        ),
+        "answered_nominations": list(
+            nominations.exclude(status="nominated").order_by("-updated_at")[:50]
+        ),
+        "is_school": user.role == Role.SCHOOL_STAFF,
+        "is_host_side": user.role in (Role.INDUSTRY_STAFF, Role.COORDINATOR),
+    }
+
+
+def notifications_page(user: User) -> list[Notification]:
+    return list(
+        Notification.objects.filter(recipient=user)
+        .select_related("event", "event__activity", "event__actor", "event__organisation")
+        .order_by("-created_at")[:100]
+    )
+
+
+def unread_notification_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user).unread().count()
+
+
+def calendar_items(user: User) -> list[dict]:
+    """Scheduled requests and dated events of the person and their organisation, for the iCal
+    feed: from 60 days ago on."""
+    since = timezone.localdate() - timedelta(days=60)
+    org = user.organisation_id
+    requests = (
+        Request.objects.filter(
+            status__in=[RequestStatus.SCHEDULED, RequestStatus.DELIVERED],
+            date__gte=since,
+            activity__kind__in=REQUESTABLE_KINDS,
+        )
+        .filter(Q(school_id=org) | Q(activity__host_id=org) | Q(requested_by=user))
+        .select_related("activity", "activity__host", "school")
+    )
+    events = (
+        Event.objects.filter(start_date__gte=since)
+        .exclude(status__in=["draft", "cancelled"])
+        .filter(Q(host_id=org) | Q(partner_organisations__id=org))
+        .distinct()
+        .select_related("host")
+    )
+    items = [
+        {
+            "uid": f"request-{r.pk}@civbio",
+            "start": r.date,
+            "summary": (
+                f"{r.activity.title} — {r.activity.host.display_name}, {r.school.display_name}"
+            ),
+            "description": f"{r.group_name}, {r.student_count}",
+            "location": getattr(r.activity, "location", "") or "",
+            "status": r.status,
+            "url_path": r.activity.get_absolute_url(),
+        }
+        for r in requests
+    ]
+    items += [
+        {
+            "uid": f"activity-{e.pk}@civbio",
+            "start": e.start_date,
+            "end": e.end_date,
+            "summary": f"{e.title} — {e.host.display_name}",
+            "description": e.description,
+            "location": e.location,
+            "status": e.status,
+            "url_path": e.get_absolute_url(),
+        }
+        for e in events
+    ]
+    return items

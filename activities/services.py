@@ -1,0 +1,646 @@
+"""Every write in the activity flows: offering, requesting, nominating, answering, delivering.
+
+Each service checks the rule it needs (civbio.rules), works in one transaction, records an event on
+the activity's timeline and notifies the people on the other side of the flow.
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import (
+    KIND_LINE_NUMBER,
+    Activity,
+    ActivityEvent,
+    ActivityKind,
+    ActivityStatus,
+    CalendarFeed,
+    Event,
+    GuestLesson,
+    Nomination,
+    NominationStatus,
+    Notification,
+    Placement,
+    Posting,
+    PracticumAssignment,
+    Request,
+    RequestStatus,
+    ResearchOutput,
+    ResearchProject,
+    Student,
+)
+from civbio import rules
+from partners.models import Organisation, User
+from programmes.models import ProgrammeLine
+from programmes.selectors import current_project
+
+MODEL_FOR_KIND = {
+    ActivityKind.INTERNSHIP: Posting,
+    ActivityKind.GUEST_LESSON: GuestLesson,
+    ActivityKind.PRACTICUM: PracticumAssignment,
+    ActivityKind.COMPANY_VISIT: Event,
+    ActivityKind.TRAINING: Event,
+    ActivityKind.IMAGE: Event,
+    ActivityKind.RESEARCH: ResearchProject,
+}
+
+
+# Timeline and notifications ---------------------------------------------------------------------
+
+
+def record_event(
+    *,
+    activity: Activity,
+    actor: User | None,
+    verb: str,
+    to_status: str = "",
+    note: str = "",
+    request: Request | None = None,
+    nomination: Nomination | None = None,
+    notify: list[User] | tuple = (),
+) -> ActivityEvent:
+    """Add a line to the activity's timeline and tell `notify` about it in the app."""
+    event = ActivityEvent.objects.create(
+        activity=activity,
+        actor=actor,
+        organisation_id=actor.organisation_id if actor else None,
+        verb=verb,
+        to_status=to_status,
+        note=note,
+        request=request,
+        nomination=nomination,
+    )
+    recipients = {person.pk for person in notify if person and person.is_active}
+    if actor:
+        recipients.discard(actor.pk)
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, event=event) for pk in sorted(recipients)]
+    )
+    return event
+
+
+def host_people(activity: Activity) -> list[User]:
+    """Who hears about requests to an activity: its contact, else the host's contact persons,
+    else everyone at the host."""
+    if activity.contact_id and activity.contact.is_active:
+        return [activity.contact]
+    people = list(User.objects.active().filter(organisation_id=activity.host_id))
+    contacts = [p for p in people if p.is_contact]
+    return contacts or people
+
+
+@transaction.atomic
+def mark_notifications_read(*, actor: User, ids: list[int] | None = None) -> int:
+    """Mark the actor's notifications read: the given ones, or all."""
+    notifications = Notification.objects.filter(recipient=actor).unread()
+    if ids is not None:
+        notifications = notifications.filter(pk__in=ids)
+    return notifications.update(read_at=timezone.now())
+
+
+# Activities -------------------------------------------------------------------------------------
+
+
+def _line_for_kind(kind: str) -> ProgrammeLine:
+    project = current_project()
+    line = project and project.lines.filter(number=KIND_LINE_NUMBER[kind]).first()
+    if line is None:
+        raise ValidationError(_("The project and its programme lines are not set up yet."))
+    return line
+
+
+@transaction.atomic
+def create_activity(
+    *,
+    actor: User,
+    kind: str,
+    fields: dict,
+    qualifications=(),
+    partner_organisations=(),
+    teacher_researchers=(),
+    host: Organisation | None = None,
+) -> Activity:
+    """Create an activity of `kind` as a draft, hosted by the actor's organisation.
+
+    Coordinators may create it on behalf of another organisation (`host`).
+    """
+    if not rules.can_host(actor, kind):
+        raise PermissionDenied(_("You may not offer this kind of activity."))
+    if host is None or not rules.is_coordinator(actor):
+        host = actor.organisation
+    model = MODEL_FOR_KIND[kind]
+    activity = model(kind=kind, host=host, created_by=actor, **fields)
+    if not activity.programme_line_id:
+        activity.programme_line = _line_for_kind(kind)
+    if kind == ActivityKind.INTERNSHIP and not activity.sbb_leerbedrijf_id:
+        activity.sbb_leerbedrijf_id = host.sbb_leerbedrijf_id
+    activity.full_clean()
+    activity.save()
+    activity.qualifications.set(qualifications)
+    activity.partner_organisations.set(partner_organisations)
+    if kind == ActivityKind.RESEARCH:
+        activity.teacher_researchers.set(teacher_researchers)
+    record_event(activity=activity, actor=actor, verb="created", to_status=activity.status)
+    return activity
+
+
+@transaction.atomic
+def update_activity(
+    *,
+    actor: User,
+    activity: Activity,
+    fields: dict,
+    qualifications=None,
+    partner_organisations=None,
+    teacher_researchers=None,
+    version: str | None = None,
+) -> Activity:
+    """Save changes to an activity. With `version` (the updated_at the editor saw), a change made
+    by someone else in the meantime is refused instead of overwritten."""
+    if not rules.can_edit_activity(actor, activity):
+        raise PermissionDenied(_("You may not edit this activity."))
+    current = type(activity).objects.select_for_update().get(pk=activity.pk)
+    if version is not None and current.updated_at.isoformat() != version:
+        raise ValidationError(
+            _(
+                "Someone else changed this activity while you were editing it. Your changes are "
+                "still in the form: check them and save again."
+            )
+        )
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    if qualifications is not None:
+        current.qualifications.set(qualifications)
+    if partner_organisations is not None:
+        current.partner_organisations.set(partner_organisations)
+    if teacher_researchers is not None and isinstance(current, ResearchProject):
+        current.teacher_researchers.set(teacher_researchers)
+    record_event(activity=current, actor=actor, verb="updated")
+    return current
+
+
+@transaction.atomic
+def change_activity_status(
+    *, actor: User, activity: Activity, status: str, note: str = "", people_reached=None
+) -> Activity:
+    """Move an activity along its flow (publish, close, cancel, deliver, …).
+
+    Closing or cancelling an offer tells the schools whose requests or nominations are still open.
+    """
+    if not rules.can_edit_activity(actor, activity):
+        raise PermissionDenied(_("You may not change this activity."))
+    current = Activity.objects.select_for_update().get(pk=activity.pk)
+    if not current.can_move_to(status):
+        raise ValidationError(
+            _("An activity that is “%(current)s” cannot become “%(next)s”.")
+            % {
+                "current": ActivityStatus(current.status).label,
+                "next": ActivityStatus(status).label,
+            }
+        )
+    if status == ActivityStatus.DELIVERED and current.kind in (
+        ActivityKind.IMAGE,
+        ActivityKind.TRAINING,
+    ):
+        if people_reached is None or people_reached < 0:
+            raise ValidationError(_("Give the number of people reached."))
+        Event.objects.filter(pk=current.pk).update(people_reached=people_reached)
+    Activity.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
+    current.status = status
+    affected: list[User] = []
+    if status in (ActivityStatus.CANCELLED, ActivityStatus.CLOSED):
+        affected = [
+            r.requested_by
+            for r in Request.objects.open().filter(activity=current).select_related("requested_by")
+        ] + [
+            n.nominated_by
+            for n in Nomination.objects.filter(
+                posting_id=current.pk, status=NominationStatus.NOMINATED
+            ).select_related("nominated_by")
+        ]
+    record_event(
+        activity=current, actor=actor, verb="status", to_status=status, note=note, notify=affected
+    )
+    return current
+
+
+@transaction.atomic
+def add_research_output(*, actor: User, project: ResearchProject, fields: dict) -> ResearchOutput:
+    if not rules.can_edit_activity(actor, project):
+        raise PermissionDenied(_("You may not change this research project."))
+    output = ResearchOutput(project=project, **fields)
+    output.full_clean()
+    output.save()
+    record_event(activity=project, actor=actor, verb="output", note=output.title)
+    return output
+
+
+# Requests (guest lessons, practicum assignments, company visits) --------------------------------
+
+
+def _group_limit(activity: Activity) -> int | None:
+    if activity.kind in (ActivityKind.GUEST_LESSON, ActivityKind.PRACTICUM):
+        return activity.max_group_size
+    if activity.kind == ActivityKind.COMPANY_VISIT:
+        return activity.capacity
+    return None
+
+
+@transaction.atomic
+def request_activity(
+    *,
+    actor: User,
+    activity: Activity,
+    date: date,
+    group_name: str,
+    student_count: int,
+    message: str = "",
+) -> Request:
+    """A teacher asks the host for a date and a group. Submitting the same request twice (a
+    double click) returns the first one instead of making a second."""
+    activity = MODEL_FOR_KIND[activity.kind].objects.select_for_update().get(pk=activity.pk)
+    if not rules.can_request(actor, activity):
+        raise PermissionDenied(_("You cannot request this activity."))
+    errors = {}
+    if date <= timezone.localdate():
+        errors["date"] = _("Choose a date in the future.")
+    elif activity.end_date and date > activity.end_date:
+        errors["date"] = _("The host offers this until %(date)s.") % {
+            "date": activity.end_date.strftime("%d-%m-%Y")
+        }
+    limit = _group_limit(activity)
+    if limit is not None and student_count > limit:
+        errors["student_count"] = _("At most %(limit)s students can take part.") % {"limit": limit}
+    if errors:
+        raise ValidationError(errors)
+    existing = (
+        Request.objects.open()
+        .filter(
+            activity=activity,
+            school_id=actor.organisation_id,
+            date=date,
+            group_name__iexact=group_name.strip(),
+        )
+        .first()
+    )
+    if existing:
+        return existing
+    request = Request.objects.create(
+        activity=activity,
+        school_id=actor.organisation_id,
+        requested_by=actor,
+        date=date,
+        group_name=group_name.strip(),
+        student_count=student_count,
+        message=message,
+    )
+    record_event(
+        activity=activity,
+        actor=actor,
+        verb="requested",
+        to_status=request.status,
+        request=request,
+        note=message,
+        notify=host_people(activity),
+    )
+    return request
+
+
+def _locked_request(request: Request) -> Request:
+    return (
+        Request.objects.select_for_update()
+        .select_related("activity", "requested_by")
+        .get(pk=request.pk)
+    )
+
+
+@transaction.atomic
+def answer_request(
+    *,
+    actor: User,
+    request: Request,
+    decision: str,
+    message: str = "",
+    proposed_date: date | None = None,
+) -> Request:
+    """The host accepts (the lesson is scheduled), declines, or proposes another date."""
+    current = _locked_request(request)
+    if not rules.can_answer_request(actor, current):
+        raise PermissionDenied(_("You may not answer this request."))
+    if current.status not in (RequestStatus.REQUESTED, RequestStatus.PROPOSED):
+        raise ValidationError(_("This request has already been answered."))
+    if decision == "accept":
+        current.status = RequestStatus.SCHEDULED
+    elif decision == "decline":
+        current.status = RequestStatus.DECLINED
+    elif decision == "propose":
+        if proposed_date is None or proposed_date <= timezone.localdate():
+            raise ValidationError({"proposed_date": _("Propose a date in the future.")})
+        current.status = RequestStatus.PROPOSED
+        current.proposed_date = proposed_date
+    else:
+        raise ValidationError(_("Unknown answer."))
+    current.host_message = message
+    current.save()
+    record_event(
+        activity=current.activity,
+        actor=actor,
+        verb=f"request_{decision}",
+        to_status=current.status,
+        request=current,
+        note=message,
+        notify=[current.requested_by],
+    )
+    return current
+
+
+@transaction.atomic
+def respond_to_proposal(*, actor: User, request: Request, accept: bool) -> Request:
+    """The school takes the host's proposed date (scheduled) or lets the request go (cancelled)."""
+    current = _locked_request(request)
+    if not rules.can_act_for_school(actor, current):
+        raise PermissionDenied(_("You may not answer for this school."))
+    if current.status != RequestStatus.PROPOSED:
+        raise ValidationError(_("There is no proposed date to answer."))
+    if accept:
+        current.date = current.proposed_date
+        current.status = RequestStatus.SCHEDULED
+    else:
+        current.status = RequestStatus.CANCELLED
+    current.save()
+    record_event(
+        activity=current.activity,
+        actor=actor,
+        verb="proposal_accepted" if accept else "proposal_rejected",
+        to_status=current.status,
+        request=current,
+        notify=host_people(current.activity),
+    )
+    return current
+
+
+@transaction.atomic
+def cancel_request(*, actor: User, request: Request, reason: str = "") -> Request:
+    """Either side calls off an open request; the other side is told."""
+    current = _locked_request(request)
+    school_side = rules.can_act_for_school(actor, current)
+    host_side = rules.can_answer_request(actor, current)
+    if not (school_side or host_side):
+        raise PermissionDenied(_("You may not cancel this request."))
+    if not current.is_open:
+        raise ValidationError(_("Only an open request can be cancelled."))
+    current.status = RequestStatus.CANCELLED
+    current.save()
+    other_side = host_people(current.activity) if school_side else [current.requested_by]
+    record_event(
+        activity=current.activity,
+        actor=actor,
+        verb="request_cancelled",
+        to_status=current.status,
+        request=current,
+        note=reason,
+        notify=other_side,
+    )
+    return current
+
+
+@transaction.atomic
+def report_delivery(
+    *,
+    actor: User,
+    request: Request,
+    students_reached: int | None = None,
+    feedback: str = "",
+    results: str = "",
+) -> Request:
+    """Mark a scheduled request delivered, or add the other side's feedback afterwards.
+
+    The school reports the students reached; each side leaves its own short feedback.
+    """
+    current = _locked_request(request)
+    school_side = rules.can_act_for_school(actor, current)
+    host_side = rules.can_answer_request(actor, current)
+    if not (school_side or host_side):
+        raise PermissionDenied(_("You may not report on this request."))
+    if current.status == RequestStatus.SCHEDULED:
+        if current.date > timezone.localdate():
+            raise ValidationError(
+                _("It can be marked delivered on or after %(date)s.")
+                % {"date": current.date.strftime("%d-%m-%Y")}
+            )
+        current.status = RequestStatus.DELIVERED
+    elif current.status != RequestStatus.DELIVERED:
+        raise ValidationError(_("Only a scheduled activity can be marked delivered."))
+    if students_reached is not None:
+        if not 0 <= students_reached <= current.student_count:
+            raise ValidationError(
+                {
+                    "students_reached": _("Between 0 and the %(count)s students of the group.")
+                    % {"count": current.student_count}
+                }
+            )
+        current.students_reached = students_reached
+    elif current.students_reached is None:
+        current.students_reached = current.student_count
+    if school_side and feedback:
+        current.teacher_feedback = feedback
+    elif host_side and feedback:
+        current.host_feedback = feedback
+    if results:
+        current.results = results
+    current.save()
+    record_event(
+        activity=current.activity,
+        actor=actor,
+        verb="delivered",
+        to_status=current.status,
+        request=current,
+        note=feedback,
+        notify=[current.requested_by, *host_people(current.activity)],
+    )
+    return current
+
+
+# Nominations and placements ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def nominate_student(
+    *, actor: User, posting: Posting, student: Student, motivation: str = ""
+) -> Nomination:
+    """A teacher puts forward a student of their own school for an open place."""
+    posting = Posting.objects.select_for_update().get(pk=posting.pk)
+    if not rules.can_nominate(actor, posting):
+        raise PermissionDenied(_("This place is not open for nominations."))
+    if not rules.visible_students(actor).filter(pk=student.pk).exists():
+        raise PermissionDenied(_("You can only nominate students of your own school."))
+    errors = []
+    if not student.is_active:
+        errors.append(_("%(name)s has left school.") % {"name": student.display_name})
+    if student.route != posting.route:
+        errors.append(
+            _("%(name)s follows %(route)s; this place is for %(place_route)s.")
+            % {
+                "name": student.display_name,
+                "route": student.get_route_display(),
+                "place_route": posting.get_route_display(),
+            }
+        )
+    if posting.application_deadline and posting.application_deadline < timezone.localdate():
+        errors.append(_("The application deadline has passed."))
+    if posting.nominations.accepted().count() >= posting.places:
+        errors.append(_("All places are filled."))
+    if errors:
+        raise ValidationError(errors)
+    existing = posting.nominations.live().filter(student=student).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            nomination = Nomination.objects.create(
+                posting=posting, student=student, nominated_by=actor, motivation=motivation
+            )
+    except IntegrityError:
+        return posting.nominations.live().get(student=student)
+    record_event(
+        activity=posting,
+        actor=actor,
+        verb="nominated",
+        to_status=nomination.status,
+        nomination=nomination,
+        notify=host_people(posting),
+    )
+    return nomination
+
+
+class PlacesFull(ValidationError):
+    pass
+
+
+@transaction.atomic
+def answer_nomination(
+    *,
+    actor: User,
+    nomination: Nomination,
+    accept: bool,
+    message: str = "",
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> Nomination:
+    """The company accepts (a placement starts) or declines, with a message.
+
+    The place is locked while counting, so parallel acceptances never fill more places than
+    there are; the last place filled marks the posting filled.
+    """
+    posting = Posting.objects.select_for_update().get(pk=nomination.posting_id)
+    current = (
+        Nomination.objects.select_for_update().select_related("nominated_by").get(pk=nomination.pk)
+    )
+    current.posting = posting
+    if not rules.can_answer_nomination(actor, current):
+        raise PermissionDenied(_("You may not answer this nomination."))
+    if current.status != NominationStatus.NOMINATED:
+        raise ValidationError(_("This nomination has already been answered."))
+    current.response = message
+    if accept:
+        taken = posting.nominations.accepted().count()
+        if taken >= posting.places:
+            raise PlacesFull(
+                _("All %(places)s places are already filled.") % {"places": posting.places}
+            )
+        start = start_date or posting.start_date or timezone.localdate()
+        end = (
+            end_date
+            or posting.end_date
+            or (start + timedelta(days=30 * (posting.duration_months or 1)))
+        )
+        if end < start:
+            raise ValidationError({"end_date": _("The end date lies before the start date.")})
+        current.status = NominationStatus.ACCEPTED
+        current.save()
+        Placement.objects.create(nomination=current, start_date=start, end_date=end)
+        record_event(
+            activity=posting,
+            actor=actor,
+            verb="nomination_accepted",
+            to_status=current.status,
+            nomination=current,
+            note=message,
+            notify=[current.nominated_by],
+        )
+        if taken + 1 >= posting.places and posting.status == ActivityStatus.PUBLISHED:
+            Activity.objects.filter(pk=posting.pk).update(status=ActivityStatus.FILLED)
+            record_event(
+                activity=posting, actor=actor, verb="status", to_status=ActivityStatus.FILLED
+            )
+    else:
+        current.status = NominationStatus.DECLINED
+        current.save()
+        record_event(
+            activity=posting,
+            actor=actor,
+            verb="nomination_declined",
+            to_status=current.status,
+            nomination=current,
+            note=message,
+            notify=[current.nominated_by],
+        )
+    return current
+
+
+@transaction.atomic
+def withdraw_nomination(*, actor: User, nomination: Nomination) -> Nomination:
+    current = Nomination.objects.select_for_update().select_related("posting").get(pk=nomination.pk)
+    if not rules.can_withdraw_nomination(actor, current):
+        raise PermissionDenied(_("You may not withdraw this nomination."))
+    if current.status != NominationStatus.NOMINATED:
+        raise ValidationError(_("Only a nomination that has not been answered can be withdrawn."))
+    current.status = NominationStatus.WITHDRAWN
+    current.save()
+    record_event(
+        activity=current.posting,
+        actor=actor,
+        verb="nomination_withdrawn",
+        to_status=current.status,
+        nomination=current,
+        notify=host_people(current.posting),
+    )
+    return current
+
+
+@transaction.atomic
+def record_placement_agreement(
+    *, actor: User, placement: Placement, pok_reference: str
+) -> Placement:
+    """The school notes the reference of the three-party agreement (POK) from its own systems."""
+    nomination = placement.nomination
+    if not rules.can_withdraw_nomination(actor, nomination):
+        raise PermissionDenied(_("Only the student's school records the agreement."))
+    Placement.objects.filter(pk=placement.pk).update(pok_reference=pok_reference.strip())
+    placement.pok_reference = pok_reference.strip()
+    record_event(
+        activity=nomination.posting,
+        actor=actor,
+        verb="agreement",
+        nomination=nomination,
+        note=placement.pok_reference,
+    )
+    return placement
+
+
+# Calendar ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_for(*, actor: User, regenerate: bool = False) -> CalendarFeed:
+    """The person's secret calendar address; regenerating makes the old address stop working."""
+    feed, created = CalendarFeed.objects.get_or_create(user=actor)
+    if regenerate and not created:
+        feed.token = CalendarFeed._meta.get_field("token").default()
+        feed.save()
+    return feed

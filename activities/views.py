@@ -1,0 +1,551 @@
+import csv
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from activities import selectors, services
+from activities.filters import ActivityFilter, KindListFilter
+from activities.forms import (
+    FORM_FOR_KIND,
+    AnswerNominationForm,
+    AnswerRequestForm,
+    DeliveryForm,
+    NominationForm,
+    PlacementAgreementForm,
+    RequestForm,
+    ResearchOutputForm,
+    StatusForm,
+)
+from activities.models import (
+    STATUS_FLOW,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    CalendarFeed,
+    Nomination,
+    Placement,
+    Request,
+)
+from activities.spreadsheets import safe_cell
+from civbio import rules
+
+
+def staff_required(view):
+    """Coordinators, school and industry staff; funders read aggregates only."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not rules.is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _back_to(activity_or_request) -> str:
+    activity = getattr(activity_or_request, "activity", activity_or_request)
+    return activity.get_absolute_url()
+
+
+# Opportunities board ----------------------------------------------------------------------------
+
+
+def _board(request, base):
+    filterset = ActivityFilter(request.GET, queryset=selectors.board_queryset(base))
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page, activities = selectors.paginate(queryset, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"filter": filterset, "page": page, "activities": activities, "query": query.urlencode()}
+
+
+@staff_required
+def board(request):
+    context = _board(request, rules.visible_activities(request.user).open_opportunities())
+    context["hostable_kinds"] = [
+        (k, ActivityKind(k).label) for k in rules.hostable_kinds(request.user)
+    ]
+    return render(request, "activities/board.html", context)
+
+
+def public_board(request):
+    """Open opportunities for students, parents and other companies: no contact details."""
+    context = _board(request, Activity.objects.open_opportunities())
+    return render(request, "activities/public_board.html", context)
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+@staff_required
+def board_csv(request):
+    """The board as filtered, streamed as CSV; cells that a spreadsheet would run are escaped."""
+    filterset = ActivityFilter(
+        request.GET,
+        queryset=selectors.board_queryset(
+            rules.visible_activities(request.user).open_opportunities()
+        ),
+    )
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    writer = csv.writer(Echo())
+    header = [
+        _("Kind"),
+        _("Title"),
+        _("Organisation"),
+        _("Programme line"),
+        _("Start date"),
+        _("End date"),
+        _("Qualifications"),
+        _("Level"),
+        _("BOL/BBL"),
+        _("Places"),
+        _("Application deadline"),
+        _("Address"),
+    ]
+
+    def rows():
+        yield writer.writerow(header)
+        for activity in queryset.iterator(chunk_size=500):
+            posting = (
+                getattr(activity, "posting", None)
+                if activity.kind == ActivityKind.INTERNSHIP
+                else None
+            )
+            yield writer.writerow(
+                [
+                    safe_cell(value)
+                    for value in (
+                        activity.get_kind_display(),
+                        activity.title,
+                        activity.host.name,
+                        activity.programme_line.title,
+                        activity.start_date or "",
+                        activity.end_date or "",
+                        "; ".join(q.crebo for q in activity.qualifications.all()),
+                        activity.level or "",
+                        posting.get_route_display() if posting else "",
+                        posting.places if posting else "",
+                        posting.application_deadline or "" if posting else "",
+                        request.build_absolute_uri(activity.get_absolute_url()),
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="civbio-opportunities-{stamp}.csv"'
+    return response
+
+
+# Lists, details, forms --------------------------------------------------------------------------
+
+
+@staff_required
+def activity_list(request, kind: str):
+    if kind not in ActivityKind.values:
+        raise Http404
+    statuses = sorted(
+        {s for flow in STATUS_FLOW[kind].items() for s in (flow[0], *flow[1])},
+        key=list(ActivityStatus.values).index,
+    )
+    filterset = KindListFilter(
+        request.GET,
+        queryset=selectors.board_queryset(rules.visible_activities(request.user).of_kind(kind)),
+        statuses=[(s, ActivityStatus(s).label) for s in statuses],
+    )
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page, activities = selectors.paginate(queryset, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "activities/activity_list.html",
+        {
+            "kind": kind,
+            "kind_label": ActivityKind(kind).label,
+            "filter": filterset,
+            "page": page,
+            "activities": activities,
+            "query": query.urlencode(),
+            "can_create": rules.can_host(request.user, kind),
+        },
+    )
+
+
+@staff_required
+def activity_detail(request, pk: int):
+    activity = get_object_or_404(
+        rules.visible_activities(request.user).select_related("host", "programme_line", "contact"),
+        pk=pk,
+    )
+    context = selectors.activity_detail(request.user, activity)
+    context["request_form"] = RequestForm() if context["can_request"] else None
+    context["nomination_form"] = (
+        NominationForm(actor=request.user, posting=context["activity"])
+        if context["can_nominate"]
+        else None
+    )
+    context["output_form"] = (
+        ResearchOutputForm()
+        if context["can_edit"] and activity.kind == ActivityKind.RESEARCH
+        else None
+    )
+    return render(request, "activities/activity_detail.html", context)
+
+
+@staff_required
+def activity_create(request, kind: str):
+    if kind not in ActivityKind.values:
+        raise Http404
+    if not rules.can_host(request.user, kind):
+        raise PermissionDenied
+    host = request.user.organisation
+    form_class = FORM_FOR_KIND[kind]
+    instance = services.MODEL_FOR_KIND[kind](kind=kind, host=host)
+    form = form_class(request.POST or None, instance=instance, host=host)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.create_activity(
+                actor=request.user,
+                kind=kind,
+                fields=form.activity_fields(),
+                qualifications=form.cleaned_data.get("qualifications", []),
+                partner_organisations=form.cleaned_data.get("partner_organisations", []),
+                teacher_researchers=form.cleaned_data.get("teacher_researchers", []),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved as a draft. Publish it when it is ready."))
+            return redirect(activity)
+    return render(
+        request,
+        "activities/activity_form.html",
+        {"form": form, "kind_label": ActivityKind(kind).label, "activity": None},
+    )
+
+
+@staff_required
+def activity_edit(request, pk: int):
+    base = get_object_or_404(rules.editable_activities(request.user), pk=pk)
+    activity = selectors.activity_child(base)
+    form_class = FORM_FOR_KIND[activity.kind]
+    form = form_class(request.POST or None, instance=activity, host=activity.host)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_activity(
+                actor=request.user,
+                activity=activity,
+                fields=form.activity_fields(),
+                qualifications=form.cleaned_data.get("qualifications"),
+                partner_organisations=form.cleaned_data.get("partner_organisations"),
+                teacher_researchers=form.cleaned_data.get("teacher_researchers"),
+                version=form.cleaned_data.get("version") or None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(activity)
+    return render(
+        request,
+        "activities/activity_form.html",
+        {"form": form, "kind_label": activity.get_kind_display(), "activity": activity},
+    )
+
+
+@staff_required
+@require_POST
+def activity_status(request, pk: int):
+    activity = get_object_or_404(rules.editable_activities(request.user), pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the number of people reached."))
+        return redirect(activity)
+    try:
+        services.change_activity_status(
+            actor=request.user,
+            activity=activity,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            people_reached=form.cleaned_data["people_reached"],
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The status was changed."))
+    return redirect(activity)
+
+
+@staff_required
+@require_POST
+def research_output_add(request, pk: int):
+    base = get_object_or_404(
+        rules.editable_activities(request.user).of_kind(ActivityKind.RESEARCH), pk=pk
+    )
+    project = selectors.activity_child(base)
+    form = ResearchOutputForm(request.POST)
+    if form.is_valid():
+        services.add_research_output(actor=request.user, project=project, fields=form.cleaned_data)
+        messages.success(request, _("The output was added."))
+    else:
+        messages.error(request, _("Give the output a kind and a title, and a valid link."))
+    return redirect(project)
+
+
+# Requests ---------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def request_create(request, pk: int):
+    activity = get_object_or_404(rules.visible_activities(request.user), pk=pk)
+    activity = selectors.activity_child(activity)
+    form = RequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_activity(actor=request.user, activity=activity, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Your request was sent to %(host)s.") % {"host": activity.host.name}
+            )
+            return redirect("activities:my_requests")
+    context = selectors.activity_detail(request.user, activity)
+    context.update({"request_form": form, "nomination_form": None, "output_form": None})
+    return render(request, "activities/activity_detail.html", context, status=400)
+
+
+def _request_action(view):
+    """Load a request through the scoping queryset, run the action, answer with the row (htmx) or
+    a redirect."""
+
+    @staff_required
+    @require_POST
+    @wraps(view)
+    def wrapped(request, pk: int):
+        item = get_object_or_404(rules.visible_requests(request.user).with_list_data(), pk=pk)
+        error = None
+        try:
+            view(request, item)
+        except ValidationError as exc:
+            error = _error_text(exc)
+        if request.htmx:
+            item = Request.objects.with_list_data().get(pk=pk)
+            context = {"r": item, "row_error": error}
+            return render(request, "activities/partials/request_row.html", context)
+        if error:
+            messages.error(request, error)
+        return redirect(_back_to(item))
+
+    return wrapped
+
+
+@_request_action
+def request_answer(request, item: Request):
+    form = AnswerRequestForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose accept, decline or propose another date."))
+    services.answer_request(actor=request.user, request=item, **form.cleaned_data)
+
+
+@_request_action
+def request_proposal(request, item: Request):
+    services.respond_to_proposal(
+        actor=request.user, request=item, accept=request.POST.get("accept") == "1"
+    )
+
+
+@_request_action
+def request_cancel(request, item: Request):
+    services.cancel_request(
+        actor=request.user, request=item, reason=request.POST.get("reason", "")[:500]
+    )
+
+
+@_request_action
+def request_deliver(request, item: Request):
+    form = DeliveryForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Check the number of students reached."))
+    services.report_delivery(actor=request.user, request=item, **form.cleaned_data)
+
+
+# Nominations ------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def nominate(request, pk: int):
+    activity = get_object_or_404(
+        rules.visible_activities(request.user).of_kind(ActivityKind.INTERNSHIP), pk=pk
+    )
+    posting = selectors.activity_child(activity)
+    form = NominationForm(request.POST, actor=request.user, posting=posting)
+    if form.is_valid():
+        try:
+            services.nominate_student(actor=request.user, posting=posting, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was nominated.") % {"name": form.cleaned_data["student"].display_name},
+            )
+            return redirect(posting)
+    context = selectors.activity_detail(request.user, activity)
+    context.update({"request_form": None, "nomination_form": form, "output_form": None})
+    return render(request, "activities/activity_detail.html", context, status=400)
+
+
+def _nomination_action(view):
+    @staff_required
+    @require_POST
+    @wraps(view)
+    def wrapped(request, pk: int):
+        item = get_object_or_404(rules.visible_nominations(request.user).with_list_data(), pk=pk)
+        error = None
+        try:
+            view(request, item)
+        except ValidationError as exc:
+            error = _error_text(exc)
+        if request.htmx:
+            item = Nomination.objects.with_list_data().get(pk=pk)
+            context = {"n": item, "row_error": error}
+            return render(request, "activities/partials/nomination_row.html", context)
+        if error:
+            messages.error(request, error)
+        return redirect(item.posting.get_absolute_url())
+
+    return wrapped
+
+
+@_nomination_action
+def nomination_answer(request, item: Nomination):
+    form = AnswerNominationForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(next(iter(form.errors.values())))
+    data = form.cleaned_data
+    services.answer_nomination(
+        actor=request.user,
+        nomination=item,
+        accept=data["decision"] == "accept",
+        message=data["message"],
+        start_date=data["start_date"],
+        end_date=data["end_date"],
+    )
+
+
+@_nomination_action
+def nomination_withdraw(request, item: Nomination):
+    services.withdraw_nomination(actor=request.user, nomination=item)
+
+
+@staff_required
+@require_POST
+def placement_agreement(request, pk: int):
+    placement = get_object_or_404(
+        Placement.objects.select_related(
+            "nomination", "nomination__student", "nomination__posting"
+        ).filter(nomination__in=rules.visible_nominations(request.user)),
+        pk=pk,
+    )
+    form = PlacementAgreementForm(request.POST, instance=placement)
+    if form.is_valid():
+        services.record_placement_agreement(
+            actor=request.user,
+            placement=placement,
+            pok_reference=form.cleaned_data["pok_reference"],
+        )
+        messages.success(request, _("The agreement reference was saved."))
+    else:
+        messages.error(request, _error_text(ValidationError(form.errors["pok_reference"])))
+    return redirect(placement.nomination.posting)
+
+
+# My requests, notifications, calendar -----------------------------------------------------------
+
+
+@staff_required
+def my_requests(request):
+    return render(request, "activities/my_requests.html", selectors.my_requests_page(request.user))
+
+
+@login_required
+def notifications(request):
+    items = selectors.notifications_page(request.user)
+    return render(request, "activities/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    services.mark_notifications_read(actor=request.user)
+    return redirect("activities:notifications")
+
+
+@staff_required
+def calendar_settings(request):
+    feed = services.calendar_feed_for(actor=request.user)
+    url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token]))
+    return render(request, "activities/calendar.html", {"feed_url": url})
+
+
+@staff_required
+@require_POST
+def calendar_regenerate(request):
+    services.calendar_feed_for(actor=request.user, regenerate=True)
+    messages.success(request, _("You have a new calendar address; the old one no longer works."))
+    return redirect("activities:calendar")
+
+
+def calendar_feed(request, token: str):
+    """The iCal feed: the secret in the address is the only key, so it works in any calendar app."""
+    feed = (
+        CalendarFeed.objects.select_related("user", "user__organisation")
+        .filter(token=token)
+        .first()
+    )
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    calendar = Calendar()
+    calendar.add("prodid", "-//civbio//CIV Bio Sciences//NL")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"civbio — {feed.user.organisation.display_name}")
+    stamp = timezone.now()
+    for item in selectors.calendar_items(feed.user):
+        entry = CalendarEvent()
+        entry.add("uid", item["uid"])
+        entry.add("dtstamp", stamp)
+        entry.add("dtstart", item["start"])
+        if item.get("end") and item["end"] > item["start"]:
+            entry.add("dtend", item["end"])
+        entry.add("summary", item["summary"])
+        if item["description"]:
+            entry.add("description", item["description"])
+        if item["location"]:
+            entry.add("location", item["location"])
+        entry.add("url", request.build_absolute_uri(item["url_path"]))
+        entry.add("status", "CANCELLED" if item["status"] == "cancelled" else "CONFIRMED")
+        calendar.add_component(entry)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="civbio.ics"'
+    return response
