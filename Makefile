@@ -43,8 +43,8 @@ run: install
 
 test: install
 	@REQUIRE_SERVICES=$(REQUIRE_SERVICES) bin/ensure-chromium
-	@set -a && eval "$$(REQUIRE_SERVICES=$(REQUIRE_SERVICES) $(PY) bin/test-services)" && set +a && \
-		$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@services=$$(REQUIRE_SERVICES=$(REQUIRE_SERVICES) $(PY) bin/test-services) || exit 1; \
+		set -a; eval "$$services"; set +a; $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -53,7 +53,7 @@ lint: $(VENV)/.installed
 check: lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-		ALLOWED_HOSTS=civbio.example.nl $(PY) manage.py check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=civbio.example.nl SITE_URL=https://civbio.example.nl $(PY) manage.py check --deploy --fail-level WARNING
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

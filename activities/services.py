@@ -313,7 +313,7 @@ def request_activity(
 
 def _locked_request(request: Request) -> Request:
     return (
-        Request.objects.select_for_update()
+        Request.objects.select_for_update(of=("self",))
         .select_related("activity", "requested_by")
         .get(pk=request.pk)
     )
@@ -539,7 +539,9 @@ def answer_nomination(
     """
     posting = Posting.objects.select_for_update().get(pk=nomination.posting_id)
     current = (
-        Nomination.objects.select_for_update().select_related("nominated_by").get(pk=nomination.pk)
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("nominated_by")
+        .get(pk=nomination.pk)
     )
     current.posting = posting
     if not rules.can_answer_nomination(actor, current):
@@ -595,7 +597,11 @@ def answer_nomination(
 
 @transaction.atomic
 def withdraw_nomination(*, actor: User, nomination: Nomination) -> Nomination:
-    current = Nomination.objects.select_for_update().select_related("posting").get(pk=nomination.pk)
+    current = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("posting")
+        .get(pk=nomination.pk)
+    )
     if not rules.can_withdraw_nomination(actor, current):
         raise PermissionDenied(_("You may not withdraw this nomination."))
     if current.status != NominationStatus.NOMINATED:

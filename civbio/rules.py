@@ -75,8 +75,12 @@ def is_coordinator(user) -> bool:
 
 
 def dashboard_url_name(user) -> str | None:
-    """The dashboard a person lands on after login, by role."""
-    return DASHBOARD_URL_NAMES.get(getattr(user, "role", None))
+    """The dashboard a person lands on after login, by role; a technical superuser without a role
+    lands in the admin."""
+    url_name = DASHBOARD_URL_NAMES.get(getattr(user, "role", None))
+    if url_name is None and getattr(user, "is_superuser", False):
+        return "admin:index"
+    return url_name
 
 
 def role_fits_organisation(role: str, organisation: Organisation) -> bool:
@@ -153,7 +157,10 @@ def visible_people(user, organisation: Organisation) -> QuerySet[User]:
     people = organisation.people.active().order_by("-is_contact", "name")
     if is_coordinator(user) or user.organisation_id == organisation.pk:
         return people
-    return people.filter(Q(is_contact=True))
+    if not is_staff_member(user):
+        # Funders follow the project through aggregates, not through people's contact details.
+        return people.none()
+    return people.filter(is_contact=True)
 
 
 # Activities ------------------------------------------------------------------------------------

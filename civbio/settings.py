@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "civbio.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -188,6 +189,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 
 # django-allauth: e-mail login, no open sign-up (people join by invitation).
 ACCOUNT_ADAPTER = "partners.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "partners.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -201,7 +203,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[civbio] "
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # The address people reach civbio at, for links in e-mail.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env_required("SITE_URL", "http://127.0.0.1:8000")
 
 # Internationalisation: Dutch first, English second.
 LANGUAGE_CODE = "nl"
@@ -277,8 +279,6 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-# Load balancers probe health over plain HTTP inside the private network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

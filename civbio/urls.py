@@ -1,7 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from activities import views as activity_views
 from civbio import views as civbio_views
@@ -19,11 +18,6 @@ urlpatterns += i18n_patterns(
     # in and can translate that page's address.
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", report_views.dashboard, name="dashboard"),
-    # The admin logs in through allauth like everyone else (rate limits, later MFA).
-    path(
-        "admin/login/",
-        RedirectView.as_view(pattern_name="account_login", query_string=True),
-    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("partners.urls")),

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from partners.models import Invitation, Organisation, User
+from partners.models import Invitation, InvitationStatus, Organisation, User
 
 
 class PersonInline(admin.TabularInline):
@@ -68,7 +68,12 @@ class OrganisationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Mark as former partners from today"))
     def retire_today(self, request, queryset):
         today = timezone.localdate()
-        count = queryset.filter(active_until__isnull=True).update(active_until=today)
+        # A partner that has not started yet cannot end before it starts: those are left alone.
+        count = (
+            queryset.filter(active_until__isnull=True)
+            .filter(Q(active_since__isnull=True) | Q(active_since__lte=today))
+            .update(active_until=today)
+        )
         self.message_user(
             request,
             ngettext(
@@ -106,7 +111,8 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "organisation__name", "organisation__short_name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
-    readonly_fields = ["last_login", "date_joined"]
+    # The e-mail address is the login: people change it themselves (verified) in their account.
+    readonly_fields = ["email", "last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["name", "email", "organisation", "role", "is_contact"]}),
         (_("Details"), {"fields": ["job_title", "phone", "language"]}),
@@ -118,6 +124,11 @@ class UserAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # People join through an invitation, which sets their password themselves.
         return False
+
+    def get_queryset(self, request):
+        people = super().get_queryset(request)
+        # Technical superusers are out of coordinators' reach: no takeover through the admin.
+        return people if request.user.is_superuser else people.filter(is_superuser=False)
 
     @admin.action(description=_("Deactivate: they can no longer log in"))
     def deactivate(self, request, queryset):
@@ -131,6 +142,27 @@ class UserAdmin(admin.ModelAdmin):
         )
 
 
+class InvitationStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return InvitationStatus.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        match self.value():
+            case InvitationStatus.PENDING:
+                return queryset.pending(now)
+            case InvitationStatus.ACCEPTED:
+                return queryset.filter(accepted_at__isnull=False)
+            case InvitationStatus.REVOKED:
+                return queryset.filter(accepted_at=None, revoked_at__isnull=False)
+            case InvitationStatus.EXPIRED:
+                return queryset.filter(accepted_at=None, revoked_at=None, expires_at__lte=now)
+        return queryset
+
+
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = [
@@ -142,7 +174,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "expires_at",
         "status",
     ]
-    list_filter = ["role", "organisation__kind"]
+    list_filter = [InvitationStatusFilter, "role", "organisation__kind"]
     search_fields = ["email", "name", "organisation__name"]
     list_select_related = ["organisation", "invited_by"]
     readonly_fields = [

@@ -10,3 +10,9 @@ class AuthenticationBackend(AllauthBackend):
     def get_user(self, user_id):
         user = User.objects.select_related("organisation").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
+
+    def user_can_authenticate(self, user) -> bool:
+        """People of a former partner can no longer log in; their sessions end too."""
+        if not super().user_can_authenticate(user):
+            return False
+        return user.is_superuser or (user.organisation is not None and user.organisation.is_active)

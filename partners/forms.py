@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -30,12 +31,7 @@ class InvitationForm(forms.Form):
             self.fields["role"].initial = actor.role
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.with_email(email).exists():
-            raise forms.ValidationError(
-                _("Someone with this e-mail address already has an account.")
-            )
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -64,6 +60,16 @@ class OrganisationProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.updated_at.isoformat()
         self.fields["logo"].widget.attrs["accept"] = "image/png,image/jpeg,image/webp,image/gif"
+        self.fields["logo"].help_text = _("PNG, JPEG, WebP or GIF, at most 1 MB.")
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login without its password help text: the page links to the reset itself, and a
+    described-by pointing at text that is not shown confuses screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
 
 
 class AcceptInvitationForm(forms.Form):

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -199,6 +200,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.name or self.email
 
+    def clean(self) -> None:
+        super().clean()
+        if self.organisation_id and self.role:
+            allowed = ROLE_ORGANISATION_KINDS.get(self.role, set())
+            if self.organisation.kind not in allowed:
+                raise ValidationError(
+                    {"role": _("This role does not fit an organisation of this kind.")}
+                )
+
     def get_full_name(self) -> str:
         return self.name
 
@@ -263,12 +273,15 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.OneToOneField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="accepted_invitation",
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    last_send_error = models.CharField(_("last sending error"), max_length=300, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

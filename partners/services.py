@@ -42,6 +42,8 @@ def invite_person(
         name=name,
         language=language,
         invited_by=actor,
+        # Only the project office sees (and overrides) what happens at other organisations.
+        consortium_wide=rules.is_coordinator(actor),
     )
 
 
@@ -54,22 +56,31 @@ def issue_invitation(
     name: str = "",
     language: str = "nl",
     invited_by: User | None = None,
+    consortium_wide: bool = True,
 ) -> Invitation:
     """Create an invitation and send its e-mail once the transaction commits.
 
     No permission check: callers are `invite_person` (which checks) and the operator's
     `manage.py invite` (which has the server). An earlier pending invitation for the same address
-    is revoked, so only the newest link works.
+    and organisation is revoked, so only the newest link works. Without `consortium_wide` (an
+    organisation's contact) an account or pending invitation elsewhere is refused with a neutral
+    message that does not reveal where.
     """
     if not rules.role_fits_organisation(role, organisation):
         raise ValidationError({"role": _("This role does not fit an organisation of this kind.")})
     email = email.strip().lower()
-    if User.objects.with_email(email).exists():
-        raise ValidationError(
-            {"email": _("Someone with this e-mail address already has an account.")}
-        )
     now = timezone.now()
-    Invitation.objects.for_email(email).pending(now).update(revoked_at=now)
+    # Lock the address's pending invitations: two invitations at once still leave one link.
+    pending = list(Invitation.objects.for_email(email).pending(now).select_for_update())
+    elsewhere = [i for i in pending if i.organisation_id != organisation.pk]
+    if User.objects.with_email(email).exists() or (elsewhere and not consortium_wide):
+        message = (
+            _("Someone with this e-mail address already has an account or an invitation.")
+            if consortium_wide
+            else _("This address cannot be invited from here. Ask the project office.")
+        )
+        raise ValidationError({"email": message})
+    Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(revoked_at=now)
     invitation = Invitation.objects.create(
         email=email,
         name=name.strip(),
@@ -78,8 +89,21 @@ def issue_invitation(
         language=language,
         invited_by=invited_by,
     )
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    # robust: a mail server that is down must not undo or break the invitation; the failure is
+    # recorded on the invitation and it can be sent again.
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk), robust=True)
     return invitation
+
+
+@transaction.atomic
+def resend_invitation(*, actor: User, invitation: Invitation) -> bool:
+    """Queue a pending invitation's e-mail again (after a failure, or when it went astray)."""
+    if not rules.visible_invitations(actor).filter(pk=invitation.pk).exists():
+        raise PermissionDenied(_("You may not resend this invitation."))
+    reset = Invitation.objects.pending().filter(pk=invitation.pk).update(sent_at=None)
+    if reset:
+        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk), robust=True)
+    return bool(reset)
 
 
 class EditConflict(Exception):
@@ -113,12 +137,13 @@ def update_organisation_profile(
 
 
 @transaction.atomic
-def revoke_invitation(*, actor: User, invitation: Invitation) -> None:
-    """Withdraw a pending invitation; its link stops working at once."""
+def revoke_invitation(*, actor: User, invitation: Invitation) -> bool:
+    """Withdraw a pending invitation; its link stops working at once. False when it was no longer
+    pending (accepted, expired or revoked already)."""
     if not rules.visible_invitations(actor).filter(pk=invitation.pk).exists():
         raise PermissionDenied(_("You may not revoke this invitation."))
-    Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
-        revoked_at=timezone.now()
+    return bool(
+        Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now())
     )
 
 

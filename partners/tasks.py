@@ -6,7 +6,8 @@ from partners import emails
 
 
 @shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    # OSError covers refused connections, time-outs and DNS failures.
+    autoretry_for=(SMTPException, OSError),
     retry_backoff=30,
     retry_backoff_max=3600,
     max_retries=8,

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -46,14 +47,22 @@ def invitation_list(request):
     if not rules.can_invite(request.user):
         raise PermissionDenied
     invitations = list(rules.visible_invitations(request.user)[:200])
-    return render(request, "partners/invitation_list.html", {"invitations": invitations})
+    return render(
+        request,
+        "partners/invitation_list.html",
+        {"invitations": invitations, "valid_days": settings.INVITATION_VALID_DAYS},
+    )
 
 
 @login_required
 def invitation_create(request):
     if not rules.can_invite(request.user):
         raise PermissionDenied
-    form = InvitationForm(request.POST or None, actor=request.user)
+    form = InvitationForm(
+        request.POST or None,
+        actor=request.user,
+        initial={"organisation": request.GET.get("organisation")},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invite_person(actor=request.user, **form.cleaned_data)
@@ -65,17 +74,37 @@ def invitation_create(request):
                 _("Invitation sent to %(email)s.") % {"email": invitation.email},
             )
             return redirect("partners:invitation_list")
-    return render(request, "partners/invitation_form.html", {"form": form})
+    return render(
+        request,
+        "partners/invitation_form.html",
+        {"form": form, "valid_days": settings.INVITATION_VALID_DAYS},
+    )
 
 
 @login_required
 @require_POST
 def invitation_revoke(request, pk: int):
     invitation = get_object_or_404(rules.visible_invitations(request.user), pk=pk)
-    services.revoke_invitation(actor=request.user, invitation=invitation)
-    messages.success(
-        request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
-    )
+    if services.revoke_invitation(actor=request.user, invitation=invitation):
+        messages.success(
+            request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
+        )
+    else:
+        messages.info(request, _("This invitation was no longer pending; nothing changed."))
+    return redirect("partners:invitation_list")
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int):
+    invitation = get_object_or_404(rules.visible_invitations(request.user), pk=pk)
+    if services.resend_invitation(actor=request.user, invitation=invitation):
+        messages.success(
+            request,
+            _("The invitation to %(email)s is being sent again.") % {"email": invitation.email},
+        )
+    else:
+        messages.info(request, _("This invitation was no longer pending; nothing was sent."))
     return redirect("partners:invitation_list")
 
 

@@ -20,6 +20,8 @@ class ProjectAdmin(admin.ModelAdmin):
         "total_budget",
     ]
     autocomplete_fields = ["lead_organisation", "funder"]
+    search_fields = ["name", "short_name"]
+    list_filter = ["start_date", "end_date"]
     inlines = [ProgrammeLineInline]
 
 

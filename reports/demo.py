@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from partners.models import Invitation, Organisation, Role, User
+from reports.demo_activities import load_demo_activities
 
 DEMO_PASSWORD = "civbio-demo"  # noqa: S105 - the documented demo password, DEBUG only
 
@@ -151,4 +152,5 @@ def load_demo() -> int:
             role=Role.INDUSTRY_STAFF,
             invited_by=coordinator,
         )
+    load_demo_activities()
     return created

@@ -58,3 +58,15 @@ def test_healthz_sees_a_running_worker(client, settings):
 
     assert body["checks"]["worker"] == "ok"
     assert body["status"] == "ok"
+
+
+def test_healthz_answers_a_probe_by_internal_address_in_production(client, settings):
+    settings.ALLOWED_HOSTS = ["civbio.example.nl"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/healthz", HTTP_HOST="172.18.0.3:8000")
+
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
+    # Every other page still refuses an unknown host.
+    assert client.get("/", HTTP_HOST="172.18.0.3:8000").status_code == 400

@@ -28,7 +28,7 @@ def test_the_language_switcher_changes_the_language_and_stays_on_the_page(client
 
     assert response.status_code == 302
     assert response.url == "/en/partners/"
-    assert "Three programme lines" in client.get("/en/").text
+    assert "The programme lines" in client.get("/en/").text
     back = client.post(reverse("set_language"), {"language": "nl", "next": "/en/"})
     assert back.url == "/"
-    assert "Drie programmalijnen" in client.get("/").text
+    assert "De programmalijnen" in client.get("/").text

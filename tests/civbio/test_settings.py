@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_django(args, **env):
     # A clean production-like environment: none of the test run's development switches.
-    dropped = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    dropped = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment = {k: v for k, v in os.environ.items() if k not in dropped}
     environment.update(env)
     return subprocess.run(
@@ -25,14 +25,14 @@ def run_django(args, **env):
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_django(["check"], ALLOWED_HOSTS="civbio.example.nl")
+    result = run_django(["check"], ALLOWED_HOSTS="civbio.example.nl", SITE_URL="https://x.nl")
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
-    result = run_django(["check"], SECRET_KEY="x" * 60)
+    result = run_django(["check"], SECRET_KEY="x" * 60, SITE_URL="https://x.nl")
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
@@ -43,6 +43,7 @@ def test_production_settings_pass_the_deploy_checks():
         ["check", "--deploy", "--fail-level", "WARNING"],
         SECRET_KEY="k7#" + "q2Zr9vLx" * 8,
         ALLOWED_HOSTS="civbio.example.nl",
+        SITE_URL="https://civbio.example.nl",
     )
 
     assert result.returncode == 0, result.stderr + result.stdout

@@ -12,7 +12,7 @@ def test_a_coordinator_logs_in_switches_language_and_logs_out(
     load_demo()
 
     page.goto(live_server.url + "/")
-    expect(page.get_by_role("heading", name="Drie programmalijnen")).to_be_visible()
+    expect(page.get_by_role("heading", name="De programmalijnen")).to_be_visible()
     page.get_by_role("link", name="Inloggen").click()
 
     page.get_by_label("E-mailadres").fill("coordinator@demo.civbio.nl")
