@@ -226,7 +226,9 @@ class DeliveryForm(forms.Form):
 
 
 class NominationForm(forms.Form):
-    student = forms.ModelChoiceField(label=_("Student"), queryset=None)
+    student = forms.ModelChoiceField(
+        label=_("Student"), queryset=None, empty_label=_("Choose a student")
+    )
     motivation = forms.CharField(
         label=_("Motivation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -44,6 +44,8 @@ def board_queryset(base):
 
 
 def paginate(queryset, page_number) -> tuple:
+    if not queryset.ordered:
+        queryset = queryset.order_by("-created_at", "-pk")
     paginator = Paginator(queryset, PAGE_SIZE)
     page = paginator.get_page(page_number)
     return page, list(page.object_list)
@@ -55,7 +57,7 @@ def activity_detail(user: User, activity: Activity) -> dict:
     requests = list(
         rules.visible_requests(user)
         .filter(activity=activity)
-        .select_related("school", "requested_by")
+        .select_related("activity", "activity__host", "school", "requested_by")
         .order_by("date")
     )
     nominations = list(

@@ -332,7 +332,7 @@ def answer_request(
     current = _locked_request(request)
     if not rules.can_answer_request(actor, current):
         raise PermissionDenied(_("You may not answer this request."))
-    if current.status not in (RequestStatus.REQUESTED, RequestStatus.PROPOSED):
+    if current.status != RequestStatus.REQUESTED:
         raise ValidationError(_("This request has already been answered."))
     if decision == "accept":
         current.status = RequestStatus.SCHEDULED

@@ -418,7 +418,7 @@ def load_demo_activities() -> int:
     _create(
         coordinator,
         ActivityKind.IMAGE,
-        title="Campagne ‘Werken in het lab’",
+        title="Campagne Werken in het lab",
         event_type="campaign",
         audience="vo_pupils",
         start_date=today + timedelta(days=10),

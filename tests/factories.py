@@ -58,3 +58,26 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(CompanyFactory)
     role = Role.INDUSTRY_STAFF
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=14))
+
+
+class QualificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Qualification"
+        django_get_or_create = ("crebo",)
+
+    crebo = factory.Sequence(lambda n: f"{25000 + n:05d}")
+    name = factory.Sequence(lambda n: f"Laborant {n}")
+    level = 3
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Student"
+
+    school = factory.SubFactory(SchoolFactory)
+    student_number = factory.Sequence(lambda n: f"S{n:06d}")
+    display_name = factory.Sequence(lambda n: f"Student {n}")
+    qualification = factory.SubFactory(QualificationFactory)
+    level = 3
+    route = "bol"
+    cohort = 2025

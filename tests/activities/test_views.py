@@ -1,0 +1,304 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from activities import services
+from activities.models import Activity, ActivityKind, Request
+from tests.activities.conftest import days
+from tests.factories import CompanyFactory, StudentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def publish_many(n: int):
+    """n published guest lessons and internships at n/2 other companies."""
+    for i in range(n):
+        company = CompanyFactory()
+        host = UserFactory(organisation=company)
+        if i % 2:
+            kind, fields = (
+                ActivityKind.GUEST_LESSON,
+                {
+                    "speaker": "S",
+                    "format": "online",
+                    "duration_minutes": 60,
+                    "max_group_size": 20,
+                },
+            )
+        else:
+            kind, fields = (
+                ActivityKind.INTERNSHIP,
+                {
+                    "route": "bol",
+                    "start_date": days(40),
+                    "duration_months": 3,
+                    "days_per_week": 4,
+                    "places": 2,
+                    "location": "Leiden",
+                },
+            )
+        activity = services.create_activity(
+            actor=host, kind=kind, fields={"title": f"Kans {i}", **fields}
+        )
+        services.change_activity_status(actor=host, activity=activity, status="published")
+
+
+def test_the_board_lists_open_opportunities_in_constant_queries(
+    client, lines, dirk, django_assert_num_queries
+):
+    publish_many(30)
+    client.force_login(dirk)
+
+    # session, user, count, page of activities (with host, line, kind rows, places), their
+    # qualifications, the filter's line/organisation/qualification choices (3), unread notifications
+    with django_assert_num_queries(9):
+        response = client.get(reverse("activities:board"))
+    assert response.status_code == 200
+    assert len(response.context["activities"]) == 20
+    assert response.context["page"].paginator.count == 30
+
+
+def test_the_board_filters_by_kind_and_text(client, lines, dirk, guest_lesson, posting):
+    client.force_login(dirk)
+
+    lessons = client.get(reverse("activities:board"), {"kind": "guest_lesson"})
+    assert [a.pk for a in lessons.context["activities"]] == [guest_lesson.pk]
+    found = client.get(reverse("activities:board"), {"q": "stage analist"})
+    assert [a.pk for a in found.context["activities"]] == [posting.pk]
+    bad = client.get(reverse("activities:board"), {"starts_after": "gisteren"})
+    assert bad.status_code == 200
+    assert bad.context["filter"].errors
+
+
+def test_drafts_show_only_to_their_own_organisation_and_coordinators(
+    client, lines, bram, bea, olaf, dirk, carla
+):
+    draft = services.create_activity(
+        actor=bram,
+        kind=ActivityKind.GUEST_LESSON,
+        fields={
+            "title": "Concept",
+            "speaker": "B",
+            "format": "online",
+            "duration_minutes": 60,
+            "max_group_size": 9,
+        },
+    )
+    url = reverse("activities:activity_detail", args=[draft.pk])
+    for person, expected in ((bram, 200), (bea, 200), (carla, 200), (olaf, 404), (dirk, 404)):
+        client.force_login(person)
+        assert client.get(url).status_code == expected, person
+
+
+def test_funders_read_aggregates_only(client, lines, fien, guest_lesson):
+    client.force_login(fien)
+
+    assert client.get(reverse("activities:board")).status_code == 403
+    assert (
+        client.get(reverse("activities:activity_detail", args=[guest_lesson.pk])).status_code == 403
+    )
+    assert client.get(reverse("activities:my_requests")).status_code == 403
+
+
+def test_a_company_sees_only_the_students_nominated_to_its_own_places(
+    client, posting, dirk, bram, olaf, school
+):
+    nominated = StudentFactory(school=school, display_name="Amira B.")
+    StudentFactory(school=school, display_name="Niet voorgedragen")
+    services.nominate_student(actor=dirk, posting=posting, student=nominated)
+
+    client.force_login(bram)
+    page = client.get(reverse("activities:activity_detail", args=[posting.pk]))
+    assert "Amira B." in page.text
+    assert "Niet voorgedragen" not in page.text
+    client.force_login(olaf)
+    other = client.get(reverse("activities:activity_detail", args=[posting.pk]))
+    assert "Amira B." not in other.text
+    assert client.get(reverse("activities:my_requests")).context["open_nominations"] == []
+
+
+def test_the_public_board_shows_no_contact_details_and_no_drafts(client, lines, guest_lesson, bram):
+    services.update_activity(actor=bram, activity=guest_lesson, fields={"contact": bram})
+    services.create_activity(
+        actor=bram,
+        kind=ActivityKind.GUEST_LESSON,
+        fields={
+            "title": "Geheim concept",
+            "speaker": "B",
+            "format": "online",
+            "duration_minutes": 60,
+            "max_group_size": 9,
+        },
+    )
+
+    response = client.get(reverse("activities:public_board"))
+
+    assert response.status_code == 200
+    assert "Van monster tot sequentie" in response.text
+    assert "Geheim concept" not in response.text
+    assert bram.email not in response.text
+    assert reverse("activities:activity_detail", args=[guest_lesson.pk]) not in response.text
+
+
+def test_the_csv_export_follows_the_filters_and_escapes_formulas(
+    client, lines, dirk, bram, posting
+):
+    lesson = services.create_activity(
+        actor=bram,
+        kind=ActivityKind.GUEST_LESSON,
+        fields={
+            "title": '=HYPERLINK("http://evil")',
+            "speaker": "B",
+            "format": "online",
+            "duration_minutes": 60,
+            "max_group_size": 9,
+        },
+    )
+    services.change_activity_status(actor=bram, activity=lesson, status="published")
+    client.force_login(dirk)
+
+    response = client.get(reverse("activities:board_csv"), {"kind": "guest_lesson"})
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 2
+    assert rows[1][1] == '\'=HYPERLINK("http://evil")'
+
+
+def test_the_request_form_explains_errors_and_keeps_the_input(client, guest_lesson, dirk):
+    client.force_login(dirk)
+
+    response = client.post(
+        reverse("activities:request_create", args=[guest_lesson.pk]),
+        {"date": days(-1).isoformat(), "group_name": "LAB3A", "student_count": "500"},
+    )
+
+    assert response.status_code == 400
+    form = response.context["request_form"]
+    assert "date" in form.errors
+    assert 'value="LAB3A"' in response.text
+    assert not Request.objects.exists()
+
+
+def test_a_request_answered_with_htmx_returns_the_updated_row(client, guest_lesson, dirk, bram):
+    request = services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(9), group_name="LAB3A", student_count=20
+    )
+    client.force_login(bram)
+
+    response = client.post(
+        reverse("activities:request_answer", args=[request.pk]),
+        {"decision": "accept"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert f'id="request-{request.pk}"' in response.text
+    assert "<html" not in response.text
+    request.refresh_from_db()
+    assert request.status == "scheduled"
+
+
+def test_another_company_cannot_answer_a_request(client, guest_lesson, dirk, olaf):
+    request = services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(9), group_name="LAB3A", student_count=20
+    )
+    client.force_login(olaf)
+
+    response = client.post(
+        reverse("activities:request_answer", args=[request.pk]), {"decision": "accept"}
+    )
+
+    assert response.status_code == 404
+    request.refresh_from_db()
+    assert request.status == "requested"
+
+
+def test_the_detail_and_request_pages_render_in_constant_queries(
+    client, guest_lesson, bram, school, django_assert_num_queries
+):
+    for i in range(15):
+        teacher = UserFactory(organisation=school, role="school_staff")
+        services.request_activity(
+            actor=teacher,
+            activity=guest_lesson,
+            date=days(5 + i),
+            group_name=f"G{i}",
+            student_count=10,
+        )
+    client.force_login(bram)
+
+    # session, user, activity, its guest-lesson row, requests, nominations, events, qualifications,
+    # partners, unread notifications
+    with django_assert_num_queries(10):
+        client.get(reverse("activities:activity_detail", args=[guest_lesson.pk]))
+    # session, user, open requests, closed requests, open nominations, answered nominations, unread
+    with django_assert_num_queries(7):
+        response = client.get(reverse("activities:my_requests"))
+    assert len(response.context["open_requests"]) == 15
+
+
+def test_creating_an_activity_with_bad_dates_keeps_the_input(client, lines, bram):
+    client.force_login(bram)
+
+    response = client.post(
+        reverse("activities:activity_create", args=["internship"]),
+        {
+            "title": "Stage",
+            "route": "bol",
+            "start_date": days(30).isoformat(),
+            "end_date": days(10).isoformat(),
+            "application_deadline": days(40).isoformat(),
+            "days_per_week": "4",
+            "places": "1",
+            "location": "Leiden",
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "end_date" in errors or "__all__" in errors
+    assert 'value="Stage"' in response.text
+    assert not Activity.objects.exists()
+
+
+def test_the_notifications_page_lists_and_marks_read(client, guest_lesson, dirk, bram):
+    services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(9), group_name="LAB3A", student_count=20
+    )
+    client.force_login(bram)
+
+    page = client.get(reverse("activities:notifications"))
+    assert "Van monster tot sequentie" in page.text
+    assert page.context["unread_notifications"] == 1
+    client.post(reverse("activities:notifications_read"))
+    assert client.get(reverse("activities:notifications")).context["unread_notifications"] == 0
+
+
+def test_the_calendar_feed_parses_and_a_new_address_locks_out_the_old(
+    client, guest_lesson, dirk, bram
+):
+    request = services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(9), group_name="LAB3A", student_count=20
+    )
+    services.answer_request(actor=bram, request=request, decision="accept")
+    feed = services.calendar_feed_for(actor=dirk)
+    url = reverse("calendar_feed", args=[feed.token])
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.content)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 1
+    assert events[0].decoded("dtstart") == days(9)
+    assert "Van monster tot sequentie" in str(events[0]["summary"])
+
+    client.force_login(dirk)
+    client.post(reverse("activities:calendar_regenerate"))
+    assert client.get(url).status_code == 404
+    new = services.calendar_feed_for(actor=dirk)
+    assert client.get(reverse("calendar_feed", args=[new.token])).status_code == 200
