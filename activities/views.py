@@ -80,6 +80,7 @@ def board(request):
     context["hostable_kinds"] = [
         (k, ActivityKind(k).label) for k in rules.hostable_kinds(request.user)
     ]
+    context["all_kinds"] = ActivityKind.choices
     return render(request, "activities/board.html", context)
 
 

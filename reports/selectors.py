@@ -3,6 +3,7 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from activities.models import Activity
 from partners.models import Invitation, Organisation, OrganisationKind, Role, User
 from partners.selectors import KIND_ORDER, contacts_by_organisation
 from programmes.models import ProgrammeLine, Project
@@ -58,11 +59,14 @@ def home_page() -> dict:
     """The public start page: the CIV, its three lines and its partners by category."""
     project = current_project()
     groups = _partners_by_kind()
+    opportunities = Activity.objects.open_opportunities().order_by("-created_at")
     return {
         "project": project,
         "lines": _lines(project),
         "partner_groups": groups,
         "partner_count": sum(len(g["organisations"]) for g in groups),
+        "opportunity_count": opportunities.count(),
+        "opportunities": list(opportunities.select_related("host", "posting")[:6]),
     }
 
 

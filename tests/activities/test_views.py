@@ -292,7 +292,7 @@ def test_the_calendar_feed_parses_and_a_new_address_locks_out_the_old(
 
     assert response.status_code == 200
     calendar = Calendar.from_ical(response.content)
-    events = [c for c in calendar.walk("VEVENT")]
+    events = list(calendar.walk("VEVENT"))
     assert len(events) == 1
     assert events[0].decoded("dtstart") == days(9)
     assert "Van monster tot sequentie" in str(events[0]["summary"])

@@ -1,0 +1,74 @@
+from django.contrib import admin
+
+from activities.models import (
+    Activity,
+    ActivityEvent,
+    Nomination,
+    Qualification,
+    Request,
+    Student,
+)
+
+
+@admin.register(Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    list_display = ["crebo", "name", "level", "offers_bol", "offers_bbl", "is_active"]
+    list_filter = ["level", "offers_bol", "offers_bbl", "is_active"]
+    search_fields = ["crebo", "name"]
+
+
+@admin.register(Student)
+class StudentAdmin(admin.ModelAdmin):
+    list_display = [
+        "display_name",
+        "student_number",
+        "school",
+        "qualification",
+        "level",
+        "route",
+        "cohort",
+        "left_on",
+    ]
+    list_filter = ["school", "route", "level", "cohort"]
+    search_fields = ["display_name", "student_number"]
+    list_select_related = ["school", "qualification"]
+
+
+class EventInline(admin.TabularInline):
+    model = ActivityEvent
+    fields = ["at", "actor", "verb", "to_status", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "host", "status", "start_date", "programme_line"]
+    list_filter = ["kind", "status", "programme_line", "host__kind"]
+    search_fields = ["title", "description", "host__name"]
+    list_select_related = ["host", "programme_line"]
+    readonly_fields = ["kind", "created_by", "created_at", "updated_at"]
+    autocomplete_fields = ["host", "partner_organisations", "contact", "qualifications"]
+    inlines = [EventInline]
+
+
+@admin.register(Request)
+class RequestAdmin(admin.ModelAdmin):
+    list_display = ["activity", "school", "date", "group_name", "student_count", "status"]
+    list_filter = ["status", "activity__kind"]
+    search_fields = ["activity__title", "school__name", "group_name"]
+    list_select_related = ["activity", "school"]
+    raw_id_fields = ["activity", "requested_by"]
+
+
+@admin.register(Nomination)
+class NominationAdmin(admin.ModelAdmin):
+    list_display = ["student", "posting", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["student__display_name", "posting__title"]
+    list_select_related = ["student", "posting"]
+    raw_id_fields = ["posting", "student", "nominated_by"]
