@@ -57,11 +57,6 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _back_to(activity_or_request) -> str:
-    activity = getattr(activity_or_request, "activity", activity_or_request)
-    return activity.get_absolute_url()
-
-
 # Opportunities board ----------------------------------------------------------------------------
 
 
@@ -335,29 +330,46 @@ def request_create(request, pk: int):
     return render(request, "activities/activity_detail.html", context, status=400)
 
 
-def _request_action(view):
-    """Load a request through the scoping queryset, run the action, answer with the row (htmx) or
-    a redirect."""
+def _row_action(scope, template: str, name: str, back):
+    """Decorator for the one-click actions on a request or nomination row: load the row through
+    its scoping queryset (another organisation's row is a 404), run the action, and answer with the
+    updated row (htmx) or a redirect with the outcome as a message."""
 
-    @staff_required
-    @require_POST
-    @wraps(view)
-    def wrapped(request, pk: int):
-        item = get_object_or_404(rules.visible_requests(request.user).with_list_data(), pk=pk)
-        error = None
-        try:
-            view(request, item)
-        except ValidationError as exc:
-            error = _error_text(exc)
-        if request.htmx:
-            item = Request.objects.with_list_data().get(pk=pk)
-            context = {"r": item, "row_error": error}
-            return render(request, "activities/partials/request_row.html", context)
-        if error:
-            messages.error(request, error)
-        return redirect(_back_to(item))
+    def decorate(view):
+        @staff_required
+        @require_POST
+        @wraps(view)
+        def wrapped(request, pk: int):
+            item = get_object_or_404(scope(request.user).with_list_data(), pk=pk)
+            error = None
+            try:
+                view(request, item)
+            except ValidationError as exc:
+                error = _error_text(exc)
+            if request.htmx:
+                item = type(item).objects.with_list_data().get(pk=pk)
+                return render(request, template, {name: item, "row_error": error})
+            if error:
+                messages.error(request, error)
+            return redirect(back(item))
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+_request_action = _row_action(
+    rules.visible_requests,
+    "activities/partials/request_row.html",
+    "r",
+    lambda item: item.activity.get_absolute_url(),
+)
+_nomination_action = _row_action(
+    rules.visible_nominations,
+    "activities/partials/nomination_row.html",
+    "n",
+    lambda item: item.posting.get_absolute_url(),
+)
 
 
 @_request_action
@@ -415,28 +427,6 @@ def nominate(request, pk: int):
     context = selectors.activity_detail(request.user, activity)
     context.update({"request_form": None, "nomination_form": form, "output_form": None})
     return render(request, "activities/activity_detail.html", context, status=400)
-
-
-def _nomination_action(view):
-    @staff_required
-    @require_POST
-    @wraps(view)
-    def wrapped(request, pk: int):
-        item = get_object_or_404(rules.visible_nominations(request.user).with_list_data(), pk=pk)
-        error = None
-        try:
-            view(request, item)
-        except ValidationError as exc:
-            error = _error_text(exc)
-        if request.htmx:
-            item = Nomination.objects.with_list_data().get(pk=pk)
-            context = {"n": item, "row_error": error}
-            return render(request, "activities/partials/nomination_row.html", context)
-        if error:
-            messages.error(request, error)
-        return redirect(item.posting.get_absolute_url())
-
-    return wrapped
 
 
 @_nomination_action

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_noop
 
 
 class CivbioConfig(AppConfig):
@@ -11,3 +12,8 @@ class CivbioConfig(AppConfig):
 class CivbioAdminConfig(admin_apps.AdminConfig):
     default = False
     default_site = "civbio.admin.CivbioAdminSite"
+
+
+# Texts of Django 6.1 that its own Dutch catalogue does not translate yet; listed here so they are
+# extracted into ours.
+UPSTREAM_TEXTS = [gettext_noop("- Select an option -")]

@@ -191,11 +191,7 @@ def visible_activities(user) -> QuerySet[Activity]:
         return activities
     if not is_staff_member(user):
         return activities.none()
-    return activities.filter(
-        ~Q(status=ActivityStatus.DRAFT)
-        | Q(host_id=user.organisation_id)
-        | Q(partner_organisations__id=user.organisation_id)
-    ).distinct()
+    return activities.filter(~Q(status=ActivityStatus.DRAFT) | Q(host_id=user.organisation_id))
 
 
 def can_host(user, kind: str) -> bool:
