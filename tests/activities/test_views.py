@@ -106,13 +106,14 @@ def test_funders_read_aggregates_only(client, lines, fien, guest_lesson):
 def test_a_company_sees_only_the_students_nominated_to_its_own_places(
     client, posting, dirk, bram, olaf, school
 ):
-    nominated = StudentFactory(school=school, display_name="Amira B.")
+    nominated = StudentFactory(school=school, display_name="Amira B.", student_number="R-991")
     StudentFactory(school=school, display_name="Niet voorgedragen")
     services.nominate_student(actor=dirk, posting=posting, student=nominated)
 
     client.force_login(bram)
     page = client.get(reverse("activities:activity_detail", args=[posting.pk]))
     assert "Amira B." in page.text
+    assert "R-991" not in page.text  # the school's own student number stays at the school
     assert "Niet voorgedragen" not in page.text
     client.force_login(olaf)
     other = client.get(reverse("activities:activity_detail", args=[posting.pk]))
