@@ -44,6 +44,9 @@ class EventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
@@ -51,7 +54,8 @@ class ActivityAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "programme_line", "host__kind"]
     search_fields = ["title", "description", "host__name"]
     list_select_related = ["host", "programme_line"]
-    readonly_fields = ["kind", "created_by", "created_at", "updated_at"]
+    # Status moves only through the flows (which check them and write the timeline).
+    readonly_fields = ["kind", "status", "created_by", "created_at", "updated_at"]
     autocomplete_fields = ["host", "partner_organisations", "contact", "qualifications"]
     inlines = [EventInline]
 
@@ -63,6 +67,7 @@ class RequestAdmin(admin.ModelAdmin):
     search_fields = ["activity__title", "school__name", "group_name"]
     list_select_related = ["activity", "school"]
     raw_id_fields = ["activity", "requested_by"]
+    readonly_fields = ["status"]
 
 
 @admin.register(Nomination)
@@ -72,3 +77,4 @@ class NominationAdmin(admin.ModelAdmin):
     search_fields = ["student__display_name", "posting__title"]
     list_select_related = ["student", "posting"]
     raw_id_fields = ["posting", "student", "nominated_by"]
+    readonly_fields = ["status"]

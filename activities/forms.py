@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import (
     Activity,
     ActivityKind,
+    ActivityStatus,
     Event,
     GuestLesson,
     Placement,
@@ -42,9 +45,12 @@ class ActivityForm(forms.ModelForm):
     """Fields every kind shares; each kind adds its own. `version` guards concurrent edits."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, host: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["submission_token"].initial = uuid.uuid4()
         self.fields["qualifications"].queryset = Qualification.objects.filter(is_active=True)
         self.fields["qualifications"].widget.attrs["size"] = 6
         self.fields["contact"].queryset = User.objects.active().filter(organisation=host)
@@ -57,7 +63,14 @@ class ActivityForm(forms.ModelForm):
 
     def activity_fields(self) -> dict:
         """The cleaned values the service saves on the activity row itself."""
-        many = {"qualifications", "partner_organisations", "teacher_researchers", "version"}
+        many = {
+            "qualifications",
+            "partner_organisations",
+            "teacher_researchers",
+            "version",
+            "submission_token",
+            "host",
+        }
         return {k: v for k, v in self.cleaned_data.items() if k not in many}
 
 
@@ -267,7 +280,7 @@ class PlacementAgreementForm(forms.ModelForm):
 
 
 class StatusForm(forms.Form):
-    status = forms.CharField()
+    status = forms.ChoiceField(choices=ActivityStatus.choices)
     people_reached = forms.IntegerField(
         label=_("People reached"), min_value=0, max_value=1_000_000, required=False
     )

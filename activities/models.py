@@ -47,7 +47,11 @@ class Qualification(models.Model):
         verbose_name_plural = _("qualifications")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.crebo}, niveau {self.level})"
+        return _("%(name)s (%(crebo)s, level %(level)s)") % {
+            "name": self.name,
+            "crebo": self.crebo,
+            "level": self.level,
+        }
 
     def clean(self) -> None:
         if not (self.offers_bol or self.offers_bbl):
@@ -239,6 +243,8 @@ class Activity(models.Model):
         related_name="created_activities",
         editable=False,
     )
+    # One-time token of the form that created it: a double-clicked submit makes one activity.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from partners.models import Organisation
+
 
 class ActivityQuerySet(models.QuerySet):
     def published(self):
@@ -31,6 +33,7 @@ class ActivityQuerySet(models.QuerySet):
         return (
             self.published()
             .of_kind(*OPPORTUNITY_KINDS)
+            .filter(host__in=Organisation.objects.active())
             .filter(
                 Q(posting__isnull=True)
                 | Q(posting__application_deadline__isnull=True)

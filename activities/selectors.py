@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from activities.models import (
     OPEN_REQUEST_STATUSES,
@@ -64,20 +65,24 @@ def activity_detail(user: User, activity: Activity) -> dict:
         rules.visible_nominations(user)
         .filter(posting_id=activity.pk)
         .select_related(
-            "student", "student__school", "student__qualification", "nominated_by", "placement"
+            "posting",
+            "posting__host",
+            "student",
+            "student__school",
+            "student__qualification",
+            "nominated_by",
+            "placement",
         )
     )
     visible_request_ids = {r.pk for r in requests}
     visible_nomination_ids = {n.pk for n in nominations}
-    events = [
-        e
-        for e in ActivityEvent.objects.filter(activity=activity).select_related(
-            "actor", "organisation"
-        )
-        # Lines about a request or nomination show only to those who may see that request.
-        if (e.request_id is None or e.request_id in visible_request_ids)
-        and (e.nomination_id is None or e.nomination_id in visible_nomination_ids)
-    ]
+    # Lines about a request or nomination show only to those who may see that request.
+    events = list(
+        ActivityEvent.objects.filter(activity=activity)
+        .filter(Q(request__isnull=True) | Q(request_id__in=visible_request_ids))
+        .filter(Q(nomination__isnull=True) | Q(nomination_id__in=visible_nomination_ids))
+        .select_related("actor", "organisation")
+    )
     places_taken = (
         # Everyone may know how many places are filled, not by whom.
         Nomination.objects.filter(posting_id=activity.pk, status="accepted").count()
@@ -127,9 +132,7 @@ def my_requests_page(user: User) -> dict:
         requests = requests.filter(school_id=user.organisation_id)
     elif user.role == Role.INDUSTRY_STAFF:
         requests = requests.filter(activity__host_id=user.organisation_id)
-    open_requests = [
-        r for r in requests.order_by("date")[:500] if r.status in OPEN_REQUEST_STATUSES
-    ]
+    open_requests = list(requests.open().order_by("date")[:500])
     closed_requests = list(
         requests.exclude(status__in=OPEN_REQUEST_STATUSES).order_by("-updated_at")[:50]
     )
@@ -187,7 +190,10 @@ def calendar_items(user: User) -> list[dict]:
             "summary": (
                 f"{r.activity.title} — {r.activity.host.display_name}, {r.school.display_name}"
             ),
-            "description": f"{r.group_name}, {r.student_count}",
+            "description": ngettext(
+                "%(group)s, %(n)s student", "%(group)s, %(n)s students", r.student_count
+            )
+            % {"group": r.group_name, "n": r.student_count},
             "location": getattr(r.activity, "location", "") or "",
             "status": r.status,
             "url_path": r.activity.get_absolute_url(),

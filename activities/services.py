@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import (
@@ -122,17 +123,27 @@ def create_activity(
     partner_organisations=(),
     teacher_researchers=(),
     host: Organisation | None = None,
+    submission_token=None,
 ) -> Activity:
     """Create an activity of `kind` as a draft, hosted by the actor's organisation.
 
-    Coordinators may create it on behalf of another organisation (`host`).
+    Coordinators may create it on behalf of another organisation (`host`). The form's one-time
+    `submission_token` makes a double-clicked submit return the first activity, not a second.
     """
     if not rules.can_host(actor, kind):
         raise PermissionDenied(_("You may not offer this kind of activity."))
+    if submission_token:
+        earlier = Activity.objects.filter(
+            submission_token=submission_token, created_by=actor
+        ).first()
+        if earlier:
+            return earlier
     if host is None or not rules.is_coordinator(actor):
         host = actor.organisation
     model = MODEL_FOR_KIND[kind]
-    activity = model(kind=kind, host=host, created_by=actor, **fields)
+    activity = model(
+        kind=kind, host=host, created_by=actor, submission_token=submission_token, **fields
+    )
     if not activity.programme_line_id:
         activity.programme_line = _line_for_kind(kind)
     if kind == ActivityKind.INTERNSHIP and not activity.sbb_leerbedrijf_id:
@@ -170,10 +181,26 @@ def update_activity(
                 "still in the form: check them and save again."
             )
         )
+    old_phase = getattr(current, "phase", None)
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
+    if isinstance(current, Posting):
+        taken = current.nominations.accepted().count()
+        if current.places < taken:
+            raise ValidationError(
+                {
+                    "places": _("%(taken)s places are already filled; keep at least that many.")
+                    % {"taken": taken}
+                }
+            )
     current.save()
+    if (
+        isinstance(current, Posting)
+        and current.places == current.nominations.accepted().count()
+        and current.status == ActivityStatus.PUBLISHED
+    ):
+        _fill(current, actor)
     if qualifications is not None:
         current.qualifications.set(qualifications)
     if partner_organisations is not None:
@@ -181,6 +208,8 @@ def update_activity(
     if teacher_researchers is not None and isinstance(current, ResearchProject):
         current.teacher_researchers.set(teacher_researchers)
     record_event(activity=current, actor=actor, verb="updated")
+    if old_phase is not None and current.phase != old_phase:
+        record_event(activity=current, actor=actor, verb="phase", note=current.get_phase_display())
     return current
 
 
@@ -212,17 +241,27 @@ def change_activity_status(
         Event.objects.filter(pk=current.pk).update(people_reached=people_reached)
     Activity.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
     current.status = status
+    open_requests = list(
+        Request.objects.open().filter(activity=current).select_related("requested_by")
+    )
+    pending = list(
+        Nomination.objects.filter(
+            posting_id=current.pk, status=NominationStatus.NOMINATED
+        ).select_related("nominated_by")
+    )
     affected: list[User] = []
     if status in (ActivityStatus.CANCELLED, ActivityStatus.CLOSED):
-        affected = [
-            r.requested_by
-            for r in Request.objects.open().filter(activity=current).select_related("requested_by")
-        ] + [
-            n.nominated_by
-            for n in Nomination.objects.filter(
-                posting_id=current.pk, status=NominationStatus.NOMINATED
-            ).select_related("nominated_by")
-        ]
+        affected = [r.requested_by for r in open_requests] + [n.nominated_by for n in pending]
+    if status == ActivityStatus.CANCELLED:
+        # Nothing stays live on a cancelled offer: its requests and nominations end with it.
+        Request.objects.filter(pk__in=[r.pk for r in open_requests]).update(
+            status=RequestStatus.CANCELLED, updated_at=timezone.now()
+        )
+        Nomination.objects.filter(pk__in=[n.pk for n in pending]).update(
+            status=NominationStatus.DECLINED,
+            response=note or _("The place was cancelled."),
+            updated_at=timezone.now(),
+        )
     record_event(
         activity=current, actor=actor, verb="status", to_status=status, note=note, notify=affected
     )
@@ -241,6 +280,17 @@ def add_research_output(*, actor: User, project: ResearchProject, fields: dict) 
 
 
 # Requests (guest lessons, practicum assignments, company visits) --------------------------------
+
+
+def _date_outside_offer(activity: Activity, day: date) -> str | None:
+    """Why `day` cannot be asked for: in the past, or outside the period the host offers."""
+    if day <= timezone.localdate():
+        return _("Choose a date in the future.")
+    if activity.start_date and day < activity.start_date:
+        return _("The host offers this from %(date)s.") % {"date": date_format(activity.start_date)}
+    if activity.end_date and day > activity.end_date:
+        return _("The host offers this until %(date)s.") % {"date": date_format(activity.end_date)}
+    return None
 
 
 def _group_limit(activity: Activity) -> int | None:
@@ -264,18 +314,28 @@ def request_activity(
     """A teacher asks the host for a date and a group. Submitting the same request twice (a
     double click) returns the first one instead of making a second."""
     activity = MODEL_FOR_KIND[activity.kind].objects.select_for_update().get(pk=activity.pk)
-    if not rules.can_request(actor, activity):
+    if not rules.may_request_kind(actor, activity):
         raise PermissionDenied(_("You cannot request this activity."))
+    if not activity.is_open:
+        raise ValidationError(_("This offer is not open for requests any more."))
     errors = {}
-    if date <= timezone.localdate():
-        errors["date"] = _("Choose a date in the future.")
-    elif activity.end_date and date > activity.end_date:
-        errors["date"] = _("The host offers this until %(date)s.") % {
-            "date": activity.end_date.strftime("%d-%m-%Y")
-        }
+    date_error = _date_outside_offer(activity, date)
+    if date_error:
+        errors["date"] = date_error
     limit = _group_limit(activity)
     if limit is not None and student_count > limit:
         errors["student_count"] = _("At most %(limit)s students can take part.") % {"limit": limit}
+    elif activity.kind == ActivityKind.COMPANY_VISIT and activity.capacity:
+        # The visit's capacity is for the day, whichever schools come.
+        booked = sum(
+            Request.objects.open()
+            .filter(activity=activity, date=date)
+            .values_list("student_count", flat=True)
+        )
+        if booked + student_count > activity.capacity:
+            errors["student_count"] = _(
+                "On that day %(left)s of the %(capacity)s places are left."
+            ) % {"left": max(activity.capacity - booked, 0), "capacity": activity.capacity}
     if errors:
         raise ValidationError(errors)
     existing = (
@@ -334,13 +394,18 @@ def answer_request(
         raise PermissionDenied(_("You may not answer this request."))
     if current.status != RequestStatus.REQUESTED:
         raise ValidationError(_("This request has already been answered."))
+    if current.activity.status == ActivityStatus.CANCELLED:
+        raise ValidationError(_("The offer was cancelled."))
     if decision == "accept":
         current.status = RequestStatus.SCHEDULED
     elif decision == "decline":
         current.status = RequestStatus.DECLINED
     elif decision == "propose":
-        if proposed_date is None or proposed_date <= timezone.localdate():
+        if proposed_date is None:
             raise ValidationError({"proposed_date": _("Propose a date in the future.")})
+        date_error = _date_outside_offer(current.activity, proposed_date)
+        if date_error:
+            raise ValidationError({"proposed_date": date_error})
         current.status = RequestStatus.PROPOSED
         current.proposed_date = proposed_date
     else:
@@ -431,12 +496,13 @@ def report_delivery(
         if current.date > timezone.localdate():
             raise ValidationError(
                 _("It can be marked delivered on or after %(date)s.")
-                % {"date": current.date.strftime("%d-%m-%Y")}
+                % {"date": date_format(current.date)}
             )
         current.status = RequestStatus.DELIVERED
     elif current.status != RequestStatus.DELIVERED:
         raise ValidationError(_("Only a scheduled activity can be marked delivered."))
-    if students_reached is not None:
+    if students_reached is not None and school_side:
+        # The school counts its own students; the host's word is its feedback.
         if not 0 <= students_reached <= current.student_count:
             raise ValidationError(
                 {
@@ -475,11 +541,13 @@ def nominate_student(
 ) -> Nomination:
     """A teacher puts forward a student of their own school for an open place."""
     posting = Posting.objects.select_for_update().get(pk=posting.pk)
-    if not rules.can_nominate(actor, posting):
-        raise PermissionDenied(_("This place is not open for nominations."))
+    if not rules.may_nominate_to(actor, posting):
+        raise PermissionDenied(_("You cannot nominate students."))
     if not rules.visible_students(actor).filter(pk=student.pk).exists():
         raise PermissionDenied(_("You can only nominate students of your own school."))
     errors = []
+    if not posting.is_open:
+        errors.append(_("This place is not open for nominations any more."))
     if not student.is_active:
         errors.append(_("%(name)s has left school.") % {"name": student.display_name})
     if student.route != posting.route:
@@ -548,6 +616,8 @@ def answer_nomination(
         raise PermissionDenied(_("You may not answer this nomination."))
     if current.status != NominationStatus.NOMINATED:
         raise ValidationError(_("This nomination has already been answered."))
+    if posting.status == ActivityStatus.CANCELLED:
+        raise ValidationError(_("The place was cancelled."))
     current.response = message
     if accept:
         taken = posting.nominations.accepted().count()
@@ -576,10 +646,7 @@ def answer_nomination(
             notify=[current.nominated_by],
         )
         if taken + 1 >= posting.places and posting.status == ActivityStatus.PUBLISHED:
-            Activity.objects.filter(pk=posting.pk).update(status=ActivityStatus.FILLED)
-            record_event(
-                activity=posting, actor=actor, verb="status", to_status=ActivityStatus.FILLED
-            )
+            _fill(posting, actor)
     else:
         current.status = NominationStatus.DECLINED
         current.save()
@@ -593,6 +660,24 @@ def answer_nomination(
             notify=[current.nominated_by],
         )
     return current
+
+
+def _fill(posting: Posting, actor: User) -> None:
+    """The last place is taken: the posting is filled and the students still waiting hear so."""
+    Activity.objects.filter(pk=posting.pk).update(status=ActivityStatus.FILLED)
+    waiting = list(
+        posting.nominations.filter(status=NominationStatus.NOMINATED).select_related("nominated_by")
+    )
+    Nomination.objects.filter(pk__in=[n.pk for n in waiting]).update(
+        status=NominationStatus.DECLINED, response=_("All places have been filled.")
+    )
+    record_event(
+        activity=posting,
+        actor=actor,
+        verb="status",
+        to_status=ActivityStatus.FILLED,
+        notify=[n.nominated_by for n in waiting],
+    )
 
 
 @transaction.atomic

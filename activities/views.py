@@ -1,4 +1,5 @@
 import csv
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -38,6 +39,7 @@ from activities.models import (
 )
 from activities.spreadsheets import safe_cell
 from civbio import rules
+from partners.models import Organisation
 
 
 def staff_required(view):
@@ -213,14 +215,21 @@ def activity_create(request, kind: str):
     if not rules.can_host(request.user, kind):
         raise PermissionDenied
     host = request.user.organisation
+    if rules.is_coordinator(request.user) and request.GET.get("host"):
+        # Coordinators enter activities on behalf of a partner (?host=<id>).
+        host = get_object_or_404(Organisation.objects.partners().active(), pk=request.GET["host"])
     form_class = FORM_FOR_KIND[kind]
     instance = services.MODEL_FOR_KIND[kind](kind=kind, host=host)
-    form = form_class(request.POST or None, instance=instance, host=host)
+    form = form_class(
+        request.POST if request.method == "POST" else None, instance=instance, host=host
+    )
     if request.method == "POST" and form.is_valid():
         try:
             activity = services.create_activity(
                 actor=request.user,
                 kind=kind,
+                host=host,
+                submission_token=form.cleaned_data.get("submission_token"),
                 fields=form.activity_fields(),
                 qualifications=form.cleaned_data.get("qualifications", []),
                 partner_organisations=form.cleaned_data.get("partner_organisations", []),
@@ -243,7 +252,9 @@ def activity_edit(request, pk: int):
     base = get_object_or_404(rules.editable_activities(request.user), pk=pk)
     activity = selectors.activity_child(base)
     form_class = FORM_FOR_KIND[activity.kind]
-    form = form_class(request.POST or None, instance=activity, host=activity.host)
+    form = form_class(
+        request.POST if request.method == "POST" else None, instance=activity, host=activity.host
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_activity(
@@ -273,7 +284,7 @@ def activity_status(request, pk: int):
     activity = get_object_or_404(rules.editable_activities(request.user), pk=pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Check the number of people reached."))
+        messages.error(request, _error_text(ValidationError(next(iter(form.errors.values())))))
         return redirect(activity)
     try:
         services.change_activity_status(
@@ -376,7 +387,7 @@ _nomination_action = _row_action(
 def request_answer(request, item: Request):
     form = AnswerRequestForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(_("Choose accept, decline or propose another date."))
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
     services.answer_request(actor=request.user, request=item, **form.cleaned_data)
 
 
@@ -398,7 +409,7 @@ def request_cancel(request, item: Request):
 def request_deliver(request, item: Request):
     form = DeliveryForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(_("Check the number of students reached."))
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
     services.report_delivery(actor=request.user, request=item, **form.cleaned_data)
 
 
@@ -515,7 +526,7 @@ def calendar_feed(request, token: str):
         .filter(token=token)
         .first()
     )
-    if feed is None or not feed.user.is_active:
+    if feed is None or not rules.can_use_calendar_feed(feed.user):
         raise Http404
     calendar = Calendar()
     calendar.add("prodid", "-//civbio//CIV Bio Sciences//NL")
@@ -528,7 +539,8 @@ def calendar_feed(request, token: str):
         entry.add("dtstamp", stamp)
         entry.add("dtstart", item["start"])
         if item.get("end") and item["end"] > item["start"]:
-            entry.add("dtend", item["end"])
+            # All-day events end on the (exclusive) day after their last day.
+            entry.add("dtend", item["end"] + timedelta(days=1))
         entry.add("summary", item["summary"])
         if item["description"]:
             entry.add("description", item["description"])

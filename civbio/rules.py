@@ -13,13 +13,16 @@ from activities.models import (
     ActivityKind,
     ActivityStatus,
     Nomination,
+    NominationStatus,
     Request,
     Student,
 )
+from partners.backends import AuthenticationBackend
 from partners.models import (
     ROLE_ORGANISATION_KINDS,
     Invitation,
     Organisation,
+    OrganisationKind,
     Role,
     User,
 )
@@ -218,23 +221,34 @@ def can_edit_activity(user, activity: Activity) -> bool:
     )
 
 
-def can_request(user, activity: Activity) -> bool:
-    """Teachers ask for guest lessons, practicum assignments and visits for their own school."""
+def acts_for_a_school(user) -> bool:
+    """Teachers, and coordinators working at a school, act for their school."""
+    return has_role(user, Role.SCHOOL_STAFF) or (
+        is_coordinator(user) and user.organisation.kind == OrganisationKind.EDUCATION
+    )
+
+
+def may_request_kind(user, activity: Activity) -> bool:
+    """Whether `user` is someone who asks for this kind of activity (whatever its state now)."""
     return (
-        has_role(user, Role.SCHOOL_STAFF)
+        acts_for_a_school(user)
         and activity.kind in REQUESTABLE_KINDS
-        and activity.is_open
         and activity.host_id != user.organisation_id
     )
 
 
+def can_request(user, activity: Activity) -> bool:
+    """Teachers ask for open guest lessons, practicum assignments and visits for their school."""
+    return may_request_kind(user, activity) and activity.is_open
+
+
+def may_nominate_to(user, activity: Activity) -> bool:
+    return acts_for_a_school(user) and activity.kind == ActivityKind.INTERNSHIP
+
+
 def can_nominate(user, activity: Activity) -> bool:
     """Teachers put their own school's students forward for open places."""
-    return (
-        has_role(user, Role.SCHOOL_STAFF)
-        and activity.kind == ActivityKind.INTERNSHIP
-        and activity.is_open
-    )
+    return may_nominate_to(user, activity) and activity.is_open
 
 
 def visible_requests(user) -> QuerySet[Request]:
@@ -263,6 +277,11 @@ def can_act_for_school(user, request: Request) -> bool:
     )
 
 
+def can_use_calendar_feed(user) -> bool:
+    """A feed works only while its owner could log in and work with activities."""
+    return AuthenticationBackend().user_can_authenticate(user) and is_staff_member(user)
+
+
 def visible_students(user) -> QuerySet[Student]:
     """Students are seen by their own school's staff and coordinators, nobody else."""
     if is_coordinator(user):
@@ -280,7 +299,10 @@ def visible_nominations(user) -> QuerySet[Nomination]:
     if has_role(user, Role.SCHOOL_STAFF):
         return nominations.filter(student__school_id=user.organisation_id)
     if has_role(user, Role.INDUSTRY_STAFF):
-        return nominations.filter(posting__host_id=user.organisation_id)
+        # A withdrawn nomination was never meant for the company any more.
+        return nominations.filter(posting__host_id=user.organisation_id).exclude(
+            status=NominationStatus.WITHDRAWN
+        )
     return nominations.none()
 
 

@@ -13,11 +13,11 @@ from django.utils import timezone
 from activities import services
 from activities.models import (
     Activity,
+    ActivityEvent,
     ActivityKind,
     ActivityStatus,
     Qualification,
     Request,
-    ResearchOutput,
     Student,
 )
 from partners.models import Organisation, User
@@ -90,15 +90,19 @@ def _request(teacher: User, activity: Activity, days: int, group: str, count: in
 
 
 def _deliver_in_the_past(request: Request, days_ago: int, teacher: User, host: User, **report):
-    """Bring a scheduled request to a past date (as if time passed) and report it delivered."""
-    Request.objects.filter(pk=request.pk).update(
-        date=timezone.localdate() - timedelta(days=days_ago)
-    )
+    """Bring a scheduled request to a past date (as if time passed), report it delivered, and date
+    its timeline as it would have happened: asked for three weeks before, delivered on the day."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    Request.objects.filter(pk=request.pk).update(date=day)
     request.refresh_from_db()
     services.report_delivery(actor=teacher, request=request, **report)
     services.report_delivery(
         actor=host, request=request, feedback="Enthousiaste groep, goede vragen."
     )
+    moment = timezone.now() - timedelta(days=days_ago)
+    events = ActivityEvent.objects.filter(request=request)
+    events.exclude(verb="delivered").update(at=moment - timedelta(days=21))
+    events.filter(verb="delivered").update(at=moment + timedelta(hours=2))
 
 
 @transaction.atomic
@@ -250,6 +254,9 @@ def load_demo_activities() -> int:
     services.answer_nomination(actor=lumc, nomination=n_path, accept=True)
     services.nominate_student(actor=technolab, posting=sequencing, student=students["TL-0412"])
 
+    withdrawn = services.nominate_student(actor=bpv, posting=leerbaan, student=students["R100237"])
+    services.withdraw_nomination(actor=bpv, nomination=withdrawn)
+
     # Guest lessons
     lesson = _create(
         baseclear,
@@ -334,6 +341,22 @@ def load_demo_activities() -> int:
     )
     _request(bpv, water, 25, "LAB4B", 22)
 
+    samples = _create(
+        _person("r.smit@demo.civbio.nl"),
+        ActivityKind.PRACTICUM,
+        title="Onbekende bacterie identificeren",
+        description="Een echte (onschuldige) isolaat: identificeer hem met 16S-sequencing.",
+        deliverable="Identificatie met onderbouwing en sequentiedata.",
+        max_group_size=16,
+        qualifications=["25653", "25654"],
+        level=4,
+    )
+    services.change_activity_status(
+        actor=baseclear, activity=samples, status=ActivityStatus.CLOSED, note="Dit semester vol."
+    )
+    cancelled_request = _request(bpv, organ, 30, "LAB4A", 18)
+    services.cancel_request(actor=bpv, request=cancelled_request, reason="Toetsweek verschoven.")
+
     # Company visits
     visit = _create(
         _person("s.janssen@demo.civbio.nl"),
@@ -346,6 +369,25 @@ def load_demo_activities() -> int:
     )
     visit_request = _request(teacher, visit, 18, "OPR2", 21)
     services.answer_request(actor=janssen, request=visit_request, decision="accept")
+    lab_tour = _create(
+        lumc,
+        ActivityKind.COMPANY_VISIT,
+        title="Kijken in het diagnostisch lab",
+        audience="mbo_students",
+        location="LUMC, Leiden",
+        capacity=12,
+    )
+    _request(technolab, lab_tour, 11, "TL-Bio3", 12)
+    cancelled = _create(
+        naturalis,
+        ActivityKind.COMPANY_VISIT,
+        title="Achter de schermen van het depot",
+        audience="mbo_students",
+        capacity=20,
+    )
+    services.change_activity_status(
+        actor=naturalis, activity=cancelled, status=ActivityStatus.CANCELLED, note="Verbouwing."
+    )
 
     # Trainings
     _create(
@@ -386,11 +428,14 @@ def load_demo_activities() -> int:
         start_date=today - timedelta(days=200),
         partners=["baseclear", "lumc"],
     )
-    ResearchOutput.objects.create(
-        project=automation.researchproject,
-        kind="presentation",
-        title="Tussenresultaten practoraatsdag",
-    )
+    for kind, title in (
+        ("presentation", "Tussenresultaten practoraatsdag"),
+        ("report", "Verkenning: pipetteerrobots in drie bedrijven"),
+        ("curriculum", "Nieuwe keuzemodule Lab-automatisering"),
+    ):
+        services.add_research_output(
+            actor=teacher, project=automation.researchproject, fields={"kind": kind, "title": title}
+        )
     _create(
         bpv,
         ActivityKind.RESEARCH,

@@ -1,5 +1,7 @@
 """The flows of the activities, through the services: every step, every refusal."""
 
+import uuid
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -133,7 +135,7 @@ def test_a_draft_or_closed_offer_cannot_be_requested(lines, bram, dirk):
             "max_group_size": 10,
         },
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError, match="niet meer open"):
         services.request_activity(
             actor=dirk, activity=lesson, date=days(7), group_name="X", student_count=2
         )
@@ -219,7 +221,7 @@ def test_a_nomination_is_accepted_into_a_placement_and_the_last_place_fills_the_
     assert placement.start_date == posting.start_date
     assert Activity.objects.get(pk=posting.pk).status == "filled"
     third = StudentFactory(school=school)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError):
         services.nominate_student(actor=dirk, posting=posting, student=third)
     services.record_placement_agreement(
         actor=dirk, placement=placement, pok_reference="POK-2026-17"
@@ -298,3 +300,197 @@ def test_a_delivered_image_activity_records_the_people_reached(lines, carla):
     )
     open_day.event.refresh_from_db()
     assert open_day.event.people_reached == 240
+
+
+def test_cancelling_an_offer_ends_its_open_requests_and_nominations(
+    guest_lesson, posting, bram, dirk, school
+):
+    request = services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(7), group_name="X", student_count=2
+    )
+    services.answer_request(actor=bram, request=request, decision="accept")
+    nomination = services.nominate_student(
+        actor=dirk, posting=posting, student=StudentFactory(school=school)
+    )
+
+    services.change_activity_status(actor=bram, activity=guest_lesson, status="cancelled")
+    services.change_activity_status(actor=bram, activity=posting, status="cancelled")
+
+    request.refresh_from_db()
+    nomination.refresh_from_db()
+    assert request.status == "cancelled"
+    assert nomination.status == "declined"
+    with pytest.raises(ValidationError):
+        services.answer_nomination(actor=bram, nomination=nomination, accept=True)
+
+
+def test_the_last_place_filled_tells_the_students_still_waiting(posting, bram, dirk, school):
+    a, b, c = (
+        services.nominate_student(
+            actor=dirk, posting=posting, student=StudentFactory(school=school)
+        )
+        for _ in range(3)
+    )
+    services.answer_nomination(actor=bram, nomination=a, accept=True)
+    services.answer_nomination(actor=bram, nomination=b, accept=True)
+
+    c.refresh_from_db()
+    assert c.status == "declined"
+    assert Notification.objects.filter(recipient=dirk, event__to_status="filled").exists()
+
+
+def test_places_cannot_be_edited_below_those_filled(posting, bram, dirk, school):
+    nomination = services.nominate_student(
+        actor=dirk, posting=posting, student=StudentFactory(school=school)
+    )
+    services.answer_nomination(actor=bram, nomination=nomination, accept=True)
+
+    with pytest.raises(ValidationError) as error:
+        services.update_activity(actor=bram, activity=posting, fields={"places": 0})
+    assert "places" in error.value.message_dict
+    services.update_activity(actor=bram, activity=posting, fields={"places": 1})
+    assert Activity.objects.get(pk=posting.pk).status == "filled"
+
+
+def test_a_date_outside_the_offered_period_is_refused(guest_lesson, bram, dirk):
+    services.update_activity(
+        actor=bram, activity=guest_lesson, fields={"start_date": days(10), "end_date": days(40)}
+    )
+    for day in (days(5), days(41)):
+        with pytest.raises(ValidationError) as error:
+            services.request_activity(
+                actor=dirk, activity=guest_lesson, date=day, group_name="X", student_count=2
+            )
+        assert "date" in error.value.message_dict
+    request = services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(12), group_name="X", student_count=2
+    )
+    with pytest.raises(ValidationError):
+        services.answer_request(
+            actor=bram, request=request, decision="propose", proposed_date=days(50)
+        )
+
+
+def test_the_school_counts_the_students_reached_not_the_host(guest_lesson, bram, dirk):
+    request = services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(7), group_name="X", student_count=20
+    )
+    services.answer_request(actor=bram, request=request, decision="accept")
+    Request.objects.filter(pk=request.pk).update(date=days(0))
+
+    services.report_delivery(actor=dirk, request=request, students_reached=17)
+    services.report_delivery(actor=bram, request=request, students_reached=3, feedback="Fijn")
+
+    request.refresh_from_db()
+    assert (request.students_reached, request.host_feedback) == (17, "Fijn")
+
+
+def test_a_company_visit_holds_its_capacity_per_day(lines, bram, dirk, eva):
+    visit = services.create_activity(
+        actor=bram,
+        kind=ActivityKind.COMPANY_VISIT,
+        fields={"title": "Rondleiding", "audience": "mbo_students", "capacity": 25},
+    )
+    services.change_activity_status(actor=bram, activity=visit, status="published")
+    services.request_activity(
+        actor=dirk, activity=visit, date=days(7), group_name="A", student_count=20
+    )
+
+    with pytest.raises(ValidationError) as error:
+        services.request_activity(
+            actor=eva, activity=visit, date=days(7), group_name="B", student_count=10
+        )
+    assert "student_count" in error.value.message_dict
+    services.request_activity(
+        actor=eva, activity=visit, date=days(8), group_name="B", student_count=10
+    )
+
+
+def test_a_practicum_assignment_is_taken_and_its_results_returned(lines, bram, dirk):
+    case = services.create_activity(
+        actor=bram,
+        kind=ActivityKind.PRACTICUM,
+        fields={"title": "Watermonsters", "deliverable": "Meetrapport", "max_group_size": 24},
+    )
+    services.change_activity_status(actor=bram, activity=case, status="published")
+    request = services.request_activity(
+        actor=dirk, activity=case, date=days(3), group_name="LAB3A", student_count=20
+    )
+    services.answer_request(actor=bram, request=request, decision="accept")
+    Request.objects.filter(pk=request.pk).update(date=days(-1))
+
+    services.report_delivery(
+        actor=dirk, request=request, results="Rapport gedeeld", students_reached=20
+    )
+
+    request.refresh_from_db()
+    assert (request.status, request.results) == ("delivered", "Rapport gedeeld")
+
+
+def test_a_rejected_proposal_cancels_the_request(guest_lesson, bram, dirk):
+    request = services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(7), group_name="X", student_count=2
+    )
+    services.answer_request(actor=bram, request=request, decision="propose", proposed_date=days(9))
+
+    services.respond_to_proposal(actor=dirk, request=request, accept=False)
+
+    request.refresh_from_db()
+    assert request.status == "cancelled"
+    assert Notification.objects.filter(recipient=bram, event__verb="proposal_rejected").exists()
+
+
+def test_a_coordinator_at_a_school_requests_and_creates_for_a_partner(guest_lesson, carla, company):
+    request = services.request_activity(
+        actor=carla, activity=guest_lesson, date=days(7), group_name="X", student_count=2
+    )
+    assert request.school == carla.organisation
+    visit = services.create_activity(
+        actor=carla,
+        kind=ActivityKind.COMPANY_VISIT,
+        host=company,
+        fields={"title": "Namens BioCorp", "audience": "mbo_students"},
+    )
+    assert visit.host == company
+
+
+def test_a_research_phase_change_shows_on_the_timeline(lines, dirk):
+    project = services.create_activity(
+        actor=dirk,
+        kind=ActivityKind.RESEARCH,
+        fields={
+            "title": "Lab-automatisering",
+            "research_question": "Wat verandert?",
+            "track": "work_field",
+        },
+    )
+    services.update_activity(
+        actor=dirk, activity=project.researchproject, fields={"phase": "fieldwork"}
+    )
+
+    assert ActivityEvent.objects.filter(activity=project, verb="phase").exists()
+    services.add_research_output(
+        actor=dirk, project=project.researchproject, fields={"kind": "report", "title": "Rapport"}
+    )
+    assert project.researchproject.outputs.count() == 1
+
+
+def test_a_double_submitted_create_form_makes_one_activity(lines, bram):
+    token = uuid.uuid4()
+    fields = {
+        "title": "Les",
+        "speaker": "B",
+        "format": "online",
+        "duration_minutes": 60,
+        "max_group_size": 10,
+    }
+
+    first = services.create_activity(
+        actor=bram, kind=ActivityKind.GUEST_LESSON, fields=dict(fields), submission_token=token
+    )
+    second = services.create_activity(
+        actor=bram, kind=ActivityKind.GUEST_LESSON, fields=dict(fields), submission_token=token
+    )
+
+    assert first.pk == second.pk
+    assert Activity.objects.count() == 1

@@ -303,3 +303,56 @@ def test_the_calendar_feed_parses_and_a_new_address_locks_out_the_old(
     assert client.get(url).status_code == 404
     new = services.calendar_feed_for(actor=dirk)
     assert client.get(reverse("calendar_feed", args=[new.token])).status_code == 200
+
+
+def test_an_unknown_status_is_a_message_not_a_server_error(client, guest_lesson, bram):
+    client.force_login(bram)
+
+    response = client.post(
+        reverse("activities:activity_status", args=[guest_lesson.pk]),
+        {"status": "bogus"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["messages"])
+    assert Activity.objects.get(pk=guest_lesson.pk).status == "published"
+
+
+def test_the_calendar_feed_stops_for_a_former_partner(client, guest_lesson, dirk, school):
+    feed = services.calendar_feed_for(actor=dirk)
+    url = reverse("calendar_feed", args=[feed.token])
+    assert client.get(url).status_code == 200
+
+    school.active_until = days(-1)
+    school.active_since = days(-100)
+    school.save()
+
+    assert client.get(url).status_code == 404
+
+
+def test_a_withdrawn_nomination_disappears_for_the_company(client, posting, dirk, bram, school):
+    student = StudentFactory(school=school, display_name="Teruggetrokken T.")
+    nomination = services.nominate_student(actor=dirk, posting=posting, student=student)
+    services.withdraw_nomination(actor=dirk, nomination=nomination)
+    client.force_login(bram)
+
+    page = client.get(reverse("activities:activity_detail", args=[posting.pk]))
+
+    assert "Teruggetrokken T." not in page.text
+
+
+def test_the_detail_page_stays_constant_with_many_nominations(
+    client, posting, bram, dirk, school, django_assert_num_queries
+):
+    for _ in range(12):
+        services.nominate_student(
+            actor=dirk, posting=posting, student=StudentFactory(school=school)
+        )
+    client.force_login(bram)
+
+    # session, user, activity, its posting row, requests, nominations, events, places filled,
+    # qualifications, partners, unread notifications
+    with django_assert_num_queries(11):
+        response = client.get(reverse("activities:activity_detail", args=[posting.pk]))
+    assert len(response.context["nominations"]) == 12
