@@ -30,7 +30,11 @@ $(VENV)/.installed: uv.lock pyproject.toml | $(PY)
 	@$(UV) sync --frozen --all-groups --python $(PY) --quiet
 	@touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations .env
+
+# Development settings for manage.py in this checkout; real environment variables win.
+.env:
+	@printf '# Development settings (see README). Not used in production.\nDEBUG=1\n' > .env
 
 translations: $(VENV)/.installed
 	@DEBUG=1 $(PY) manage.py compile_translations

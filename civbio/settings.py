@@ -15,6 +15,22 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path: Path) -> None:
+    """Load KEY=VALUE lines into the environment; variables already set win. `make install`
+    writes a development `.env` (DEBUG=1) so `manage.py` works in a checkout; production sets
+    real variables and has no such file."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+ENV_FILE = os.environ.get("CIVBIO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    read_env_file(Path(ENV_FILE))
+
+
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 

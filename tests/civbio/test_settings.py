@@ -12,6 +12,7 @@ def run_django(args, **env):
     # A clean production-like environment: none of the test run's development switches.
     dropped = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment = {k: v for k, v in os.environ.items() if k not in dropped}
+    environment["CIVBIO_ENV_FILE"] = ""  # no development .env: production reads only the env
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
