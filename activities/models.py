@@ -83,6 +83,7 @@ class Student(models.Model):
         _("cohort"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     publicity_consent = models.BooleanField(
         _("consent for publicity recorded"),
         default=False,
@@ -227,6 +228,13 @@ class Activity(models.Model):
     )
     level = models.PositiveSmallIntegerField(
         _("level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
+    required_units = models.ManyToManyField(
+        "ModuleUnit",
+        verbose_name=_("required module units"),
+        blank=True,
+        related_name="required_by",
+        help_text=_("Students who completed these units fit this opportunity."),
     )
     contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -735,3 +743,171 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar of {self.user}"
+
+
+# Modules and progress ---------------------------------------------------------------------------
+
+
+class Assessment(models.TextChoices):
+    PASS_FAIL = "pass_fail", _("Pass or fail")
+    GRADE = "grade", _("Grade")
+
+
+class Module(models.Model):
+    """A custom module (maatwerkmodule) that schools and companies build together."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    programme_line = models.ForeignKey(
+        ProgrammeLine,
+        verbose_name=_("programme line"),
+        on_delete=models.PROTECT,
+        related_name="modules",
+    )
+    qualifications = models.ManyToManyField(
+        Qualification, verbose_name=_("qualifications"), blank=True, related_name="modules"
+    )
+    level = models.PositiveSmallIntegerField(_("level"), validators=LEVEL_VALIDATORS)
+    description = models.TextField(_("description"), blank=True)
+    study_load_hours = models.PositiveSmallIntegerField(_("study load in hours"))
+    partner_organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("developed with"), blank=True, related_name="modules"
+    )
+    version = models.CharField(_("version"), max_length=20, default="1.0")
+    assessment = models.CharField(
+        _("assessed with"), max_length=20, choices=Assessment.choices, default=Assessment.PASS_FAIL
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class ModuleUnit(models.Model):
+    """A learning outcome of a module, in the module's order, with its own hours."""
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="units")
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=200)
+    hours = models.PositiveSmallIntegerField(_("hours"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["module", "position"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["module", "position"], name="unit_position_per_module")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module.code}.{self.position} {self.title}"
+
+
+class Edition(models.Model):
+    """A module run for a class or cohort in a period at a school."""
+
+    module = models.ForeignKey(
+        Module, verbose_name=_("module"), on_delete=models.PROTECT, related_name="editions"
+    )
+    school = models.ForeignKey(
+        Organisation, verbose_name=_("school"), on_delete=models.PROTECT, related_name="editions"
+    )
+    name = models.CharField(_("class or group"), max_length=80)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("teachers"), blank=True, related_name="editions"
+    )
+    last_progress_at = models.DateTimeField(_("progress last updated"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="edition_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module.code} — {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:edition_detail", args=[self.pk])
+
+
+class Enrolment(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="enrolments")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments")
+    enrolled_on = models.DateField(_("enrolled on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "student"], name="one_enrolment_per_edition")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} in {self.edition}"
+
+
+class ProgressStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    PASSED = "passed", _("Assessed: pass")
+    FAILED = "failed", _("Assessed: fail")
+
+
+class UnitProgress(models.Model):
+    """Where a student stands on one unit. No row means not started."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
+    unit = models.ForeignKey(ModuleUnit, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ProgressStatus.choices,
+        default=ProgressStatus.NOT_STARTED,
+    )
+    grade = models.DecimalField(
+        _("grade"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    recorded_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("unit progress")
+        verbose_name_plural = _("unit progress")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "unit"], name="one_progress_per_unit")
+        ]
+        indexes = [models.Index(fields=["unit", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} / {self.unit}: {self.status}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in DONE_STATUSES
+
+
+# A unit counts towards a student's progress (and a match) once completed or assessed as passed.
+DONE_STATUSES = (ProgressStatus.COMPLETED, ProgressStatus.PASSED)

@@ -18,6 +18,11 @@ def navigation(request) -> dict:
             ("board", _("Opportunities"), reverse("activities:board")),
             ("requests", _("Requests"), reverse("activities:my_requests")),
         ]
+    if rules.can_run_editions(user):
+        items += [
+            ("editions", _("Modules"), reverse("activities:edition_list")),
+            ("students", _("Students"), reverse("activities:student_list")),
+        ]
     items += [
         ("partners", _("Partners"), reverse("partners:organisation_list")),
         ("project", _("Project"), reverse("programmes:project_detail")),

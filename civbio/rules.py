@@ -12,6 +12,7 @@ from activities.models import (
     Activity,
     ActivityKind,
     ActivityStatus,
+    Edition,
     Nomination,
     NominationStatus,
     Request,
@@ -316,3 +317,31 @@ def can_withdraw_nomination(user, nomination: Nomination) -> bool:
     return is_coordinator(user) or (
         has_role(user, Role.SCHOOL_STAFF) and nomination.student.school_id == user.organisation_id
     )
+
+
+# Modules, editions and students ----------------------------------------------------------------
+
+
+def visible_editions(user) -> QuerySet[Edition]:
+    """A school's module editions are for its own staff and the coordinators."""
+    if is_coordinator(user):
+        return Edition.objects.all()
+    if has_role(user, Role.SCHOOL_STAFF):
+        return Edition.objects.filter(school_id=user.organisation_id)
+    return Edition.objects.none()
+
+
+def can_track_edition(user, edition: Edition) -> bool:
+    """Teachers of the school record progress in its editions; coordinators may too."""
+    return is_coordinator(user) or (
+        has_role(user, Role.SCHOOL_STAFF) and edition.school_id == user.organisation_id
+    )
+
+
+def can_run_editions(user) -> bool:
+    return is_coordinator(user) or has_role(user, Role.SCHOOL_STAFF)
+
+
+def can_erase_student(user) -> bool:
+    """Exporting and erasing everything about a student is the project office's job."""
+    return is_coordinator(user)

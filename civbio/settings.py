@@ -218,6 +218,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[civbio] "
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+# Module grades (the Dutch 1-10 scale by default) and the lowest passing grade.
+GRADE_SCALE = (env_int("GRADE_MIN", 1), env_int("GRADE_MAX", 10))
+GRADE_PASS = float(env_str("GRADE_PASS", "5.5"))
+# Students are anonymised this many months after they left school.
+STUDENT_RETENTION_MONTHS = env_int("STUDENT_RETENTION_MONTHS", 24)
 # The address people reach civbio at, for links in e-mail.
 SITE_URL = env_required("SITE_URL", "http://127.0.0.1:8000")
 

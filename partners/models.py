@@ -309,3 +309,25 @@ class Invitation(models.Model):
 
     def get_status_display(self) -> str:
         return InvitationStatus(self.status).label
+
+
+class AccessLog(models.Model):
+    """Who looked at or took away personal data or reports, and when (kept apart from the data, so
+    it survives the data's erasure without holding anything identifying)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=40)
+    target_type = models.CharField(_("what"), max_length=40)
+    target_id = models.PositiveBigIntegerField(_("which"))
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.target_type} {self.target_id}"

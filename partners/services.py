@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civbio import rules
-from partners.models import Invitation, Organisation, User
+from partners.models import AccessLog, Invitation, Organisation, User
 from partners.tasks import send_invitation_email
 
 
@@ -178,3 +178,10 @@ def accept_invitation(*, invitation: Invitation, name: str, password: str) -> Us
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
     return user
+
+
+def log_access(*, actor: User, action: str, target_type: str, target_id: int) -> None:
+    """Record that `actor` viewed or exported personal data (a student page, an export)."""
+    AccessLog.objects.create(
+        actor=actor, action=action, target_type=target_type, target_id=target_id
+    )

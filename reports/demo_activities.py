@@ -10,17 +10,21 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from activities import services
+from activities import progress, services
 from activities.models import (
     Activity,
     ActivityEvent,
     ActivityKind,
     ActivityStatus,
+    Module,
+    ModuleUnit,
+    ProgressStatus,
     Qualification,
     Request,
     Student,
 )
 from partners.models import Organisation, User
+from programmes.models import ProgrammeLine
 
 QUALIFICATIONS = [
     ("25652", "Laborant", 3, True, True),
@@ -482,4 +486,117 @@ def load_demo_activities() -> int:
     services.change_activity_status(
         actor=naturalis, activity=tour, status=ActivityStatus.DELIVERED, people_reached=35
     )
+    _load_modules(teacher, bpv, sequencing, water)
     return Activity.objects.count()
+
+
+MODULES = [
+    (
+        "MM-DNA",
+        "Moleculaire diagnostiek in de praktijk",
+        4,
+        ["25653", "25654"],
+        ["baseclear", "lumc"],
+        "grade",
+        [
+            ("DNA-isolatie en kwantificering", 16),
+            ("PCR en qPCR", 24),
+            ("Sequencing-workflow", 24),
+            ("Data-analyse en rapportage", 16),
+        ],
+    ),
+    (
+        "MM-GMP",
+        "Werken onder GMP",
+        3,
+        ["25652", "25350"],
+        ["janssen-biologics"],
+        "pass_fail",
+        [
+            ("Hygiëne en cleanroomgedrag", 8),
+            ("Documenteren volgens GMP", 12),
+            ("Afwijkingen melden", 8),
+        ],
+    ),
+]
+
+
+def _load_modules(teacher: User, bpv: User, sequencing: Activity, water: Activity) -> None:
+    """Two co-developed modules, editions for classes at mboRijnland with students at varied
+    progress, and units that opportunities require, so the grid and matching look real."""
+    line = ProgrammeLine.objects.get(number=1)
+    today = timezone.localdate()
+    modules = {}
+    for code, title, level, crebos, partners, assessment, units in MODULES:
+        module = Module.objects.create(
+            code=code,
+            title=title,
+            programme_line=line,
+            level=level,
+            study_load_hours=sum(h for _, h in units),
+            assessment=assessment,
+            description="Samen met het werkveld ontwikkeld voor het CIV Bio Sciences.",
+        )
+        module.qualifications.set(Qualification.objects.filter(crebo__in=crebos))
+        module.partner_organisations.set(Organisation.objects.filter(slug__in=partners))
+        for position, (unit_title, hours) in enumerate(units, start=1):
+            ModuleUnit.objects.create(
+                module=module, position=position, title=unit_title, hours=hours
+            )
+        modules[code] = module
+
+    dna = modules["MM-DNA"]
+    dna_units = list(dna.units.all())
+    # The sequencing internship asks for the first two units of the DNA module.
+    sequencing.required_units.set(dna_units[:2])
+    water.required_units.set(list(modules["MM-GMP"].units.all())[:1])
+
+    lab4 = progress.create_edition(
+        actor=teacher,
+        module=dna,
+        name="LAB4A",
+        start_date=today - timedelta(days=60),
+        end_date=today + timedelta(days=90),
+        teachers=[teacher, bpv],
+    )
+    gmp = progress.create_edition(
+        actor=teacher,
+        module=modules["MM-GMP"],
+        name="LAB3A",
+        start_date=today - timedelta(days=30),
+        end_date=today + timedelta(days=60),
+    )
+    school = Organisation.objects.get(slug="mborijnland")
+    level4 = list(Student.objects.filter(school=school, level=4, route="bol"))
+    level3 = list(Student.objects.filter(school=school, level=3))
+    progress.enrol_students(actor=teacher, edition=lab4, students=level4)
+    progress.enrol_students(actor=teacher, edition=gmp, students=level3)
+    # Varied progress: the first students are further along than the last.
+    grades = ["7.5", "6.8", "8.1", "5.9", "7.0"]
+    for index, enrolment in enumerate(
+        lab4.enrolments.select_related("student").order_by("student__display_name")
+    ):
+        finished = max(0, 3 - index)
+        for unit in dna_units[:finished]:
+            progress.record_progress(
+                actor=teacher,
+                enrolment=enrolment,
+                unit=unit,
+                status="completed",
+                grade=grades[(index + unit.position) % len(grades)],
+            )
+        if finished < len(dna_units):
+            progress.record_progress(
+                actor=teacher,
+                enrolment=enrolment,
+                unit=dna_units[finished],
+                status=ProgressStatus.IN_PROGRESS,
+            )
+    gmp_units = list(modules["MM-GMP"].units.all())
+    progress.bulk_record_progress(
+        actor=teacher,
+        edition=gmp,
+        unit=gmp_units[0],
+        student_ids=[s.pk for s in level3],
+        status=ProgressStatus.COMPLETED,
+    )

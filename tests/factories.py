@@ -3,6 +3,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from partners.models import Invitation, Organisation, OrganisationKind, Role, User
+from programmes.models import ProgrammeLine
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -81,3 +82,21 @@ class StudentFactory(factory.django.DjangoModelFactory):
     level = 3
     route = "bol"
     cohort = 2025
+
+
+class ModuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Module"
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"MM-{n}")
+    title = factory.Sequence(lambda n: f"Module {n}")
+    programme_line = factory.LazyFunction(lambda: ProgrammeLine.objects.get(number=1))
+    level = 3
+    study_load_hours = 40
+
+    @factory.post_generation
+    def units(obj, create, extracted, **kwargs):
+        if create:
+            for position, hours in enumerate(extracted or (10, 20, 10), start=1):
+                obj.units.create(position=position, title=f"Unit {position}", hours=hours)

@@ -61,6 +61,20 @@ LOGIN_REQUIRED = {
     "activities:notifications_read",
     "activities:calendar",
     "activities:calendar_regenerate",
+    "activities:module_list",
+    "activities:edition_list",
+    "activities:edition_create",
+    "activities:edition_detail",
+    "activities:edition_cell",
+    "activities:edition_bulk",
+    "activities:edition_enrol",
+    "activities:edition_export",
+    "activities:student_list",
+    "activities:student_detail",
+    "activities:student_export",
+    "activities:student_erase",
+    "activities:matches",
+    "activities:match_nominate",
 }
 SAMPLE_KWARGS = {
     "slug": "biocorp",
@@ -69,6 +83,8 @@ SAMPLE_KWARGS = {
     "key": "x",
     "uidb36": "x",
     "kind": "guest_lesson",
+    "fmt": "csv",
+    "student_pk": 1,
 }
 
 

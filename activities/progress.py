@@ -1,0 +1,230 @@
+"""Module editions and students' progress through their units: recording it, reading it as a
+grid, and matching students who completed the right units to open opportunities."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import (
+    DONE_STATUSES,
+    Activity,
+    ActivityKind,
+    Assessment,
+    Edition,
+    Enrolment,
+    Module,
+    ModuleUnit,
+    Nomination,
+    ProgressStatus,
+    UnitProgress,
+)
+from civbio import rules
+from partners.models import User
+
+
+def percent_done(units: list[ModuleUnit], done_unit_ids: set[int]) -> int:
+    """A student's progress in a module: the share of its hours in units completed or passed."""
+    total = sum(unit.hours for unit in units)
+    if not total:
+        return 0
+    done = sum(unit.hours for unit in units if unit.pk in done_unit_ids)
+    return round(100 * done / total)
+
+
+# Writes -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_edition(
+    *, actor: User, module: Module, name: str, start_date, end_date, teachers=()
+) -> Edition:
+    """Run a module for a class at the actor's school."""
+    if not rules.can_run_editions(actor):
+        raise PermissionDenied(_("You may not run module editions."))
+    edition = Edition(
+        module=module,
+        school=actor.organisation,
+        name=name.strip(),
+        start_date=start_date,
+        end_date=end_date,
+    )
+    edition.full_clean()
+    edition.save()
+    edition.teachers.set(teachers or [actor])
+    return edition
+
+
+@transaction.atomic
+def enrol_students(*, actor: User, edition: Edition, students) -> int:
+    """Enrol students of the edition's school; already enrolled ones are left as they are."""
+    if not rules.can_track_edition(actor, edition):
+        raise PermissionDenied(_("You may not change this edition."))
+    wrong = [s for s in students if s.school_id != edition.school_id]
+    if wrong:
+        raise ValidationError(_("Only students of the edition's school can be enrolled."))
+    created = Enrolment.objects.bulk_create(
+        [Enrolment(edition=edition, student=s) for s in students], ignore_conflicts=True
+    )
+    return len(created)
+
+
+def _status_for(module: Module, status: str, grade) -> tuple[str, Decimal | None]:
+    if grade is None or grade == "":
+        if status not in ProgressStatus.values:
+            raise ValidationError(_("Unknown progress status."))
+        return status, None
+    if module.assessment != Assessment.GRADE:
+        raise ValidationError(_("This module is assessed with pass or fail, not a grade."))
+    grade = Decimal(str(grade))
+    low, high = settings.GRADE_SCALE
+    if not low <= grade <= high:
+        raise ValidationError(
+            _("A grade lies between %(low)s and %(high)s.") % {"low": low, "high": high}
+        )
+    passed = grade >= Decimal(str(settings.GRADE_PASS))
+    return (ProgressStatus.PASSED if passed else ProgressStatus.FAILED), grade
+
+
+@transaction.atomic
+def record_progress(
+    *, actor: User, enrolment: Enrolment, unit: ModuleUnit, status: str, grade=None
+) -> UnitProgress:
+    """Set one student's status on one unit (a grade decides pass or fail on graded modules)."""
+    edition = enrolment.edition
+    if not rules.can_track_edition(actor, edition):
+        raise PermissionDenied(_("You may not record progress in this edition."))
+    if unit.module_id != edition.module_id:
+        raise ValidationError(_("This unit is not part of the edition's module."))
+    status, grade = _status_for(edition.module, status, grade)
+    progress, _created = UnitProgress.objects.update_or_create(
+        enrolment=enrolment,
+        unit=unit,
+        defaults={
+            "status": status,
+            "grade": grade,
+            "recorded_on": timezone.localdate(),
+            "recorded_by": actor,
+        },
+    )
+    Edition.objects.filter(pk=edition.pk).update(last_progress_at=timezone.now())
+    return progress
+
+
+@transaction.atomic
+def bulk_record_progress(
+    *, actor: User, edition: Edition, unit: ModuleUnit, student_ids: list[int], status: str
+) -> int:
+    """The bulk action: one status on one unit for the selected students of an edition."""
+    if not rules.can_track_edition(actor, edition):
+        raise PermissionDenied(_("You may not record progress in this edition."))
+    if unit.module_id != edition.module_id:
+        raise ValidationError(_("This unit is not part of the edition's module."))
+    status, _grade = _status_for(edition.module, status, None)
+    enrolments = list(edition.enrolments.filter(student_id__in=student_ids))
+    today = timezone.localdate()
+    UnitProgress.objects.bulk_create(
+        [
+            UnitProgress(
+                enrolment=e, unit=unit, status=status, recorded_on=today, recorded_by=actor
+            )
+            for e in enrolments
+        ],
+        update_conflicts=True,
+        unique_fields=["enrolment", "unit"],
+        update_fields=["status", "grade", "recorded_on", "recorded_by", "updated_at"],
+    )
+    Edition.objects.filter(pk=edition.pk).update(last_progress_at=timezone.now())
+    return len(enrolments)
+
+
+# Reads ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GridRow:
+    enrolment: Enrolment
+    cells: list = field(default_factory=list)  # (unit, UnitProgress | None) per unit
+    percent: int = 0
+
+
+def edition_grid(edition: Edition) -> dict:
+    """Students by units of an edition with each student's progress. Three queries."""
+    units = list(edition.module.units.all())
+    enrolments = list(
+        edition.enrolments.select_related("student", "student__qualification")
+        .prefetch_related(Prefetch("progress", queryset=UnitProgress.objects.all()))
+        .order_by("student__display_name")
+    )
+    rows = []
+    for enrolment in enrolments:
+        by_unit = {p.unit_id: p for p in enrolment.progress.all()}
+        done = {unit_id for unit_id, p in by_unit.items() if p.is_done}
+        rows.append(
+            GridRow(
+                enrolment=enrolment,
+                cells=[(unit, by_unit.get(unit.pk)) for unit in units],
+                percent=percent_done(units, done),
+            )
+        )
+    class_percent = round(sum(r.percent for r in rows) / len(rows)) if rows else 0
+    return {"units": units, "rows": rows, "class_percent": class_percent}
+
+
+@dataclass
+class Match:
+    activity: Activity
+    students: list
+    required_units: list
+
+
+def matches_for(user: User) -> list[Match]:
+    """Open places and practicum assignments, each with the user's students who fit it:
+    qualification, level and route as asked, and every required unit completed or passed."""
+    students = list(
+        rules.visible_students(user)
+        .active()
+        .select_related("qualification")
+        .order_by("display_name")
+    )
+    if not students:
+        return []
+    done: dict[int, set[int]] = {}
+    for student_id, unit_id in UnitProgress.objects.filter(
+        enrolment__student__in=students, status__in=DONE_STATUSES
+    ).values_list("enrolment__student_id", "unit_id"):
+        done.setdefault(student_id, set()).add(unit_id)
+    nominated = set(
+        Nomination.objects.live()
+        .filter(student__in=students)
+        .values_list("posting_id", "student_id")
+    )
+    opportunities = (
+        Activity.objects.open_opportunities()
+        .of_kind(ActivityKind.INTERNSHIP, ActivityKind.PRACTICUM)
+        .select_related("host", "posting")
+        .prefetch_related("qualifications", "required_units", "required_units__module")
+        .order_by("-created_at")[:100]
+    )
+    results = []
+    for activity in opportunities:
+        qualification_ids = {q.pk for q in activity.qualifications.all()}
+        required = list(activity.required_units.all())
+        required_ids = {u.pk for u in required}
+        route = activity.posting.route if activity.kind == ActivityKind.INTERNSHIP else None
+        fitting = [
+            s
+            for s in students
+            if (not qualification_ids or s.qualification_id in qualification_ids)
+            and (activity.level is None or s.level >= activity.level)
+            and (route is None or s.route == route)
+            and required_ids <= done.get(s.pk, set())
+            and (activity.pk, s.pk) not in nominated
+        ]
+        results.append(Match(activity=activity, students=fitting, required_units=required))
+    return results

@@ -1,0 +1,433 @@
+"""Pages for modules, editions, students' progress, matching, and students' data rights."""
+
+import csv
+import io
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from activities import privacy, progress, services
+from activities.forms import DateInput
+from activities.models import (
+    Edition,
+    Enrolment,
+    Module,
+    ModuleUnit,
+    Nomination,
+    Placement,
+    ProgressStatus,
+    Request,
+    UnitProgress,
+)
+from activities.spreadsheets import safe_cell
+from activities.views import staff_required
+from civbio import rules
+from partners.services import log_access
+
+
+def school_staff_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not rules.can_run_editions(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+class EditionForm(forms.ModelForm):
+    class Meta:
+        model = Edition
+        fields = ["module", "name", "start_date", "end_date"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.filter(is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", gettext_lazy("The end date lies before the start date."))
+        return cleaned
+
+
+class CellForm(forms.Form):
+    enrolment = forms.IntegerField()
+    unit = forms.IntegerField()
+    status = forms.ChoiceField(choices=ProgressStatus.choices)
+    grade = forms.DecimalField(max_digits=3, decimal_places=1, required=False)
+
+
+class BulkForm(forms.Form):
+    unit = forms.IntegerField()
+    status = forms.ChoiceField(choices=ProgressStatus.choices)
+    students = forms.TypedMultipleChoiceField(coerce=int, choices=())
+
+    def __init__(self, *args, student_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["students"].choices = [(pk, pk) for pk in student_ids]
+
+
+# Modules ----------------------------------------------------------------------------------------
+
+
+@staff_required
+def module_list(request):
+    modules = list(
+        Module.objects.filter(is_active=True)
+        .select_related("programme_line")
+        .prefetch_related("units", "qualifications", "partner_organisations")
+    )
+    return render(request, "activities/module_list.html", {"modules": modules})
+
+
+# Editions and the progress grid -----------------------------------------------------------------
+
+
+@school_staff_required
+def edition_list(request):
+    editions = list(
+        rules.visible_editions(request.user)
+        .select_related("module", "school")
+        .prefetch_related("teachers")
+        .order_by("-start_date", "name")[:200]
+    )
+    mine = [e for e in editions if request.user in e.teachers.all()]
+    others = [e for e in editions if e not in mine]
+    return render(request, "activities/edition_list.html", {"mine": mine, "others": others})
+
+
+@school_staff_required
+def edition_create(request):
+    form = EditionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            edition = progress.create_edition(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The edition was created. Enrol the students next."))
+            return redirect(edition)
+    return render(request, "activities/edition_form.html", {"form": form})
+
+
+def _edition_for(request, pk: int) -> Edition:
+    return get_object_or_404(
+        rules.visible_editions(request.user).select_related("module", "school"), pk=pk
+    )
+
+
+@school_staff_required
+def edition_detail(request, pk: int):
+    edition = _edition_for(request, pk)
+    grid = progress.edition_grid(edition)
+    enrolled = {row.enrolment.student_id for row in grid["rows"]}
+    candidates = [
+        s
+        for s in rules.visible_students(request.user)
+        .active()
+        .filter(school_id=edition.school_id)
+        .order_by("display_name")
+        if s.pk not in enrolled
+    ]
+    return render(
+        request,
+        "activities/edition_detail.html",
+        {
+            "edition": edition,
+            **grid,
+            "statuses": ProgressStatus.choices,
+            "candidates": candidates,
+            "can_track": rules.can_track_edition(request.user, edition),
+            "graded": edition.module.assessment == "grade",
+        },
+    )
+
+
+@school_staff_required
+@require_POST
+def edition_cell(request, pk: int):
+    """One cell of the grid, changed in place (htmx) or by a plain form post."""
+    edition = _edition_for(request, pk)
+    form = CellForm(request.POST)
+    error = None
+    if form.is_valid():
+        enrolment = get_object_or_404(Enrolment, edition=edition, pk=form.cleaned_data["enrolment"])
+        unit = get_object_or_404(
+            ModuleUnit, module_id=edition.module_id, pk=form.cleaned_data["unit"]
+        )
+        try:
+            cell = progress.record_progress(
+                actor=request.user,
+                enrolment=enrolment,
+                unit=unit,
+                status=form.cleaned_data["status"],
+                grade=form.cleaned_data["grade"],
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            cell = enrolment.progress.filter(unit=unit).first()
+    else:
+        error = _("Choose a status (and a grade between the limits).")
+        enrolment = unit = cell = None
+    if request.htmx and enrolment is not None:
+        grid = progress.edition_grid(edition)
+        row = next(r for r in grid["rows"] if r.enrolment.pk == enrolment.pk)
+        return render(
+            request,
+            "activities/partials/progress_cell.html",
+            {
+                "edition": edition,
+                "row": row,
+                "unit": unit,
+                "progress": cell,
+                "statuses": ProgressStatus.choices,
+                "can_track": True,
+                "graded": edition.module.assessment == "grade",
+                "cell_error": error,
+                "oob_percent": True,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    return redirect(edition)
+
+
+@school_staff_required
+@require_POST
+def edition_bulk(request, pk: int):
+    edition = _edition_for(request, pk)
+    student_ids = list(edition.enrolments.values_list("student_id", flat=True))
+    form = BulkForm(request.POST, student_ids=student_ids)
+    if not form.is_valid():
+        messages.error(request, _("Select students, a unit and a status."))
+        return redirect(edition)
+    unit = get_object_or_404(ModuleUnit, module_id=edition.module_id, pk=form.cleaned_data["unit"])
+    try:
+        count = progress.bulk_record_progress(
+            actor=request.user,
+            edition=edition,
+            unit=unit,
+            student_ids=form.cleaned_data["students"],
+            status=form.cleaned_data["status"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(unit)s set to “%(status)s” for %(count)s students.")
+            % {
+                "unit": unit.title,
+                "status": ProgressStatus(form.cleaned_data["status"]).label,
+                "count": count,
+            },
+        )
+    return redirect(edition)
+
+
+@school_staff_required
+@require_POST
+def edition_enrol(request, pk: int):
+    edition = _edition_for(request, pk)
+    ids = [int(v) for v in request.POST.getlist("students") if v.isdigit()]
+    students = list(rules.visible_students(request.user).active().filter(pk__in=ids))
+    try:
+        count = progress.enrol_students(actor=request.user, edition=edition, students=students)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(count)s students enrolled.") % {"count": count})
+    return redirect(edition)
+
+
+def _cell_text(item: UnitProgress | None) -> str:
+    if item is None:
+        return str(ProgressStatus.NOT_STARTED.label)
+    grade = f" ({item.grade})" if item.grade is not None else ""
+    return f"{item.get_status_display()}{grade}"
+
+
+def _progress_table(edition: Edition) -> tuple[list[str], list[list]]:
+    grid = progress.edition_grid(edition)
+    units = [f"{u.position}. {u.title}" for u in grid["units"]]
+    header = [_("Student number"), _("Name"), *units, _("Progress (%)")]
+    rows = [
+        [
+            row.enrolment.student.student_number,
+            row.enrolment.student.display_name,
+            *[_cell_text(item) for _unit, item in row.cells],
+            row.percent,
+        ]
+        for row in grid["rows"]
+    ]
+    return header, rows
+
+
+@school_staff_required
+def edition_export(request, pk: int, fmt: str):
+    """The edition's progress as CSV or XLSX (formula-like cells escaped); the export is logged."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    edition = _edition_for(request, pk)
+    header, rows = _progress_table(edition)
+    log_access(
+        actor=request.user, action=f"export_{fmt}", target_type="edition", target_id=edition.pk
+    )
+    filename = f"{edition.module.code}-{edition.name}-{timezone.localdate().isoformat()}".replace(
+        " ", "_"
+    )
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows([[safe_cell(v) for v in row] for row in rows])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = edition.module.code[:31]
+        sheet.append(header)
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+# Students ---------------------------------------------------------------------------------------
+
+
+@school_staff_required
+def student_list(request):
+    students = list(
+        rules.visible_students(request.user)
+        .select_related("school", "qualification")
+        .order_by("left_on", "display_name")[:1000]
+    )
+    return render(request, "activities/student_list.html", {"students": students})
+
+
+@school_staff_required
+def student_detail(request, pk: int):
+    student = get_object_or_404(
+        rules.visible_students(request.user).select_related("school", "qualification"), pk=pk
+    )
+    log_access(actor=request.user, action="view", target_type="student", target_id=student.pk)
+    enrolments = list(
+        student.enrolments.select_related("edition", "edition__module").prefetch_related(
+            "progress", "edition__module__units"
+        )
+    )
+    modules = []
+    for enrolment in enrolments:
+        units = list(enrolment.edition.module.units.all())
+        done = {p.unit_id for p in enrolment.progress.all() if p.is_done}
+        modules.append(
+            {
+                "enrolment": enrolment,
+                "percent": progress.percent_done(units, done),
+                "units": len(units),
+                "done": len(done),
+            }
+        )
+    nominations = list(
+        Nomination.objects.filter(student=student).select_related(
+            "posting", "posting__host", "placement"
+        )
+    )
+    placements = list(
+        Placement.objects.filter(nomination__student=student).select_related(
+            "nomination__posting__host"
+        )
+    )
+    lessons = list(
+        Request.objects.filter(
+            school_id=student.school_id,
+            status="delivered",
+            group_name__in=[e.edition.name for e in enrolments],
+        )
+        .select_related("activity", "activity__host")
+        .order_by("-date")[:20]
+    )
+    return render(
+        request,
+        "activities/student_detail.html",
+        {
+            "student": student,
+            "modules": modules,
+            "nominations": nominations,
+            "placements": placements,
+            "lessons": lessons,
+            "can_erase": rules.can_erase_student(request.user),
+        },
+    )
+
+
+@school_staff_required
+def student_export(request, pk: int):
+    student = get_object_or_404(rules.visible_students(request.user), pk=pk)
+    data = privacy.export_student(actor=request.user, student=student)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="student-{student.pk}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def student_erase(request, pk: int):
+    if not rules.can_erase_student(request.user):
+        raise PermissionDenied
+    student = get_object_or_404(rules.visible_students(request.user), pk=pk)
+    privacy.erase_student(actor=request.user, student=student)
+    messages.success(request, _("The student's data was erased; anonymous counts remain."))
+    return redirect("activities:student_list")
+
+
+# Matching ---------------------------------------------------------------------------------------
+
+
+@school_staff_required
+def matches(request):
+    return render(
+        request, "activities/matches.html", {"matches": progress.matches_for(request.user)}
+    )
+
+
+@school_staff_required
+@require_POST
+def match_nominate(request, pk: int, student_pk: int):
+    """Nominate a fitting student straight from the matches page."""
+    posting = get_object_or_404(
+        rules.visible_activities(request.user).of_kind("internship"), pk=pk
+    ).posting
+    student = get_object_or_404(rules.visible_students(request.user), pk=student_pk)
+    try:
+        services.nominate_student(actor=request.user, posting=posting, student=student)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s was nominated.") % {"name": student.display_name})
+    return redirect("activities:matches")

@@ -1,0 +1,269 @@
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from activities import privacy, progress, services
+from activities.models import ActivityEvent, Nomination, Student, UnitProgress
+from partners.models import AccessLog
+from tests.activities.conftest import days
+from tests.factories import ModuleFactory, StudentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def module(lines):
+    return ModuleFactory(assessment="grade")
+
+
+@pytest.fixture
+def edition(module, dirk):
+    return progress.create_edition(
+        actor=dirk, module=module, name="LAB3A", start_date=days(-30), end_date=days(60)
+    )
+
+
+@pytest.fixture
+def students(edition, dirk, school):
+    people = StudentFactory.create_batch(3, school=school)
+    progress.enrol_students(actor=dirk, edition=edition, students=people)
+    return people
+
+
+def enrolment_of(edition, student):
+    return edition.enrolments.get(student=student)
+
+
+def test_progress_follows_the_hours_of_completed_and_passed_units(edition, students, dirk):
+    first, second, third = edition.module.units.all()  # 10, 20 and 10 hours
+    enrolment = enrolment_of(edition, students[0])
+
+    progress.record_progress(actor=dirk, enrolment=enrolment, unit=first, status="completed")
+    progress.record_progress(actor=dirk, enrolment=enrolment, unit=second, status="in_progress")
+    progress.record_progress(
+        actor=dirk, enrolment=enrolment, unit=third, status="failed", grade="4.5"
+    )
+    grid = progress.edition_grid(edition)
+    row = next(r for r in grid["rows"] if r.enrolment == enrolment)
+    assert row.percent == 25  # 10 of 40 hours
+
+    progress.record_progress(
+        actor=dirk, enrolment=enrolment, unit=second, status="in_progress", grade="7.2"
+    )
+    row = next(r for r in progress.edition_grid(edition)["rows"] if r.enrolment == enrolment)
+    assert row.percent == 75  # a 7.2 passes: 30 of 40 hours
+    assert UnitProgress.objects.get(enrolment=enrolment, unit=second).status == "passed"
+
+
+def test_grades_outside_the_scale_and_other_schools_are_refused(edition, students, eva, dirk):
+    unit = edition.module.units.first()
+    enrolment = enrolment_of(edition, students[0])
+    with pytest.raises(ValidationError):
+        progress.record_progress(
+            actor=dirk, enrolment=enrolment, unit=unit, status="passed", grade="11"
+        )
+    with pytest.raises(PermissionDenied):
+        progress.record_progress(actor=eva, enrolment=enrolment, unit=unit, status="completed")
+
+
+def test_the_bulk_action_marks_a_unit_for_the_selected_students(edition, students, dirk):
+    unit = edition.module.units.last()
+
+    count = progress.bulk_record_progress(
+        actor=dirk,
+        edition=edition,
+        unit=unit,
+        student_ids=[s.pk for s in students[:2]],
+        status="completed",
+    )
+    again = progress.bulk_record_progress(
+        actor=dirk,
+        edition=edition,
+        unit=unit,
+        student_ids=[s.pk for s in students[:2]],
+        status="passed",
+    )
+
+    assert (count, again) == (2, 2)
+    assert UnitProgress.objects.filter(unit=unit).count() == 2
+    assert set(UnitProgress.objects.filter(unit=unit).values_list("status", flat=True)) == {
+        "passed"
+    }
+
+
+def test_the_grid_updates_a_cell_in_place_and_renders_in_constant_queries(
+    client, edition, dirk, school, django_assert_num_queries
+):
+    progress.enrol_students(
+        actor=dirk, edition=edition, students=StudentFactory.create_batch(60, school=school)
+    )
+    client.force_login(dirk)
+    enrolment = edition.enrolments.first()
+    unit = edition.module.units.first()
+
+    response = client.post(
+        reverse("activities:edition_cell", args=[edition.pk]),
+        {"enrolment": enrolment.pk, "unit": unit.pk, "status": "completed"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert f'id="cell-{enrolment.pk}-{unit.pk}"' in response.text
+    assert 'hx-swap-oob="true"' in response.text
+    assert "25%" in response.text
+
+    # session, user, edition, units, enrolments+students, progress, candidates, unread
+    with django_assert_num_queries(8):
+        page = client.get(reverse("activities:edition_detail", args=[edition.pk]))
+    assert len(page.context["rows"]) == 60
+
+
+def test_a_bad_cell_value_is_explained_and_changes_nothing(client, edition, students, dirk):
+    client.force_login(dirk)
+    enrolment = enrolment_of(edition, students[0])
+    unit = edition.module.units.first()
+
+    response = client.post(
+        reverse("activities:edition_cell", args=[edition.pk]),
+        {"enrolment": enrolment.pk, "unit": unit.pk, "status": "completed", "grade": "99"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.text
+    assert not UnitProgress.objects.exists()
+
+
+def test_students_who_completed_the_required_units_match_an_open_place(
+    posting, edition, students, dirk
+):
+    first = edition.module.units.first()
+    posting.required_units.set([first])
+    done, not_done = students[0], students[1]
+    progress.record_progress(
+        actor=dirk, enrolment=enrolment_of(edition, done), unit=first, status="completed"
+    )
+    StudentFactory(school=done.school, route="bbl")  # wrong route for a BOL place
+
+    matches = {m.activity.pk: m for m in progress.matches_for(dirk)}
+
+    assert [s.pk for s in matches[posting.pk].students] == [done.pk]
+    services.nominate_student(actor=dirk, posting=posting, student=done)
+    assert progress.matches_for(dirk)[0].students == []  # nominated students drop out
+    assert not_done.pk not in [s.pk for s in matches[posting.pk].students]
+
+
+def test_the_matches_page_nominates_with_one_click(client, posting, edition, students, dirk):
+    client.force_login(dirk)
+
+    response = client.post(reverse("activities:match_nominate", args=[posting.pk, students[0].pk]))
+
+    assert response.status_code == 302
+    assert Nomination.objects.filter(posting=posting, student=students[0]).exists()
+
+
+@pytest.mark.parametrize("persona", ["eva", "bram", "fien"])
+def test_student_pages_are_closed_to_other_schools_companies_and_funders(
+    client, students, edition, persona, request
+):
+    client.force_login(request.getfixturevalue(persona))
+    student = students[0]
+
+    for url in (
+        reverse("activities:student_detail", args=[student.pk]),
+        reverse("activities:student_export", args=[student.pk]),
+        reverse("activities:edition_detail", args=[edition.pk]),
+    ):
+        assert client.get(url).status_code in (403, 404), url
+
+
+def test_viewing_a_student_is_logged(client, students, dirk):
+    client.force_login(dirk)
+
+    client.get(reverse("activities:student_detail", args=[students[0].pk]))
+
+    entry = AccessLog.objects.get()
+    assert (entry.actor, entry.action, entry.target_id) == (dirk, "view", students[0].pk)
+
+
+def test_an_export_holds_everything_and_an_erasure_leaves_nothing_identifying(
+    edition, students, dirk, carla, posting, bram
+):
+    student = Student.objects.get(pk=students[0].pk)
+    student.display_name = "Zoë Zeldzaam"
+    student.student_number = "R-777"
+    student.save()
+    unit = edition.module.units.first()
+    progress.record_progress(
+        actor=dirk, enrolment=enrolment_of(edition, student), unit=unit, status="completed"
+    )
+    nomination = services.nominate_student(
+        actor=dirk, posting=posting, student=student, motivation="Zoë is sterk"
+    )
+    services.answer_nomination(actor=bram, nomination=nomination, accept=True, message="Welkom Zoë")
+
+    data = privacy.export_student(actor=carla, student=student)
+    assert data["student"]["display_name"] == "Zoë Zeldzaam"
+    assert data["progress"][0]["status"] == "completed"
+    assert data["nominations"][0]["motivation"] == "Zoë is sterk"
+
+    privacy.erase_student(actor=carla, student=student)
+
+    student.refresh_from_db()
+    assert "Zoë" not in student.display_name and "777" not in student.student_number
+    nomination.refresh_from_db()
+    assert "Zoë" not in nomination.motivation + nomination.response
+    assert not ActivityEvent.objects.filter(note__icontains="Zoë").exists()
+    # Anonymous counts stay: the progress and the filled place still count.
+    assert UnitProgress.objects.filter(enrolment__student=student, status="completed").count() == 1
+    assert Nomination.objects.filter(posting=posting, status="accepted").count() == 1
+    with pytest.raises(PermissionDenied):
+        privacy.erase_student(actor=dirk, student=student)
+
+
+def test_the_retention_rule_anonymises_students_who_left_long_ago(school):
+    old = StudentFactory(school=school, display_name="Lang Geleden", left_on=date(2023, 1, 31))
+    recent = StudentFactory(school=school, display_name="Net Weg", left_on=date(2026, 6, 30))
+    current = StudentFactory(school=school, display_name="Nog Hier")
+
+    count = privacy.apply_retention(today=date(2026, 11, 24), months=24)
+
+    assert count == 1
+    names = dict(Student.objects.values_list("pk", "display_name"))
+    assert names[old.pk] != "Lang Geleden"
+    assert names[recent.pk] == "Net Weg"
+    assert names[current.pk] == "Nog Hier"
+    assert privacy.apply_retention(today=date(2026, 11, 24), months=24) == 0
+
+
+def test_the_progress_export_comes_as_csv_and_xlsx_with_formulas_escaped(
+    client, edition, students, dirk
+):
+    student = students[0]
+    Student.objects.filter(pk=student.pk).update(display_name="=cmd|' /C calc'!A0")
+    client.force_login(dirk)
+
+    response = client.get(reverse("activities:edition_export", args=[edition.pk, "csv"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows) == 4
+    assert any(row[1].startswith("'=") for row in rows[1:])
+
+    xlsx = client.get(reverse("activities:edition_export", args=[edition.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row == 4
+    assert all(not str(cell.value).startswith("=") for row in sheet.iter_rows() for cell in row)
+    assert (
+        client.get(reverse("activities:edition_export", args=[edition.pk, "pdf"])).status_code
+        == 404
+    )
+
+
+def test_only_students_of_the_editions_school_can_be_enrolled(edition, dirk, other_school):
+    with pytest.raises(ValidationError):
+        progress.enrol_students(
+            actor=dirk, edition=edition, students=[StudentFactory(school=other_school)]
+        )
