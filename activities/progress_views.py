@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from activities import privacy, progress, services
+from activities import imports, privacy, progress, services
 from activities.forms import DateInput
 from activities.models import (
     Edition,
@@ -27,6 +27,7 @@ from activities.models import (
     Placement,
     ProgressStatus,
     Request,
+    StudentImport,
     UnitProgress,
 )
 from activities.spreadsheets import safe_cell
@@ -378,9 +379,64 @@ def student_detail(request, pk: int):
             "nominations": nominations,
             "placements": placements,
             "lessons": lessons,
+            "timeline": _student_timeline(enrolments, nominations, placements, lessons),
             "can_erase": rules.can_erase_student(request.user),
         },
     )
+
+
+def _student_timeline(enrolments, nominations, placements, lessons) -> list[dict]:
+    """One chronological story across modules, nominations, placements and lessons, newest first."""
+    entries = []
+    for enrolment in enrolments:
+        edition = enrolment.edition
+        entries.append(
+            {
+                "date": enrolment.enrolled_on,
+                "text": _("Enrolled in %(edition)s") % {"edition": edition},
+            }
+        )
+        units = {u.pk: u for u in edition.module.units.all()}
+        for item in enrolment.progress.all():
+            entries.append(
+                {
+                    "date": item.recorded_on,
+                    "text": f"{units[item.unit_id]}: {item.get_status_display()}"
+                    + (f" ({item.grade})" if item.grade is not None else ""),
+                }
+            )
+    for nomination in nominations:
+        entries.append(
+            {
+                "date": nomination.created_at.date(),
+                "text": _("Nominated for %(place)s (%(status)s)")
+                % {"place": nomination.posting.title, "status": nomination.get_status_display()},
+            }
+        )
+    for placement in placements:
+        entries.append(
+            {
+                "date": placement.start_date,
+                "text": _("Placement at %(company)s starts")
+                % {"company": placement.nomination.posting.host.name},
+            }
+        )
+    for lesson in lessons:
+        entries.append(
+            {
+                "date": lesson.date,
+                "text": f"{lesson.activity.title} — {lesson.activity.host.display_name}",
+            }
+        )
+    return sorted(entries, key=lambda e: e["date"], reverse=True)
+
+
+@school_staff_required
+def student_export_page(request, pk: int):
+    """Everything stored about a student, as a readable (printable) page; logged like the file."""
+    student = get_object_or_404(rules.visible_students(request.user), pk=pk)
+    data = privacy.export_student(actor=request.user, student=student)
+    return render(request, "activities/student_export.html", {"student": student, "data": data})
 
 
 @school_staff_required
@@ -431,3 +487,93 @@ def match_nominate(request, pk: int, student_pk: int):
     else:
         messages.success(request, _("%(name)s was nominated.") % {"name": student.display_name})
     return redirect("activities:matches")
+
+
+# Importing students -----------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV file"))
+    edition = forms.ModelChoiceField(
+        label=gettext_lazy("Also enrol them in"),
+        queryset=Edition.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No edition"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edition"].queryset = rules.visible_editions(user).select_related("module")
+
+
+@school_staff_required
+def student_import(request):
+    form = ImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        user=request.user,
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            checked = imports.check_import(
+                actor=request.user,
+                filename=upload.name,
+                data=upload.read(imports.MAX_BYTES + 1),
+                edition=form.cleaned_data["edition"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("activities:student_import_preview", pk=checked.pk)
+    return render(request, "activities/student_import.html", {"form": form})
+
+
+def _import_for(request, pk: int) -> StudentImport:
+    return get_object_or_404(
+        StudentImport.objects.select_related("edition", "edition__module"),
+        pk=pk,
+        uploaded_by=request.user,
+    )
+
+
+@school_staff_required
+def student_import_preview(request, pk: int):
+    checked = _import_for(request, pk)
+    if request.method == "POST":
+        try:
+            services.confirm_student_import(actor=request.user, student_import=checked)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("activities:student_import_preview", pk=pk)
+    rows = checked.rows
+    return render(
+        request,
+        "activities/student_import_preview.html",
+        {
+            "checked": checked,
+            "errors": checked.errors[:200],
+            "preview_rows": rows[:50],
+            "new_count": sum(1 for r in rows if not r.get("exists")),
+            "update_count": sum(1 for r in rows if r.get("exists")),
+            "processed": imports.rows_processed(checked),
+        },
+    )
+
+
+@school_staff_required
+def student_import_progress(request, pk: int):
+    """The progress bar's fragment, polled by htmx while the import runs."""
+    checked = _import_for(request, pk)
+    return render(
+        request,
+        "activities/partials/import_progress.html",
+        {"checked": checked, "processed": imports.rows_processed(checked)},
+    )
+
+
+@school_staff_required
+def student_import_template(request):
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="civbio-studenten-sjabloon.csv"'
+    return response

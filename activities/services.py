@@ -21,6 +21,7 @@ from activities.models import (
     CalendarFeed,
     Event,
     GuestLesson,
+    ImportStatus,
     Nomination,
     NominationStatus,
     Notification,
@@ -32,7 +33,9 @@ from activities.models import (
     ResearchOutput,
     ResearchProject,
     Student,
+    StudentImport,
 )
+from activities.tasks import run_student_import
 from civbio import rules
 from partners.models import Organisation, User
 from programmes.models import ProgrammeLine
@@ -722,6 +725,25 @@ def record_placement_agreement(
         note=placement.pok_reference,
     )
     return placement
+
+
+# Student imports --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def confirm_student_import(*, actor: User, student_import: StudentImport) -> bool:
+    """Confirm a checked import: it runs in the background (in-process without a broker).
+    Confirming twice starts it once."""
+    if student_import.uploaded_by_id != actor.pk:
+        raise PermissionDenied(_("Only the person who uploaded the file confirms it."))
+    if student_import.errors:
+        raise ValidationError(_("Fix the rows with problems in the file and upload it again."))
+    claimed = StudentImport.objects.filter(
+        pk=student_import.pk, status=ImportStatus.PREVIEW
+    ).update(status=ImportStatus.RUNNING)
+    if claimed:
+        transaction.on_commit(lambda: run_student_import.delay(student_import.pk), robust=True)
+    return bool(claimed)
 
 
 # Calendar ---------------------------------------------------------------------------------------

@@ -41,8 +41,29 @@ urlpatterns = [
         name="edition_export",
     ),
     path("students/", progress_views.student_list, name="student_list"),
+    path("students/import/", progress_views.student_import, name="student_import"),
+    path(
+        "students/import/template.csv",
+        progress_views.student_import_template,
+        name="student_import_template",
+    ),
+    path(
+        "students/import/<int:pk>/",
+        progress_views.student_import_preview,
+        name="student_import_preview",
+    ),
+    path(
+        "students/import/<int:pk>/progress/",
+        progress_views.student_import_progress,
+        name="student_import_progress",
+    ),
     path("students/<int:pk>/", progress_views.student_detail, name="student_detail"),
     path("students/<int:pk>/export.json", progress_views.student_export, name="student_export"),
+    path(
+        "students/<int:pk>/everything/",
+        progress_views.student_export_page,
+        name="student_export_page",
+    ),
     path("students/<int:pk>/erase/", progress_views.student_erase, name="student_erase"),
     path("opportunities/matches/", progress_views.matches, name="matches"),
     path(

@@ -592,6 +592,23 @@ def _load_modules(teacher: User, bpv: User, sequencing: Activity, water: Activit
                 unit=dna_units[finished],
                 status=ProgressStatus.IN_PROGRESS,
             )
+    technolab_teacher = _person("y.elamrani@demo.civbio.nl")
+    bio = progress.create_edition(
+        actor=technolab_teacher,
+        module=modules["MM-GMP"],
+        name="TL-Bio2",
+        start_date=today - timedelta(days=20),
+        end_date=today + timedelta(days=70),
+    )
+    technolab_students = list(Student.objects.filter(school__slug="technolab"))
+    progress.enrol_students(actor=technolab_teacher, edition=bio, students=technolab_students)
+    first_unit = modules["MM-GMP"].units.first()
+    progress.record_progress(
+        actor=technolab_teacher,
+        enrolment=bio.enrolments.first(),
+        unit=first_unit,
+        status=ProgressStatus.IN_PROGRESS,
+    )
     gmp_units = list(modules["MM-GMP"].units.all())
     progress.bulk_record_progress(
         actor=teacher,

@@ -1,0 +1,221 @@
+"""Importing students and enrolments from a CSV exported by a school's student information
+system: checked row by row with a preview, applied all-or-nothing, in batches with progress."""
+
+import csv
+import io
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from activities.models import (
+    Edition,
+    Enrolment,
+    ImportStatus,
+    Qualification,
+    Route,
+    Student,
+    StudentImport,
+)
+from civbio import rules
+from partners.models import User
+
+# The template's columns, in Dutch as the student information systems export them.
+COLUMNS = ["studentnummer", "roepnaam", "crebo", "niveau", "leerweg", "cohort"]
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+BATCH = 500
+
+
+def template_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(COLUMNS)
+    writer.writerow(["R100301", "Noor A.", "25653", "4", "BOL", "2025"])
+    return buffer.getvalue()
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(_("The file is not a readable text (CSV) file."))
+
+
+def _check_row(number: int, raw: dict, crebos: dict[str, int], seen: set[str]) -> tuple[dict, list]:
+    problems = []
+    row = {key: (raw.get(key) or "").strip() for key in COLUMNS}
+    if not row["studentnummer"]:
+        problems.append(_("the student number is missing"))
+    elif row["studentnummer"] in seen:
+        problems.append(
+            _("student number %(number)s appears twice") % {"number": row["studentnummer"]}
+        )
+    if not row["roepnaam"]:
+        problems.append(_("the name is missing"))
+    if row["crebo"] and row["crebo"] not in crebos:
+        problems.append(_("crebo %(crebo)s is not a known qualification") % {"crebo": row["crebo"]})
+    if row["niveau"] not in {"1", "2", "3", "4"}:
+        problems.append(_("the level must be 1, 2, 3 or 4"))
+    if row["leerweg"].lower() not in Route.values:
+        problems.append(_("the route must be BOL or BBL"))
+    if not (row["cohort"].isdigit() and 2000 <= int(row["cohort"]) <= 2100):
+        problems.append(_("the cohort must be a year such as 2025"))
+    seen.add(row["studentnummer"])
+    return row, [{"row": number, "message": p} for p in problems]
+
+
+def _actor_may_import(actor: User, edition: Edition | None) -> None:
+    if not rules.can_run_editions(actor) or actor.organisation.kind != "education":
+        raise PermissionDenied(_("Only a school's staff import its students."))
+    if edition is not None and not rules.can_track_edition(actor, edition):
+        raise PermissionDenied(_("You may not change this edition."))
+
+
+@transaction.atomic
+def check_import(
+    *, actor: User, filename: str, data: bytes, edition: Edition | None = None
+) -> StudentImport:
+    """Read and check the file; store the rows and every row's problems for the preview.
+
+    A file that cannot be read at all (too large, wrong columns, not CSV) is refused at once.
+    """
+    _actor_may_import(actor, edition)
+    if len(data) > MAX_BYTES:
+        raise ValidationError(_("The file is larger than 5 MB. Split it, or export fewer columns."))
+    text = _decode(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+    except csv.Error:
+        dialect = csv.excel
+        dialect.delimiter = ";"
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(
+            _("These columns are missing: %(missing)s. Use the template.")
+            % {"missing": ", ".join(missing)}
+        )
+    reader.fieldnames = header
+    crebos = dict(Qualification.objects.values_list("crebo", "pk"))
+    rows, errors, seen = [], [], set()
+    for number, raw in enumerate(reader, start=2):
+        if len(rows) >= MAX_ROWS:
+            raise ValidationError(
+                _("The file has more than %(max)s rows. Split it.") % {"max": MAX_ROWS}
+            )
+        row, problems = _check_row(number, raw, crebos, seen)
+        rows.append(row)
+        errors.extend(problems)
+    if not rows:
+        raise ValidationError(_("The file has no rows below its header."))
+    existing = set(
+        Student.objects.filter(
+            school=actor.organisation, student_number__in=[r["studentnummer"] for r in rows]
+        ).values_list("student_number", flat=True)
+    )
+    for row in rows:
+        row["exists"] = row["studentnummer"] in existing
+    return StudentImport.objects.create(
+        school=actor.organisation,
+        edition=edition,
+        uploaded_by=actor,
+        filename=filename[:200],
+        rows=rows,
+        errors=errors,
+        total_rows=len(rows),
+    )
+
+
+def apply_import(import_id: int) -> None:
+    """Create or update every student, and enrol them, in one transaction: all rows or none.
+    Progress is saved per batch outside that transaction so the page can show it."""
+    student_import = StudentImport.objects.select_related("edition").get(pk=import_id)
+    if student_import.status != ImportStatus.RUNNING:
+        return
+    crebos = dict(Qualification.objects.values_list("crebo", "pk"))
+    rows = student_import.rows
+    try:
+        with transaction.atomic():
+            created = updated = 0
+            for start in range(0, len(rows), BATCH):
+                batch = rows[start : start + BATCH]
+                existing = {
+                    s.student_number: s
+                    for s in Student.objects.select_for_update().filter(
+                        school_id=student_import.school_id,
+                        student_number__in=[r["studentnummer"] for r in batch],
+                    )
+                }
+                new, changed = [], []
+                for row in batch:
+                    values = {
+                        "display_name": row["roepnaam"],
+                        "qualification_id": crebos.get(row["crebo"]),
+                        "level": int(row["niveau"]),
+                        "route": row["leerweg"].lower(),
+                        "cohort": int(row["cohort"]),
+                    }
+                    student = existing.get(row["studentnummer"])
+                    if student is None:
+                        new.append(
+                            Student(
+                                school_id=student_import.school_id,
+                                student_number=row["studentnummer"],
+                                **values,
+                            )
+                        )
+                    else:
+                        for key, value in values.items():
+                            setattr(student, key, value)
+                        changed.append(student)
+                Student.objects.bulk_create(new)
+                Student.objects.bulk_update(
+                    changed, ["display_name", "qualification_id", "level", "route", "cohort"]
+                )
+                created += len(new)
+                updated += len(changed)
+                if student_import.edition_id:
+                    enrolled = Student.objects.filter(
+                        school_id=student_import.school_id,
+                        student_number__in=[r["studentnummer"] for r in batch],
+                    )
+                    Enrolment.objects.bulk_create(
+                        [
+                            Enrolment(edition_id=student_import.edition_id, student=s)
+                            for s in enrolled
+                        ],
+                        ignore_conflicts=True,
+                    )
+                _save_progress(import_id, start + len(batch))
+    except Exception as exc:
+        StudentImport.objects.filter(pk=import_id).update(
+            status=ImportStatus.FAILED,
+            failure=f"{type(exc).__name__}: {exc}"[:300],
+            processed_rows=0,
+        )
+        raise
+    StudentImport.objects.filter(pk=import_id).update(
+        status=ImportStatus.DONE, created=created, updated=updated, processed_rows=len(rows)
+    )
+
+
+def _progress_key(import_id: int) -> str:
+    return f"civbio:student-import:{import_id}:processed"
+
+
+def _save_progress(import_id: int, processed: int) -> None:
+    """Rows done so far, in the shared cache: the import's own transaction hides its database
+    writes until the end, the cache shows the page each batch as it completes."""
+    cache.set(_progress_key(import_id), processed, 3600)
+
+
+def rows_processed(student_import: StudentImport) -> int:
+    """How far an import has come: the final count once done, else the live count."""
+    if student_import.status != ImportStatus.RUNNING:
+        return student_import.processed_rows
+    return cache.get(_progress_key(student_import.pk), 0)
