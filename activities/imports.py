@@ -199,8 +199,14 @@ def apply_import(import_id: int) -> None:
             processed_rows=0,
         )
         raise
+    # The rows have done their work: keep the counts, not the students' data.
     StudentImport.objects.filter(pk=import_id).update(
-        status=ImportStatus.DONE, created=created, updated=updated, processed_rows=len(rows)
+        status=ImportStatus.DONE,
+        created=created,
+        updated=updated,
+        processed_rows=len(rows),
+        rows=[],
+        errors=[],
     )
 
 

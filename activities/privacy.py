@@ -11,7 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import ActivityEvent, Nomination, Placement, Student, UnitProgress
+from activities.models import (
+    ActivityEvent,
+    Nomination,
+    Placement,
+    Student,
+    StudentImport,
+    UnitProgress,
+)
 from civbio import rules
 from partners.models import AccessLog, User
 from partners.services import log_access
@@ -101,6 +108,11 @@ def _anonymise(student: Student) -> None:
     nominations.update(motivation="", response="")
     Placement.objects.filter(nomination__in=nominations).update(pok_reference="")
     ActivityEvent.objects.filter(nomination__in=nominations).update(note="")
+    # Uploaded files not yet imported may still list the student.
+    for pending in StudentImport.objects.filter(school_id=student.school_id).exclude(rows=[]):
+        kept = [r for r in pending.rows if r.get("studentnummer") != student.student_number]
+        if len(kept) != len(pending.rows):
+            StudentImport.objects.filter(pk=pending.pk).update(rows=kept, errors=[])
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from activities import privacy, progress, services
-from activities.models import ActivityEvent, Nomination, Student, UnitProgress
+from activities.models import ActivityEvent, Nomination, Student, StudentImport, UnitProgress
 from partners.models import AccessLog
 from tests.activities.conftest import days
 from tests.factories import ModuleFactory, StudentFactory
@@ -206,6 +206,11 @@ def test_an_export_holds_everything_and_an_erasure_leaves_nothing_identifying(
     )
     services.answer_nomination(actor=bram, nomination=nomination, accept=True, message="Welkom Zoë")
 
+    pending = StudentImport.objects.create(
+        school=student.school,
+        filename="export.csv",
+        rows=[{"studentnummer": "R-777", "roepnaam": "Zoë Zeldzaam"}, {"studentnummer": "R-1"}],
+    )
     data = privacy.export_student(actor=carla, student=student)
     assert data["student"]["display_name"] == "Zoë Zeldzaam"
     assert data["progress"][0]["status"] == "completed"
@@ -220,6 +225,8 @@ def test_an_export_holds_everything_and_an_erasure_leaves_nothing_identifying(
     nomination.refresh_from_db()
     assert "Zoë" not in nomination.motivation + nomination.response
     assert not ActivityEvent.objects.filter(note__icontains="Zoë").exists()
+    pending.refresh_from_db()
+    assert pending.rows == [{"studentnummer": "R-1"}]
     # Anonymous counts stay: the progress and the filled place still count.
     assert UnitProgress.objects.filter(enrolment__student=student, status="completed").count() == 1
     assert Nomination.objects.filter(posting=posting, status="accepted").count() == 1
