@@ -8,6 +8,7 @@ from activities.models import (
     Request,
     Student,
 )
+from partners.services import log_access
 
 
 @admin.register(Qualification)
@@ -32,6 +33,15 @@ class StudentAdmin(admin.ModelAdmin):
     list_filter = ["school", "route", "level", "cohort"]
     search_fields = ["display_name", "student_number"]
     list_select_related = ["school", "qualification"]
+    readonly_fields = ["erased_at"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Opening a student in the admin is a view of a student's data like any other.
+        if object_id and str(object_id).isdigit():
+            log_access(
+                actor=request.user, action="view", target_type="student", target_id=int(object_id)
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class EventInline(admin.TabularInline):

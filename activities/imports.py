@@ -3,6 +3,8 @@ system: checked row by row with a preview, applied all-or-nothing, in batches wi
 
 import csv
 import io
+import logging
+import re
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,11 +23,14 @@ from activities.models import (
 from civbio import rules
 from partners.models import User
 
+logger = logging.getLogger(__name__)
+
 # The template's columns, in Dutch as the student information systems export them.
 COLUMNS = ["studentnummer", "roepnaam", "crebo", "niveau", "leerweg", "cohort"]
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 BATCH = 500
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def template_csv() -> str:
@@ -48,6 +53,17 @@ def _decode(data: bytes) -> str:
 def _check_row(number: int, raw: dict, crebos: dict[str, int], seen: set[str]) -> tuple[dict, list]:
     problems = []
     row = {key: (raw.get(key) or "").strip() for key in COLUMNS}
+    row["row"] = number
+    if any(CONTROL_CHARACTERS.search(value) for key, value in row.items() if key != "row"):
+        problems.append(_("the row holds invisible control characters"))
+        row = {
+            key: CONTROL_CHARACTERS.sub("", value) if key != "row" else value
+            for key, value in row.items()
+        }
+    if len(row["studentnummer"]) > 40:
+        problems.append(_("the student number is longer than 40 characters"))
+    if len(row["roepnaam"]) > 120:
+        problems.append(_("the name is longer than 120 characters"))
     if not row["studentnummer"]:
         problems.append(_("the student number is missing"))
     elif row["studentnummer"] in seen:
@@ -71,8 +87,10 @@ def _check_row(number: int, raw: dict, crebos: dict[str, int], seen: set[str]) -
 def _actor_may_import(actor: User, edition: Edition | None) -> None:
     if not rules.can_run_editions(actor) or actor.organisation.kind != "education":
         raise PermissionDenied(_("Only a school's staff import its students."))
-    if edition is not None and not rules.can_track_edition(actor, edition):
-        raise PermissionDenied(_("You may not change this edition."))
+    if edition is not None and (
+        not rules.can_track_edition(actor, edition) or edition.school_id != actor.organisation_id
+    ):
+        raise PermissionDenied(_("Students can only be enrolled in your own school's editions."))
 
 
 @transaction.atomic
@@ -88,11 +106,10 @@ def check_import(
         raise ValidationError(_("The file is larger than 5 MB. Split it, or export fewer columns."))
     text = _decode(data)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=";,\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";"
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        delimiter = ";"
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -103,14 +120,19 @@ def check_import(
     reader.fieldnames = header
     crebos = dict(Qualification.objects.values_list("crebo", "pk"))
     rows, errors, seen = [], [], set()
-    for number, raw in enumerate(reader, start=2):
-        if len(rows) >= MAX_ROWS:
-            raise ValidationError(
-                _("The file has more than %(max)s rows. Split it.") % {"max": MAX_ROWS}
-            )
-        row, problems = _check_row(number, raw, crebos, seen)
-        rows.append(row)
-        errors.extend(problems)
+    try:
+        for number, raw in enumerate(reader, start=2):
+            if len(rows) >= MAX_ROWS:
+                raise ValidationError(
+                    _("The file has more than %(max)s rows. Split it.") % {"max": MAX_ROWS}
+                )
+            row, problems = _check_row(number, raw, crebos, seen)
+            rows.append(row)
+            errors.extend(problems)
+    except csv.Error as exc:
+        raise ValidationError(
+            _("The file cannot be read as CSV (for example a quote that is never closed).")
+        ) from exc
     if not rows:
         raise ValidationError(_("The file has no rows below its header."))
     existing = set(
@@ -139,6 +161,18 @@ def apply_import(import_id: int) -> None:
         return
     crebos = dict(Qualification.objects.values_list("crebo", "pk"))
     rows = student_import.rows
+    # Checked again: what was confirmed must still be valid (qualifications can change).
+    seen: set[str] = set()
+    if student_import.errors or any(
+        _check_row(row.get("row", 0), row, crebos, seen)[1] for row in rows
+    ):
+        StudentImport.objects.filter(pk=import_id).update(
+            status=ImportStatus.FAILED, failure=_("The file no longer passes the checks."), rows=[]
+        )
+        return
+    if student_import.edition and student_import.edition.school_id != student_import.school_id:
+        StudentImport.objects.filter(pk=import_id).update(status=ImportStatus.FAILED, rows=[])
+        return
     try:
         with transaction.atomic():
             created = updated = 0
@@ -192,11 +226,14 @@ def apply_import(import_id: int) -> None:
                         ignore_conflicts=True,
                     )
                 _save_progress(import_id, start + len(batch))
-    except Exception as exc:
+    except Exception:
+        # The error text may quote a student's data: it goes to the log, not to the page.
+        logger.exception("Student import %s failed", import_id)
         StudentImport.objects.filter(pk=import_id).update(
             status=ImportStatus.FAILED,
-            failure=f"{type(exc).__name__}: {exc}"[:300],
+            failure=_("An unexpected error; the project office can see it in the log."),
             processed_rows=0,
+            rows=[],
         )
         raise
     # The rows have done their work: keep the counts, not the students' data.

@@ -108,7 +108,7 @@ class Student(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.left_on is None
+        return self.left_on is None and self.erased_at is None
 
 
 class ActivityKind(models.TextChoices):

@@ -2,10 +2,12 @@
 anonymous counts, and the retention rule that anonymises students some time after they left."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import (
     ActivityEvent,
+    ImportStatus,
     Nomination,
     Placement,
     Student,
@@ -24,6 +27,7 @@ from partners.models import AccessLog, User
 from partners.services import log_access
 
 ERASED_NAME = "—"
+STALE_UPLOAD_DAYS = 7
 
 
 def export_student(*, actor: User, student: Student) -> dict:
@@ -35,11 +39,14 @@ def export_student(*, actor: User, student: Student) -> dict:
         raise PermissionDenied(_("You may not export this student."))
     log_access(actor=actor, action="export", target_type="student", target_id=student.pk)
     progress = UnitProgress.objects.filter(enrolment__student=student).select_related(
-        "unit", "unit__module", "enrolment__edition"
+        "unit", "unit__module", "enrolment__edition", "enrolment__edition__module", "recorded_by"
     )
-    nominations = Nomination.objects.filter(student=student).select_related(
-        "posting", "posting__host", "placement"
+    nominations = list(
+        Nomination.objects.filter(student=student).select_related(
+            "posting", "posting__host", "placement", "nominated_by"
+        )
     )
+    history = ActivityEvent.objects.filter(nomination__in=nominations).select_related("actor")
     return {
         "student": {
             "school": student.school.name,
@@ -52,6 +59,7 @@ def export_student(*, actor: User, student: Student) -> dict:
             "left_on": student.left_on.isoformat() if student.left_on else None,
             "publicity_consent": student.publicity_consent,
             "created_at": student.created_at.isoformat(),
+            "erased_at": student.erased_at.isoformat() if student.erased_at else None,
         },
         "enrolments": [
             {"edition": str(e.edition), "enrolled_on": e.enrolled_on.isoformat()}
@@ -64,6 +72,7 @@ def export_student(*, actor: User, student: Student) -> dict:
                 "status": p.status,
                 "grade": str(p.grade) if p.grade is not None else None,
                 "date": p.recorded_on.isoformat(),
+                "recorded_by": p.recorded_by.name if p.recorded_by else None,
             }
             for p in progress
         ],
@@ -72,6 +81,8 @@ def export_student(*, actor: User, student: Student) -> dict:
                 "place": n.posting.title,
                 "company": n.posting.host.name,
                 "status": n.status,
+                "nominated_by": n.nominated_by.name if n.nominated_by else None,
+                "nominated_at": n.created_at.isoformat(),
                 "motivation": n.motivation,
                 "response": n.response,
                 "placement": (
@@ -85,6 +96,16 @@ def export_student(*, actor: User, student: Student) -> dict:
                 ),
             }
             for n in nominations
+        ],
+        "nomination_history": [
+            {
+                "at": e.at.isoformat(),
+                "by": e.actor.name if e.actor else None,
+                "what": e.verb,
+                "status": e.to_status,
+                "note": e.note,
+            }
+            for e in history
         ],
         "views_and_exports": [
             {"by": a.actor.name if a.actor else None, "action": a.action, "at": a.at.isoformat()}
@@ -108,11 +129,32 @@ def _anonymise(student: Student) -> None:
     nominations.update(motivation="", response="")
     Placement.objects.filter(nomination__in=nominations).update(pok_reference="")
     ActivityEvent.objects.filter(nomination__in=nominations).update(note="")
-    # Uploaded files not yet imported may still list the student.
+    # Uploaded files not yet imported may still list the student: such an upload is withdrawn
+    # (it has to be uploaded again), so nothing of the student stays in it.
     for pending in StudentImport.objects.filter(school_id=student.school_id).exclude(rows=[]):
-        kept = [r for r in pending.rows if r.get("studentnummer") != student.student_number]
-        if len(kept) != len(pending.rows):
-            StudentImport.objects.filter(pk=pending.pk).update(rows=kept, errors=[])
+        if any(r.get("studentnummer") == student.student_number for r in pending.rows):
+            StudentImport.objects.filter(pk=pending.pk).update(
+                rows=[],
+                errors=[],
+                status=ImportStatus.FAILED,
+                failure=_("Withdrawn: upload again."),
+            )
+    # The admin's change history names the object it changed.
+    student_type = ContentType.objects.get_for_model(Student)
+    LogEntry.objects.filter(content_type=student_type, object_id=str(student.pk)).update(
+        object_repr=ERASED_NAME, change_message=""
+    )
+    for model, ids in (
+        (Nomination, nominations.values_list("pk", flat=True)),
+        (
+            Placement,
+            Placement.objects.filter(nomination__in=nominations).values_list("pk", flat=True),
+        ),
+    ):
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in ids],
+        ).update(object_repr=ERASED_NAME, change_message="")
 
 
 @transaction.atomic
@@ -134,4 +176,8 @@ def apply_retention(*, today: date | None = None, months: int | None = None) -> 
     due = list(Student.objects.filter(left_on__lt=cutoff, erased_at__isnull=True))
     for student in due:
         _anonymise(student)
+    # Uploads that were checked but never confirmed keep students' rows for a week at most.
+    StudentImport.objects.exclude(rows=[]).exclude(status=ImportStatus.RUNNING).filter(
+        created_at__lt=timezone.now() - timedelta(days=STALE_UPLOAD_DAYS)
+    ).update(rows=[], errors=[])
     return len(due)

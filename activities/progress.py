@@ -68,16 +68,24 @@ def enrol_students(*, actor: User, edition: Edition, students) -> int:
     wrong = [s for s in students if s.school_id != edition.school_id]
     if wrong:
         raise ValidationError(_("Only students of the edition's school can be enrolled."))
-    created = Enrolment.objects.bulk_create(
+    if any(not s.is_active for s in students):
+        raise ValidationError(_("Students who left school cannot be enrolled."))
+    before = edition.enrolments.count()
+    Enrolment.objects.bulk_create(
         [Enrolment(edition=edition, student=s) for s in students], ignore_conflicts=True
     )
-    return len(created)
+    return edition.enrolments.count() - before
+
+
+GRADED_STATUSES = (ProgressStatus.COMPLETED, ProgressStatus.PASSED, ProgressStatus.FAILED)
 
 
 def _status_for(module: Module, status: str, grade) -> tuple[str, Decimal | None]:
-    if grade is None or grade == "":
-        if status not in ProgressStatus.values:
-            raise ValidationError(_("Unknown progress status."))
+    """The status to store: on a graded module a grade decides pass or fail when the unit is
+    finished; a unit set back to not started or in progress loses its grade."""
+    if status not in ProgressStatus.values:
+        raise ValidationError(_("Unknown progress status."))
+    if grade is None or grade == "" or status not in GRADED_STATUSES:
         return status, None
     if module.assessment != Assessment.GRADE:
         raise ValidationError(_("This module is assessed with pass or fail, not a grade."))
@@ -101,6 +109,8 @@ def record_progress(
         raise PermissionDenied(_("You may not record progress in this edition."))
     if unit.module_id != edition.module_id:
         raise ValidationError(_("This unit is not part of the edition's module."))
+    if not enrolment.student.is_active:
+        raise ValidationError(_("This student has left school."))
     status, grade = _status_for(edition.module, status, grade)
     progress, _created = UnitProgress.objects.update_or_create(
         enrolment=enrolment,
@@ -126,6 +136,11 @@ def bulk_record_progress(
     if unit.module_id != edition.module_id:
         raise ValidationError(_("This unit is not part of the edition's module."))
     status, _grade = _status_for(edition.module, status, None)
+    if edition.module.assessment == Assessment.GRADE and status in (
+        ProgressStatus.PASSED,
+        ProgressStatus.FAILED,
+    ):
+        raise ValidationError(_("A graded unit is assessed with a grade per student, in the grid."))
     enrolments = list(edition.enrolments.filter(student_id__in=student_ids))
     today = timezone.localdate()
     UnitProgress.objects.bulk_create(
@@ -137,7 +152,8 @@ def bulk_record_progress(
         ],
         update_conflicts=True,
         unique_fields=["enrolment", "unit"],
-        update_fields=["status", "grade", "recorded_on", "recorded_by", "updated_at"],
+        # Grades recorded per student stay as they are.
+        update_fields=["status", "recorded_on", "recorded_by", "updated_at"],
     )
     Edition.objects.filter(pk=edition.pk).update(last_progress_at=timezone.now())
     return len(enrolments)
@@ -153,6 +169,22 @@ class GridRow:
     percent: int = 0
 
 
+def _grid_row(enrolment: Enrolment, units: list[ModuleUnit]) -> GridRow:
+    by_unit = {p.unit_id: p for p in enrolment.progress.all()}
+    done = {unit_id for unit_id, p in by_unit.items() if p.is_done}
+    return GridRow(
+        enrolment=enrolment,
+        cells=[(unit, by_unit.get(unit.pk)) for unit in units],
+        percent=percent_done(units, done),
+    )
+
+
+def grid_row(enrolment: Enrolment) -> GridRow:
+    """One student's row of the grid, after a cell changed."""
+    units = list(enrolment.edition.module.units.all())
+    return _grid_row(enrolment, units)
+
+
 def edition_grid(edition: Edition) -> dict:
     """Students by units of an edition with each student's progress. Three queries."""
     units = list(edition.module.units.all())
@@ -161,17 +193,7 @@ def edition_grid(edition: Edition) -> dict:
         .prefetch_related(Prefetch("progress", queryset=UnitProgress.objects.all()))
         .order_by("student__display_name")
     )
-    rows = []
-    for enrolment in enrolments:
-        by_unit = {p.unit_id: p for p in enrolment.progress.all()}
-        done = {unit_id for unit_id, p in by_unit.items() if p.is_done}
-        rows.append(
-            GridRow(
-                enrolment=enrolment,
-                cells=[(unit, by_unit.get(unit.pk)) for unit in units],
-                percent=percent_done(units, done),
-            )
-        )
+    rows = [_grid_row(enrolment, units) for enrolment in enrolments]
     class_percent = round(sum(r.percent for r in rows) / len(rows)) if rows else 0
     return {"units": units, "rows": rows, "class_percent": class_percent}
 

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -33,7 +35,7 @@ from activities.models import (
 from activities.spreadsheets import safe_cell
 from activities.views import staff_required
 from civbio import rules
-from partners.services import log_access
+from partners.services import log_access, log_access_many
 
 
 def school_staff_required(view):
@@ -159,20 +161,29 @@ def edition_detail(request, pk: int):
     )
 
 
+def _int_or_none(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
+
+
 @school_staff_required
 @require_POST
 def edition_cell(request, pk: int):
-    """One cell of the grid, changed in place (htmx) or by a plain form post."""
+    """One cell of the grid, changed in place (htmx) or by a plain form post. A bad value comes
+    back in the cell with its message, the typed value kept."""
     edition = _edition_for(request, pk)
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("student", "edition__module"),
+        edition=edition,
+        pk=_int_or_none(request.POST.get("enrolment")),
+    )
+    unit = get_object_or_404(
+        ModuleUnit, module_id=edition.module_id, pk=_int_or_none(request.POST.get("unit"))
+    )
     form = CellForm(request.POST)
     error = None
     if form.is_valid():
-        enrolment = get_object_or_404(Enrolment, edition=edition, pk=form.cleaned_data["enrolment"])
-        unit = get_object_or_404(
-            ModuleUnit, module_id=edition.module_id, pk=form.cleaned_data["unit"]
-        )
         try:
-            cell = progress.record_progress(
+            progress.record_progress(
                 actor=request.user,
                 enrolment=enrolment,
                 unit=unit,
@@ -181,13 +192,11 @@ def edition_cell(request, pk: int):
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
-            cell = enrolment.progress.filter(unit=unit).first()
     else:
-        error = _("Choose a status (and a grade between the limits).")
-        enrolment = unit = cell = None
-    if request.htmx and enrolment is not None:
-        grid = progress.edition_grid(edition)
-        row = next(r for r in grid["rows"] if r.enrolment.pk == enrolment.pk)
+        error = _("Choose a status, and a grade such as 7.5.")
+    if request.htmx:
+        row = progress.grid_row(enrolment)
+        cell = next(item for cell_unit, item in row.cells if cell_unit.pk == unit.pk)
         return render(
             request,
             "activities/partials/progress_cell.html",
@@ -200,6 +209,8 @@ def edition_cell(request, pk: int):
                 "can_track": True,
                 "graded": edition.module.assessment == "grade",
                 "cell_error": error,
+                "typed_status": request.POST.get("status") if error else None,
+                "typed_grade": request.POST.get("grade", "")[:10] if error else None,
                 "oob_percent": True,
             },
         )
@@ -245,7 +256,7 @@ def edition_bulk(request, pk: int):
 @require_POST
 def edition_enrol(request, pk: int):
     edition = _edition_for(request, pk)
-    ids = [int(v) for v in request.POST.getlist("students") if v.isdigit()]
+    ids = [i for i in map(_int_or_none, request.POST.getlist("students")) if i is not None]
     students = list(rules.visible_students(request.user).active().filter(pk__in=ids))
     try:
         count = progress.enrol_students(actor=request.user, edition=edition, students=students)
@@ -289,11 +300,18 @@ def edition_export(request, pk: int, fmt: str):
     log_access(
         actor=request.user, action=f"export_{fmt}", target_type="edition", target_id=edition.pk
     )
-    filename = f"{edition.module.code}-{edition.name}-{timezone.localdate().isoformat()}".replace(
-        " ", "_"
+    # Each student in the file sees the export under "who looked at this data".
+    log_access_many(
+        actor=request.user,
+        action=f"export_{fmt}",
+        target_type="student",
+        target_ids=list(edition.enrolments.values_list("student_id", flat=True)),
     )
+    filename = slugify(f"{edition.module.code} {edition.name} {timezone.localdate().isoformat()}")
     if fmt == "csv":
-        buffer = io.StringIO()
+        # A byte-order mark, so spreadsheet programs read names like Zoë correctly.
+        buffer = io.StringIO("\ufeff")
+        buffer.seek(0, io.SEEK_END)
         writer = csv.writer(buffer)
         writer.writerow(header)
         writer.writerows([[safe_cell(v) for v in row] for row in rows])
@@ -311,7 +329,7 @@ def edition_export(request, pk: int, fmt: str):
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{fmt}")
     return response
 
 
@@ -503,7 +521,11 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["edition"].queryset = rules.visible_editions(user).select_related("module")
+        self.fields["edition"].queryset = (
+            rules.visible_editions(user)
+            .filter(school_id=user.organisation_id)
+            .select_related("module")
+        )
 
 
 @school_staff_required
@@ -529,12 +551,11 @@ def student_import(request):
     return render(request, "activities/student_import.html", {"form": form})
 
 
-def _import_for(request, pk: int) -> StudentImport:
-    return get_object_or_404(
-        StudentImport.objects.select_related("edition", "edition__module"),
-        pk=pk,
-        uploaded_by=request.user,
-    )
+def _import_for(request, pk: int, *, with_rows: bool = True) -> StudentImport:
+    imports_ = StudentImport.objects.select_related("edition", "edition__module")
+    if not with_rows:
+        imports_ = imports_.defer("rows", "errors")
+    return get_object_or_404(imports_, pk=pk, uploaded_by=request.user)
 
 
 @school_staff_required
@@ -564,7 +585,7 @@ def student_import_preview(request, pk: int):
 @school_staff_required
 def student_import_progress(request, pk: int):
     """The progress bar's fragment, polled by htmx while the import runs."""
-    checked = _import_for(request, pk)
+    checked = _import_for(request, pk, with_rows=False)
     return render(
         request,
         "activities/partials/import_progress.html",

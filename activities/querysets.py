@@ -90,7 +90,8 @@ class NominationQuerySet(models.QuerySet):
 
 class StudentQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(left_on__isnull=True)
+        """Still at school, and not erased."""
+        return self.filter(left_on__isnull=True, erased_at__isnull=True)
 
     def of_school(self, organisation_id: int):
         return self.filter(school_id=organisation_id)

@@ -553,6 +553,7 @@ def nominate_student(
         errors.append(_("This place is not open for nominations any more."))
     if not student.is_active:
         errors.append(_("%(name)s has left school.") % {"name": student.display_name})
+        raise ValidationError(errors)
     if student.route != posting.route:
         errors.append(
             _("%(name)s follows %(route)s; this place is for %(place_route)s.")

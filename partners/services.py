@@ -180,6 +180,15 @@ def accept_invitation(*, invitation: Invitation, name: str, password: str) -> Us
     return user
 
 
+def log_access_many(*, actor: User, action: str, target_type: str, target_ids: list[int]) -> None:
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(actor=actor, action=action, target_type=target_type, target_id=pk)
+            for pk in target_ids
+        ]
+    )
+
+
 def log_access(*, actor: User, action: str, target_type: str, target_id: int) -> None:
     """Record that `actor` viewed or exported personal data (a student page, an export)."""
     AccessLog.objects.create(

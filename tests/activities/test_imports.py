@@ -1,5 +1,5 @@
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -138,3 +138,31 @@ def test_the_student_list_renders_in_constant_queries(
     with django_assert_num_queries(4):
         response = client.get(reverse("activities:student_list"))
     assert len(response.context["students"]) == 300
+
+
+def test_a_coordinator_cannot_import_into_another_schools_edition(carla, eva, lines, analist):
+    other = progress.create_edition(
+        actor=eva, module=ModuleFactory(), name="TL", start_date=days(-1), end_date=days(30)
+    )
+
+    with pytest.raises(PermissionDenied):
+        imports.check_import(
+            actor=carla, filename="x.csv", data=csv_bytes("R1;Anna;25653;4;BOL;2025"), edition=other
+        )
+
+
+def test_unreadable_csv_and_odd_values_are_explained_not_errors(dirk, analist):
+    with pytest.raises(ValidationError, match="CSV"):
+        imports.check_import(
+            actor=dirk,
+            filename="x.csv",
+            data=csv_bytes('R1;"Anna;25653;4;BOL;2025' + "x" * 200_000),
+        )
+    checked = imports.check_import(
+        actor=dirk,
+        filename="x.csv",
+        data=csv_bytes("R1\x00;Anna;25653;4;BOL;2025", f"{'9' * 50};{'N' * 130};25653;4;BOL;2025"),
+    )
+    messages = " ".join(e["message"] for e in checked.errors)
+    assert "controle" in messages or "control" in messages
+    assert "40" in messages and "120" in messages

@@ -3,6 +3,8 @@ import io
 from datetime import date
 
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -53,7 +55,7 @@ def test_progress_follows_the_hours_of_completed_and_passed_units(edition, stude
     assert row.percent == 25  # 10 of 40 hours
 
     progress.record_progress(
-        actor=dirk, enrolment=enrolment, unit=second, status="in_progress", grade="7.2"
+        actor=dirk, enrolment=enrolment, unit=second, status="completed", grade="7.2"
     )
     row = next(r for r in progress.edition_grid(edition)["rows"] if r.enrolment == enrolment)
     assert row.percent == 75  # a 7.2 passes: 30 of 40 hours
@@ -73,27 +75,38 @@ def test_grades_outside_the_scale_and_other_schools_are_refused(edition, student
 
 def test_the_bulk_action_marks_a_unit_for_the_selected_students(edition, students, dirk):
     unit = edition.module.units.last()
+    selected = [s.pk for s in students[:2]]
+    graded = enrolment_of(edition, students[0])
+    progress.record_progress(actor=dirk, enrolment=graded, unit=unit, status="completed", grade="8")
 
     count = progress.bulk_record_progress(
-        actor=dirk,
-        edition=edition,
-        unit=unit,
-        student_ids=[s.pk for s in students[:2]],
-        status="completed",
-    )
-    again = progress.bulk_record_progress(
-        actor=dirk,
-        edition=edition,
-        unit=unit,
-        student_ids=[s.pk for s in students[:2]],
-        status="passed",
+        actor=dirk, edition=edition, unit=unit, student_ids=selected, status="completed"
     )
 
-    assert (count, again) == (2, 2)
+    assert count == 2
     assert UnitProgress.objects.filter(unit=unit).count() == 2
-    assert set(UnitProgress.objects.filter(unit=unit).values_list("status", flat=True)) == {
-        "passed"
-    }
+    # The grade recorded for one student survives the bulk action.
+    assert UnitProgress.objects.get(enrolment=graded, unit=unit).grade == 8
+    with pytest.raises(ValidationError):
+        # A graded unit is assessed per student, with a grade, not in bulk.
+        progress.bulk_record_progress(
+            actor=dirk, edition=edition, unit=unit, student_ids=selected, status="passed"
+        )
+
+
+def test_setting_a_unit_back_clears_its_grade(edition, students, dirk):
+    unit = edition.module.units.first()
+    enrolment = enrolment_of(edition, students[0])
+    progress.record_progress(
+        actor=dirk, enrolment=enrolment, unit=unit, status="completed", grade="8"
+    )
+
+    progress.record_progress(
+        actor=dirk, enrolment=enrolment, unit=unit, status="not_started", grade="8"
+    )
+
+    item = UnitProgress.objects.get(enrolment=enrolment, unit=unit)
+    assert (item.status, item.grade) == ("not_started", None)
 
 
 def test_the_grid_updates_a_cell_in_place_and_renders_in_constant_queries(
@@ -226,7 +239,8 @@ def test_an_export_holds_everything_and_an_erasure_leaves_nothing_identifying(
     assert "Zoë" not in nomination.motivation + nomination.response
     assert not ActivityEvent.objects.filter(note__icontains="Zoë").exists()
     pending.refresh_from_db()
-    assert pending.rows == [{"studentnummer": "R-1"}]
+    # An upload that named the student is withdrawn: it has to be uploaded again.
+    assert (pending.rows, pending.status) == ([], "failed")
     # Anonymous counts stay: the progress and the filled place still count.
     assert UnitProgress.objects.filter(enrolment__student=student, status="completed").count() == 1
     assert Nomination.objects.filter(posting=posting, status="accepted").count() == 1
@@ -276,3 +290,76 @@ def test_only_students_of_the_editions_school_can_be_enrolled(edition, dirk, oth
         progress.enrol_students(
             actor=dirk, edition=edition, students=[StudentFactory(school=other_school)]
         )
+
+
+def test_an_erased_student_is_no_longer_matched_enrolled_or_tracked(
+    posting, edition, students, dirk, carla
+):
+    first = edition.module.units.first()
+    posting.required_units.set([first])
+    student = students[0]
+    progress.record_progress(
+        actor=dirk, enrolment=enrolment_of(edition, student), unit=first, status="completed"
+    )
+    LogEntry.objects.create(
+        user=carla,
+        content_type=ContentType.objects.get_for_model(Student),
+        object_id=str(student.pk),
+        object_repr=student.display_name,
+        action_flag=2,
+        change_message='[{"changed": {"fields": ["display_name"]}}]',
+    )
+
+    privacy.erase_student(actor=carla, student=student)
+    student.refresh_from_db()
+
+    assert student.pk not in [s.pk for m in progress.matches_for(dirk) for s in m.students]
+    with pytest.raises(ValidationError):
+        services.nominate_student(actor=dirk, posting=posting, student=student)
+    with pytest.raises(ValidationError):
+        progress.record_progress(
+            actor=dirk, enrolment=enrolment_of(edition, student), unit=first, status="passed"
+        )
+    entry = LogEntry.objects.get(object_id=str(student.pk))
+    assert (entry.object_repr, entry.change_message) == ("—", "")
+
+
+def test_a_bad_grade_comes_back_in_its_cell_with_the_typed_value(client, edition, students, dirk):
+    client.force_login(dirk)
+    enrolment = enrolment_of(edition, students[0])
+    unit = edition.module.units.first()
+
+    response = client.post(
+        reverse("activities:edition_cell", args=[edition.pk]),
+        {"enrolment": enrolment.pk, "unit": unit.pk, "status": "completed", "grade": "abc"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'value="abc"' in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+def test_odd_input_to_the_grid_pages_is_never_a_server_error(client, edition, students, dirk):
+    client.force_login(dirk)
+    edition.name = 'LAB "3"\\n'
+    edition.save()
+
+    assert (
+        client.post(
+            reverse("activities:edition_enrol", args=[edition.pk]),
+            {"students": ["99999999999999999999999", "x"]},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            reverse("activities:edition_cell", args=[edition.pk]),
+            {"enrolment": "9" * 30, "unit": "x"},
+        ).status_code
+        == 404
+    )
+    export = client.get(reverse("activities:edition_export", args=[edition.pk, "csv"]))
+    assert export.status_code == 200
+    assert export.content.startswith("\ufeff".encode())
