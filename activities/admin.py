@@ -3,6 +3,10 @@ from django.contrib import admin
 from activities.models import (
     Activity,
     ActivityEvent,
+    Edition,
+    Enrolment,
+    Module,
+    ModuleUnit,
     Nomination,
     Qualification,
     Request,
@@ -66,7 +70,13 @@ class ActivityAdmin(admin.ModelAdmin):
     list_select_related = ["host", "programme_line"]
     # Status moves only through the flows (which check them and write the timeline).
     readonly_fields = ["kind", "status", "created_by", "created_at", "updated_at"]
-    autocomplete_fields = ["host", "partner_organisations", "contact", "qualifications"]
+    autocomplete_fields = [
+        "host",
+        "partner_organisations",
+        "contact",
+        "qualifications",
+        "required_units",
+    ]
     inlines = [EventInline]
 
 
@@ -88,3 +98,49 @@ class NominationAdmin(admin.ModelAdmin):
     list_select_related = ["student", "posting"]
     raw_id_fields = ["posting", "student", "nominated_by"]
     readonly_fields = ["status"]
+
+
+class UnitInline(admin.TabularInline):
+    model = ModuleUnit
+    extra = 1
+    fields = ["position", "title", "hours"]
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "title",
+        "level",
+        "study_load_hours",
+        "assessment",
+        "version",
+        "is_active",
+    ]
+    list_filter = ["programme_line", "level", "assessment", "is_active"]
+    search_fields = ["code", "title", "description"]
+    autocomplete_fields = ["qualifications", "partner_organisations"]
+    inlines = [UnitInline]
+
+
+@admin.register(ModuleUnit)
+class ModuleUnitAdmin(admin.ModelAdmin):
+    list_display = ["module", "position", "title", "hours"]
+    search_fields = ["title", "module__code", "module__title"]
+    list_select_related = ["module"]
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    raw_id_fields = ["student"]
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["module", "name", "school", "start_date", "end_date", "last_progress_at"]
+    list_filter = ["school", "module"]
+    search_fields = ["name", "module__code", "module__title"]
+    list_select_related = ["module", "school"]
+    filter_horizontal = ["teachers"]
+    inlines = [EnrolmentInline]

@@ -10,6 +10,7 @@ from activities.models import (
     ActivityStatus,
     Event,
     GuestLesson,
+    ModuleUnit,
     Placement,
     Posting,
     PracticumAssignment,
@@ -58,6 +59,11 @@ class ActivityForm(forms.ModelForm):
             Organisation.objects.partners().active().exclude(pk=host.pk)
         )
         self.fields["partner_organisations"].widget.attrs["size"] = 6
+        if "required_units" in self.fields:
+            self.fields["required_units"].queryset = ModuleUnit.objects.filter(
+                module__is_active=True
+            ).select_related("module")
+            self.fields["required_units"].widget.attrs["size"] = 6
         if self.instance.pk:
             self.fields["version"].initial = self.instance.updated_at.isoformat()
 
@@ -65,6 +71,7 @@ class ActivityForm(forms.ModelForm):
         """The cleaned values the service saves on the activity row itself."""
         many = {
             "qualifications",
+            "required_units",
             "partner_organisations",
             "teacher_researchers",
             "version",
@@ -91,6 +98,7 @@ class PostingForm(ActivityForm):
             "location",
             "allowance_min",
             "allowance_max",
+            "required_units",
             "required_skills",
             "offer",
             "contact",
@@ -131,6 +139,7 @@ class PracticumForm(ActivityForm):
             "deliverable",
             "materials",
             "max_group_size",
+            "required_units",
             *COMMON_FIELDS[2:],
         ]
         widgets = DATE_WIDGETS

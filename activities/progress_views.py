@@ -29,6 +29,7 @@ from activities.models import (
     Placement,
     ProgressStatus,
     Request,
+    Student,
     StudentImport,
     UnitProgress,
 )
@@ -598,3 +599,35 @@ def student_import_template(request):
     response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="civbio-studenten-sjabloon.csv"'
     return response
+
+
+class StudentForm(forms.ModelForm):
+    class Meta:
+        model = Student
+        fields = services.STUDENT_FIELDS
+        widgets = {"left_on": DateInput()}
+
+
+@school_staff_required
+def student_edit(request, pk: int | None = None):
+    """Add a student, or correct one: name, qualification, level, route, leaving, consent."""
+    student = (
+        get_object_or_404(rules.visible_students(request.user).filter(erased_at=None), pk=pk)
+        if pk
+        else None
+    )
+    form = StudentForm(
+        request.POST if request.method == "POST" else None,
+        instance=student or Student(school=request.user.organisation),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_student(
+                actor=request.user, student=student, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The student was saved."))
+            return redirect("activities:student_detail", pk=saved.pk)
+    return render(request, "activities/student_form.html", {"form": form, "student": student})

@@ -125,6 +125,7 @@ def create_activity(
     qualifications=(),
     partner_organisations=(),
     teacher_researchers=(),
+    required_units=(),
     host: Organisation | None = None,
     submission_token=None,
 ) -> Activity:
@@ -155,6 +156,7 @@ def create_activity(
     activity.save()
     activity.qualifications.set(qualifications)
     activity.partner_organisations.set(partner_organisations)
+    activity.required_units.set(required_units)
     if kind == ActivityKind.RESEARCH:
         activity.teacher_researchers.set(teacher_researchers)
     record_event(activity=activity, actor=actor, verb="created", to_status=activity.status)
@@ -170,6 +172,7 @@ def update_activity(
     qualifications=None,
     partner_organisations=None,
     teacher_researchers=None,
+    required_units=None,
     version: str | None = None,
 ) -> Activity:
     """Save changes to an activity. With `version` (the updated_at the editor saw), a change made
@@ -208,6 +211,8 @@ def update_activity(
         current.qualifications.set(qualifications)
     if partner_organisations is not None:
         current.partner_organisations.set(partner_organisations)
+    if required_units is not None:
+        current.required_units.set(required_units)
     if teacher_researchers is not None and isinstance(current, ResearchProject):
         current.teacher_researchers.set(teacher_researchers)
     record_event(activity=current, actor=actor, verb="updated")
@@ -726,6 +731,38 @@ def record_placement_agreement(
         note=placement.pok_reference,
     )
     return placement
+
+
+# Students ---------------------------------------------------------------------------------------
+
+
+STUDENT_FIELDS = [
+    "student_number",
+    "display_name",
+    "qualification",
+    "level",
+    "route",
+    "cohort",
+    "left_on",
+    "publicity_consent",
+]
+
+
+@transaction.atomic
+def save_student(*, actor: User, fields: dict, student: Student | None = None) -> Student:
+    """Add a student to the actor's school, or correct one (e.g. record that they left)."""
+    if student is None:
+        if not rules.has_role(actor, "school_staff"):
+            raise PermissionDenied(_("Only a school's staff add its students."))
+        student = Student(school=actor.organisation)
+    elif not rules.visible_students(actor).filter(pk=student.pk).exists() or student.erased_at:
+        raise PermissionDenied(_("You may not change this student."))
+    for name in STUDENT_FIELDS:
+        if name in fields:
+            setattr(student, name, fields[name])
+    student.full_clean()
+    student.save()
+    return student
 
 
 # Student imports --------------------------------------------------------------------------------

@@ -57,7 +57,9 @@ urlpatterns = [
         progress_views.student_import_progress,
         name="student_import_progress",
     ),
+    path("students/new/", progress_views.student_edit, name="student_create"),
     path("students/<int:pk>/", progress_views.student_detail, name="student_detail"),
+    path("students/<int:pk>/edit/", progress_views.student_edit, name="student_edit"),
     path("students/<int:pk>/export.json", progress_views.student_export, name="student_export"),
     path(
         "students/<int:pk>/everything/",

@@ -232,6 +232,7 @@ def activity_create(request, kind: str):
                 submission_token=form.cleaned_data.get("submission_token"),
                 fields=form.activity_fields(),
                 qualifications=form.cleaned_data.get("qualifications", []),
+                required_units=form.cleaned_data.get("required_units", []),
                 partner_organisations=form.cleaned_data.get("partner_organisations", []),
                 teacher_researchers=form.cleaned_data.get("teacher_researchers", []),
             )
@@ -262,6 +263,7 @@ def activity_edit(request, pk: int):
                 activity=activity,
                 fields=form.activity_fields(),
                 qualifications=form.cleaned_data.get("qualifications"),
+                required_units=form.cleaned_data.get("required_units"),
                 partner_organisations=form.cleaned_data.get("partner_organisations"),
                 teacher_researchers=form.cleaned_data.get("teacher_researchers"),
                 version=form.cleaned_data.get("version") or None,

@@ -75,6 +75,8 @@ LOGIN_REQUIRED = {
     "activities:student_import_preview",
     "activities:student_import_progress",
     "activities:student_detail",
+    "activities:student_create",
+    "activities:student_edit",
     "activities:student_export",
     "activities:student_export_page",
     "activities:student_erase",

@@ -10,12 +10,24 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from activities import privacy, progress, services
-from activities.models import ActivityEvent, Nomination, Student, StudentImport, UnitProgress
+from activities.models import (
+    Activity,
+    ActivityEvent,
+    Nomination,
+    Student,
+    StudentImport,
+    UnitProgress,
+)
 from partners.models import AccessLog
 from tests.activities.conftest import days
-from tests.factories import ModuleFactory, StudentFactory
+from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def analist_q(db):
+    return QualificationFactory(crebo="25653", name="Analist", level=4)
 
 
 @pytest.fixture
@@ -363,3 +375,55 @@ def test_odd_input_to_the_grid_pages_is_never_a_server_error(client, edition, st
     export = client.get(reverse("activities:edition_export", args=[edition.pk, "csv"]))
     assert export.status_code == 200
     assert export.content.startswith("\ufeff".encode())
+
+
+def test_a_teacher_adds_a_student_and_records_that_they_left(client, dirk, school, analist_q):
+    client.force_login(dirk)
+    data = {
+        "student_number": "R500",
+        "display_name": "Nieuw N.",
+        "qualification": analist_q.pk,
+        "level": "4",
+        "route": "bol",
+        "cohort": "2025",
+    }
+
+    created = client.post(reverse("activities:student_create"), data)
+    student = Student.objects.get(school=school, student_number="R500")
+    assert created.status_code == 302
+    duplicate = client.post(reverse("activities:student_create"), data)
+    assert duplicate.status_code == 200
+    assert Student.objects.filter(student_number="R500").count() == 1
+    client.post(
+        reverse("activities:student_edit", args=[student.pk]),
+        {**data, "left_on": "2026-07-01", "publicity_consent": "on"},
+    )
+    student.refresh_from_db()
+    assert (student.left_on.isoformat(), student.publicity_consent) == ("2026-07-01", True)
+
+
+def test_another_schools_teacher_cannot_edit_a_student(client, eva, students):
+    client.force_login(eva)
+
+    assert client.get(reverse("activities:student_edit", args=[students[0].pk])).status_code == 404
+
+
+def test_a_company_names_the_units_its_place_requires(client, lines, bram, module):
+    client.force_login(bram)
+    unit = module.units.first()
+
+    client.post(
+        reverse("activities:activity_create", args=["internship"]),
+        {
+            "title": "Stage met eisen",
+            "route": "bol",
+            "start_date": days(40).isoformat(),
+            "duration_months": "3",
+            "days_per_week": "4",
+            "places": "1",
+            "location": "Leiden",
+            "required_units": [unit.pk],
+        },
+    )
+
+    assert list(Activity.objects.get(title="Stage met eisen").required_units.all()) == [unit]
