@@ -203,6 +203,8 @@ class Match:
     activity: Activity
     students: list
     required_units: list
+    # Students who fit but for one unit: (student, the unit still to complete).
+    almost: list = field(default_factory=list)
 
 
 def matches_for(user: User) -> list[Match]:
@@ -239,14 +241,22 @@ def matches_for(user: User) -> list[Match]:
         required = list(activity.required_units.all())
         required_ids = {u.pk for u in required}
         route = activity.posting.route if activity.kind == ActivityKind.INTERNSHIP else None
-        fitting = [
-            s
-            for s in students
-            if (not qualification_ids or s.qualification_id in qualification_ids)
-            and (activity.level is None or s.level >= activity.level)
-            and (route is None or s.route == route)
-            and required_ids <= done.get(s.pk, set())
-            and (activity.pk, s.pk) not in nominated
-        ]
-        results.append(Match(activity=activity, students=fitting, required_units=required))
+        fitting, almost = [], []
+        for s in students:
+            if (
+                (qualification_ids and s.qualification_id not in qualification_ids)
+                or (activity.level is not None and s.level < activity.level)
+                or (route is not None and s.route != route)
+                or (activity.pk, s.pk) in nominated
+            ):
+                continue
+            missing = required_ids - done.get(s.pk, set())
+            if not missing:
+                fitting.append(s)
+            elif len(missing) == 1:
+                unit_id = next(iter(missing))
+                almost.append((s, next(u for u in required if u.pk == unit_id)))
+        results.append(
+            Match(activity=activity, students=fitting, required_units=required, almost=almost)
+        )
     return results

@@ -36,6 +36,7 @@ from activities.models import (
 from activities.spreadsheets import safe_cell
 from activities.views import staff_required
 from civbio import rules
+from partners.models import User
 from partners.services import log_access, log_access_many
 
 
@@ -54,12 +55,22 @@ def school_staff_required(view):
 class EditionForm(forms.ModelForm):
     class Meta:
         model = Edition
-        fields = ["module", "name", "start_date", "end_date"]
+        fields = ["module", "name", "start_date", "end_date", "teachers"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["module"].queryset = Module.objects.filter(is_active=True)
+        self.fields["teachers"].queryset = User.objects.active().filter(
+            organisation_id=user.organisation_id
+        )
+        self.fields["teachers"].required = False
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if any(ord(c) < 32 for c in name):
+            raise forms.ValidationError(gettext_lazy("Use letters, digits and spaces."))
+        return name
 
     def clean(self):
         cleaned = super().clean()
@@ -117,7 +128,7 @@ def edition_list(request):
 
 @school_staff_required
 def edition_create(request):
-    form = EditionForm(request.POST if request.method == "POST" else None)
+    form = EditionForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             edition = progress.create_edition(actor=request.user, **form.cleaned_data)

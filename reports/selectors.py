@@ -8,6 +8,7 @@ from partners.models import Invitation, Organisation, OrganisationKind, Role, Us
 from partners.selectors import KIND_ORDER, contacts_by_organisation
 from programmes.models import ProgrammeLine, Project
 from programmes.selectors import current_project
+from reports.figures import student_aggregates
 
 
 def _lines(project: Project | None) -> list[ProgrammeLine]:
@@ -145,4 +146,5 @@ def funder_dashboard(user: User) -> dict:
             round(project.grant_share * 100, 1) if project and project.grant_share else None
         ),
         "grant_within_limit": bool(project and project.grant_within_limit),
+        "students": student_aggregates(),
     }

@@ -7,7 +7,9 @@
 """
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from partners.models import Role
 from tests.factories import CompanyFactory, GovernmentFactory, SchoolFactory, UserFactory
@@ -18,6 +20,14 @@ def _fresh_cache():
     # Rate-limit counters and cached figures never leak from one test into the next.
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request in English leaves English active in the thread; each test starts in Dutch.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -427,3 +427,16 @@ def test_a_company_names_the_units_its_place_requires(client, lines, bram, modul
     )
 
     assert list(Activity.objects.get(title="Stage met eisen").required_units.all()) == [unit]
+
+
+def test_students_one_unit_away_are_shown_with_the_unit_they_miss(posting, edition, students, dirk):
+    first, second = list(edition.module.units.all())[:2]
+    posting.required_units.set([first, second])
+    progress.record_progress(
+        actor=dirk, enrolment=enrolment_of(edition, students[0]), unit=first, status="completed"
+    )
+
+    match = next(m for m in progress.matches_for(dirk) if m.activity.pk == posting.pk)
+
+    assert match.students == []
+    assert (students[0], second) in [(s, u) for s, u in match.almost]

@@ -91,8 +91,8 @@ def many_partners():
         # session, user, project, lines, colleagues, partners + their contacts, notifications
         ("dirk", 8),
         ("bram", 8),
-        # session, user, project, lines, partners by kind, unread notifications
-        ("fien", 6),
+        # session, user, project, lines, partners by kind, 3 student aggregates, unread
+        ("fien", 9),
     ],
 )
 def test_dashboards_render_in_constant_queries(
@@ -148,3 +148,17 @@ def test_the_public_start_page_lists_all_partners_and_lines_in_dutch_and_english
     assert "Flexible and hybrid education" in english.text
     assert "The partners" in english.text
     assert '<html lang="en">' in english.text
+
+
+def test_funders_see_student_counts_only_from_five_up(client, consortium, fien, school):
+    from activities.models import Placement
+    from reports.figures import student_aggregates, suppress
+
+    assert [suppress(n) for n in (0, 1, 4, 5, 12)] == [0, None, None, 5, 12]
+    client.force_login(fien)
+
+    response = client.get(reverse("reports:dashboard_funder"))
+
+    assert response.context["students"] == student_aggregates()
+    assert "&lt; 5" in response.text or "0" in response.text
+    assert Placement.objects.count() == 0
