@@ -232,7 +232,10 @@ def matches_for(user: User) -> list[Match]:
         Activity.objects.open_opportunities()
         .of_kind(ActivityKind.INTERNSHIP, ActivityKind.PRACTICUM)
         .select_related("host", "posting")
-        .prefetch_related("qualifications", "required_units", "required_units__module")
+        .prefetch_related(
+            "qualifications",
+            Prefetch("required_units", queryset=ModuleUnit.objects.select_related("module")),
+        )
         .order_by("-created_at")[:100]
     )
     results = []

@@ -440,3 +440,29 @@ def test_students_one_unit_away_are_shown_with_the_unit_they_miss(posting, editi
 
     assert match.students == []
     assert (students[0], second) in [(s, u) for s, u in match.almost]
+
+
+def test_the_matches_and_edition_pages_stay_constant_with_many_students(
+    client, posting, edition, dirk, school, django_assert_num_queries
+):
+    many = StudentFactory.create_batch(150, school=school)
+    progress.enrol_students(actor=dirk, edition=edition, students=many)
+    first = edition.module.units.first()
+    posting.required_units.set([first])
+    progress.bulk_record_progress(
+        actor=dirk,
+        edition=edition,
+        unit=first,
+        student_ids=[s.pk for s in many],
+        status="completed",
+    )
+    client.force_login(dirk)
+
+    # session, user, students, their done units, live nominations, opportunities, their
+    # qualifications, required units (with modules), unread notifications
+    with django_assert_num_queries(9):
+        response = client.get(reverse("activities:matches"))
+    assert len(response.context["matches"][0].students) == 150
+    # session, user, editions (with module, school), their teachers, unread notifications
+    with django_assert_num_queries(5):
+        client.get(reverse("activities:edition_list"))
