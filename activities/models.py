@@ -2,6 +2,7 @@
 students nominated to places, and the record of who changed what."""
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -954,3 +955,161 @@ class StudentImport(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+# Co-financing contributions ---------------------------------------------------------------------
+
+
+class ContributionKind(models.TextChoices):
+    STAFF_HOURS = "staff_hours", _("Staff hours (in kind)")
+    OTHER_IN_KIND = "other_in_kind", _("Other in kind (equipment, facilities, materials)")
+    CASH = "cash", _("Cash")
+
+
+class ContributionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed, to confirm")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+# A quarter holds at most 92 days of 24 hours: one entry can never claim more.
+MAX_HOURS_PER_ENTRY = Decimal("2208")
+
+
+def validate_evidence(upload) -> None:
+    """Evidence is a PDF or an image, judged by its first bytes, of at most 5 MB."""
+    if upload.size > 5 * 1024 * 1024:
+        raise ValidationError(_("The evidence file is larger than 5 MB."))
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    head = upload.read(8)
+    upload.seek(position)
+    if not (
+        head.startswith(b"%PDF-") or head.startswith(b"\x89PNG") or head[:3] == b"\xff\xd8\xff"
+    ):
+        raise ValidationError(_("Upload the evidence as PDF, PNG or JPEG."))
+
+
+class Contribution(models.Model):
+    """What a partner realised: hours or euros, in kind or cash, on a programme line."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="contributions",
+    )
+    programme_line = models.ForeignKey(
+        ProgrammeLine,
+        verbose_name=_("programme line"),
+        on_delete=models.PROTECT,
+        related_name="contributions",
+    )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contributions",
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=ContributionKind.choices)
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_HOURS_PER_ENTRY)],
+    )
+    amount = models.DecimalField(
+        _("amount (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    date = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=300)
+    is_supervision = models.BooleanField(
+        _("supervision of students in a work placement"),
+        default=False,
+        help_text=_("Recorded, but it does not count as co-financing under the RIF rules."),
+    )
+    evidence = models.FileField(
+        _("evidence"), upload_to="evidence/", blank=True, validators=[validate_evidence]
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ContributionStatus.choices,
+        default=ContributionStatus.SUBMITTED,
+    )
+    source = models.CharField(max_length=40, blank=True, editable=False)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        editable=False,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["status", "date"]),
+        ]
+        constraints = [
+            # A delivered activity proposes its hours once.
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=~models.Q(source=""),
+                name="one_contribution_per_source",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="staff_hours", hours__isnull=False, amount__isnull=True)
+                    | (
+                        ~models.Q(kind="staff_hours")
+                        & models.Q(amount__isnull=False, hours__isnull=True)
+                    )
+                ),
+                name="contribution_hours_or_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.description}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == ContributionKind.STAFF_HOURS:
+            if self.hours is None:
+                errors["hours"] = _("Give the number of hours.")
+            self.amount = None
+        elif self.kind:
+            if self.amount is None:
+                errors["amount"] = _("Give the amount in euros.")
+            self.hours = None
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def counts(self) -> bool:
+        """Supervising students in placements does not count as co-financing."""
+        return not self.is_supervision

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from activities import ledger
 from activities.models import (
     KIND_LINE_NUMBER,
     Activity,
@@ -247,6 +248,7 @@ def change_activity_status(
         if people_reached is None or people_reached < 0:
             raise ValidationError(_("Give the number of people reached."))
         Event.objects.filter(pk=current.pk).update(people_reached=people_reached)
+        ledger.propose_for_delivery(activity=current)
     Activity.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
     current.status = status
     open_requests = list(
@@ -500,6 +502,7 @@ def report_delivery(
     host_side = rules.can_answer_request(actor, current)
     if not (school_side or host_side):
         raise PermissionDenied(_("You may not report on this request."))
+    newly_delivered = current.status == RequestStatus.SCHEDULED
     if current.status == RequestStatus.SCHEDULED:
         if current.date > timezone.localdate():
             raise ValidationError(
@@ -528,6 +531,9 @@ def report_delivery(
     if results:
         current.results = results
     current.save()
+    if newly_delivered:
+        # The activity counts itself: the host is offered its hours as a contribution.
+        ledger.propose_for_delivery(activity=current.activity, request=current)
     record_event(
         activity=current.activity,
         actor=actor,

@@ -23,6 +23,10 @@ def navigation(request) -> dict:
             ("editions", _("Modules"), reverse("activities:edition_list")),
             ("students", _("Students"), reverse("activities:student_list")),
         ]
+    if rules.can_see_finances(user):
+        items.append(("finance", _("Finance"), reverse("reports:finance")))
+    if rules.has_role(user, "school_staff", "industry_staff"):
+        items.append(("contributions", _("Contributions"), reverse("reports:my_contributions")))
     items += [
         ("partners", _("Partners"), reverse("partners:organisation_list")),
         ("project", _("Project"), reverse("programmes:project_detail")),

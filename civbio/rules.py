@@ -12,6 +12,7 @@ from activities.models import (
     Activity,
     ActivityKind,
     ActivityStatus,
+    Contribution,
     Edition,
     Nomination,
     NominationStatus,
@@ -345,3 +346,32 @@ def can_run_editions(user) -> bool:
 def can_erase_student(user) -> bool:
     """Exporting and erasing everything about a student is the project office's job."""
     return is_coordinator(user)
+
+
+# Co-financing ----------------------------------------------------------------------------------
+
+
+def can_log_for(user, organisation: Organisation) -> bool:
+    """Partners' staff log contributions for their own organisation; coordinators for any."""
+    return is_coordinator(user) or (
+        has_role(user, Role.SCHOOL_STAFF, Role.INDUSTRY_STAFF)
+        and user.organisation_id == organisation.pk
+    )
+
+
+def can_review_contributions(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_see_finances(user) -> bool:
+    """The consortium's finance page: coordinators and funders (read only)."""
+    return has_role(user, Role.COORDINATOR, Role.FUNDER)
+
+
+def visible_contributions(user) -> QuerySet[Contribution]:
+    """Each partner sees its own contributions; coordinators all; funders only the totals."""
+    if is_coordinator(user):
+        return Contribution.objects.all()
+    if has_role(user, Role.SCHOOL_STAFF, Role.INDUSTRY_STAFF):
+        return Contribution.objects.filter(organisation_id=user.organisation_id)
+    return Contribution.objects.none()

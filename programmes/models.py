@@ -166,3 +166,105 @@ class ProgrammeLine(TranslatedFieldsMixin, models.Model):
     @property
     def description_text(self) -> str:
         return self.translated("description")
+
+
+class CostCategory(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    MATERIALS = "materials", _("Materials")
+    OTHER = "other", _("Other")
+
+
+class BudgetLine(models.Model):
+    """The budget per programme line, cost category and project year."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
+    programme_line = models.ForeignKey(
+        ProgrammeLine,
+        verbose_name=_("programme line"),
+        on_delete=models.CASCADE,
+        related_name="budget_lines",
+    )
+    category = models.CharField(_("cost category"), max_length=20, choices=CostCategory.choices)
+    year = models.PositiveSmallIntegerField(_("project year"), validators=[MinValueValidator(1)])
+    amount = models.DecimalField(
+        _("amount (€)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        ordering = ["programme_line__number", "year", "category"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "programme_line", "category", "year"], name="one_budget_line"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_line} {self.get_category_display()} {self.year}"
+
+
+class Commitment(models.Model):
+    """What a partner pledged in the cooperation agreement for one project year."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="commitments")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="commitments",
+    )
+    year = models.PositiveSmallIntegerField(_("project year"), validators=[MinValueValidator(1)])
+    hours = models.DecimalField(
+        _("in-kind hours"),
+        max_digits=8,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    hourly_rate = models.DecimalField(
+        _("hourly rate (€)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Leave empty to use the project's rate."),
+    )
+    in_kind_amount = models.DecimalField(
+        _("other in kind (€)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    cash_amount = models.DecimalField(
+        _("cash (€)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        ordering = ["organisation__name", "year"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation", "year"], name="one_commitment_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}"
+
+    def rate(self, project_rate: Decimal) -> Decimal:
+        return self.hourly_rate if self.hourly_rate is not None else project_rate
+
+    def value(self, project_rate: Decimal) -> Decimal:
+        """The pledge in euros: hours at the rate, plus other in kind, plus cash."""
+        return self.hours * self.rate(project_rate) + self.in_kind_amount + self.cash_amount

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from partners.models import Invitation, Organisation, Role, User
 from reports.demo_activities import load_demo_activities
+from reports.demo_finance import load_demo_finance
 
 DEMO_PASSWORD = "civbio-demo"  # noqa: S105 - the documented demo password, DEBUG only
 
@@ -153,4 +154,5 @@ def load_demo() -> int:
             invited_by=coordinator,
         )
     load_demo_activities()
+    load_demo_finance()
     return created

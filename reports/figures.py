@@ -1,9 +1,25 @@
 """Figures about people that funders and the public may see: counts only, and small counts
 suppressed, so nobody can be singled out."""
 
-from django.db.models import Count, Q, Sum
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from activities.models import Enrolment, Placement, Request, RequestStatus
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.ledger import project_year_expression, project_years
+from activities.models import (
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    Enrolment,
+    Placement,
+    Request,
+    RequestStatus,
+)
+from partners.models import Organisation
+from programmes.models import BudgetLine, Commitment, Project
 
 SMALL_COUNT = 5
 
@@ -35,3 +51,165 @@ def student_aggregates() -> dict:
         "delivered_activities": delivered["count"],
         "students_reached": suppress(delivered["reached"] or 0),
     }
+
+
+# Co-financing --------------------------------------------------------------------------------
+
+GREEN, AMBER, RED = "green", "amber", "red"
+
+
+@dataclass
+class PartnerFinance:
+    organisation: Organisation
+    rate: Decimal
+    committed: dict = field(default_factory=dict)  # year -> euros
+    realised: dict = field(default_factory=dict)  # year -> euros
+    cash: Decimal = Decimal("0")
+    in_kind: Decimal = Decimal("0")
+    hours: Decimal = Decimal("0")
+    expected: Decimal = Decimal("0")  # what the pledge should have brought by today
+    light: str | None = None
+
+    @property
+    def committed_total(self) -> Decimal:
+        return sum(self.committed.values(), Decimal("0"))
+
+    @property
+    def realised_total(self) -> Decimal:
+        return self.cash + self.in_kind
+
+
+def _light(realised: Decimal, expected: Decimal) -> str:
+    if expected <= 0:
+        return GREEN
+    share = realised / expected
+    return GREEN if share >= Decimal("0.9") else AMBER if share >= Decimal("0.6") else RED
+
+
+def _expected_to_date(committed: dict, years, today) -> Decimal:
+    """What a pledge should have brought by today: full past years, the current year pro rata."""
+    expected = Decimal("0")
+    for number, start, end in years:
+        pledged = committed.get(number, Decimal("0"))
+        if today > end:
+            expected += pledged
+        elif today >= start:
+            elapsed = Decimal((today - start).days + 1) / Decimal((end - start).days + 1)
+            expected += pledged * elapsed
+    return expected
+
+
+def counting_contributions():
+    """Approved, counting, current figures: supervision and superseded records left out."""
+    return Contribution.objects.filter(
+        status=ContributionStatus.APPROVED, is_supervision=False, corrections__isnull=True
+    )
+
+
+def finance_overview(project: Project, today=None) -> dict:
+    """Commitments against realised contributions per partner and year, the budget against what
+    was realised per line, and the RIF rule checks. Five queries whatever the volume."""
+    today = today or timezone.localdate()
+    years = project_years(project)
+    partners = {
+        o.pk: o for o in Organisation.objects.partners().order_by("-is_lead_applicant", "name")
+    }
+    commitments = list(Commitment.objects.filter(project=project))
+    rates = {}
+    for c in commitments:
+        if c.hourly_rate is not None:
+            rates.setdefault(c.organisation_id, c.hourly_rate)
+    finance = {
+        pk: PartnerFinance(organisation=o, rate=rates.get(pk, project.hourly_rate))
+        for pk, o in partners.items()
+    }
+    for c in commitments:
+        if c.organisation_id in finance:
+            row = finance[c.organisation_id]
+            row.committed[c.year] = row.committed.get(c.year, Decimal("0")) + c.value(row.rate)
+    realised_by_line: dict[int, Decimal] = {}
+    rows = (
+        counting_contributions()
+        .filter(date__range=(project.start_date, project.end_date))
+        .values("organisation_id", "kind", "programme_line_id")
+        .annotate(year=project_year_expression(project), h=Sum("hours"), a=Sum("amount"))
+    )
+    for row in rows:
+        partner = finance.get(row["organisation_id"])
+        if partner is None:
+            continue
+        if row["kind"] == ContributionKind.STAFF_HOURS:
+            euros = (row["h"] or 0) * partner.rate
+            partner.hours += row["h"] or 0
+            partner.in_kind += euros
+        else:
+            euros = row["a"] or Decimal("0")
+            if row["kind"] == ContributionKind.CASH:
+                partner.cash += euros
+            else:
+                partner.in_kind += euros
+        partner.realised[row["year"]] = partner.realised.get(row["year"], Decimal("0")) + euros
+        line = row["programme_line_id"]
+        realised_by_line[line] = realised_by_line.get(line, Decimal("0")) + euros
+    budget = {
+        row["programme_line_id"]: row["total"]
+        for row in BudgetLine.objects.filter(project=project)
+        .values("programme_line_id")
+        .annotate(total=Sum("amount"))
+    }
+    lines = [
+        {
+            "line": line,
+            "budget": budget.get(line.pk, Decimal("0")),
+            "realised": realised_by_line.get(line.pk, Decimal("0")),
+        }
+        for line in project.lines.all()
+    ]
+    partner_rows = []
+    for row in finance.values():
+        expected = _expected_to_date(row.committed, years, today)
+        row.expected = expected
+        row.light = _light(row.realised_total, expected) if row.committed_total else None
+        partner_rows.append(row)
+    return {
+        "years": years,
+        "partners": partner_rows,
+        "lines": lines,
+        "checks": rule_checks(project, partner_rows, years, today),
+    }
+
+
+def rule_checks(project: Project, partners: list[PartnerFinance], years, today) -> list[dict]:
+    """The RIF rules as traffic lights, each with the figures behind it."""
+    total = project.total_budget
+    employer = [p for p in partners if p.organisation.cofinancing_category == "employer"]
+    other = [p for p in partners if p.organisation.cofinancing_category == "other"]
+    employer_committed = sum((p.committed_total for p in employer), Decimal("0"))
+    other_committed = sum((p.committed_total for p in other), Decimal("0"))
+    counting = employer + other
+    committed = sum((p.committed_total for p in counting), Decimal("0"))
+    realised = sum((p.realised_total for p in counting), Decimal("0"))
+    expected = sum((p.expected for p in counting), Decimal("0"))
+    third = total / 3
+    return [
+        {
+            "rule": _("The grant is at most one third of the total budget"),
+            "light": GREEN if project.grant_amount * 3 <= total else RED,
+            "figures": {"grant": project.grant_amount, "limit": third},
+        },
+        {
+            "rule": _("Employers and organised business bring between 1/3 and 2/3 of the budget"),
+            "light": GREEN if third <= employer_committed <= 2 * third else RED,
+            "figures": {"committed": employer_committed, "low": third, "high": 2 * third},
+        },
+        {
+            "rule": _("Other partners bring at most 1/3 of the budget"),
+            "light": GREEN if other_committed <= third else RED,
+            "figures": {"committed": other_committed, "limit": third},
+        },
+        {
+            "rule": _("Co-financing realised keeps pace with what was committed"),
+            "light": _light(realised, expected),
+            "figures": {"realised": realised, "expected": expected, "committed": committed},
+        },
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import contribution_views, views
 
 app_name = "reports"
 
@@ -9,4 +9,19 @@ urlpatterns = [
     path("dashboard/school/", views.dashboard_school, name="dashboard_school"),
     path("dashboard/industry/", views.dashboard_industry, name="dashboard_industry"),
     path("dashboard/funder/", views.dashboard_funder, name="dashboard_funder"),
+    path("finance/", views.finance, name="finance"),
+    path("contributions/", contribution_views.my_contributions, name="my_contributions"),
+    path(
+        "contributions/review/", contribution_views.contribution_review, name="contribution_review"
+    ),
+    path(
+        "contributions/<int:pk>/edit/",
+        contribution_views.contribution_edit,
+        name="contribution_edit",
+    ),
+    path(
+        "contributions/<int:pk>/<str:decision>/",
+        contribution_views.contribution_decide,
+        name="contribution_decide",
+    ),
 ]

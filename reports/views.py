@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from civbio import rules
 from partners.models import Role
-from reports import selectors
+from programmes.selectors import current_project
+from reports import figures, selectors
 
 
 def home(request):
@@ -43,3 +45,16 @@ dashboard_industry = _dashboard_for(
 dashboard_funder = _dashboard_for(
     Role.FUNDER, selectors.funder_dashboard, "reports/dashboard_funder.html"
 )
+
+
+@login_required
+def finance(request):
+    """Budget against realisation, co-financing per partner and the RIF rule checks."""
+    if not rules.can_see_finances(request.user):
+        raise PermissionDenied
+    project = current_project()
+    if project is None:
+        raise Http404
+    return render(
+        request, "reports/finance.html", {"project": project, **figures.finance_overview(project)}
+    )

@@ -39,6 +39,11 @@ LOGIN_REQUIRED = {
     "reports:dashboard_school",
     "reports:dashboard_industry",
     "reports:dashboard_funder",
+    "reports:finance",
+    "reports:my_contributions",
+    "reports:contribution_review",
+    "reports:contribution_edit",
+    "reports:contribution_decide",
     "activities:board",
     "activities:board_csv",
     "activities:activity_list",
@@ -91,6 +96,7 @@ SAMPLE_KWARGS = {
     "uidb36": "x",
     "kind": "guest_lesson",
     "fmt": "csv",
+    "decision": "approve",
     "student_pk": 1,
 }
 

@@ -16,7 +16,7 @@ from activities.models import (
     Placement,
     Request,
 )
-from tests.activities.conftest import days
+from tests.conftest import days
 from tests.factories import QualificationFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db

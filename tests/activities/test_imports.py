@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from activities import imports, progress, services
 from activities.models import Enrolment, Student, StudentImport
-from tests.activities.conftest import days
+from tests.conftest import days
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db

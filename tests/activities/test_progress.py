@@ -19,7 +19,7 @@ from activities.models import (
     UnitProgress,
 )
 from partners.models import AccessLog
-from tests.activities.conftest import days
+from tests.conftest import days
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from icalendar import Calendar
 
 from activities import services
 from activities.models import Activity, ActivityKind, Request
-from tests.activities.conftest import days
+from tests.conftest import days
 from tests.factories import CompanyFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,207 @@
+"""Pages of the co-financing ledger: a partner's own contributions, and the coordinators' review."""
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from activities import ledger
+from activities.forms import DateInput
+from activities.models import Contribution, ContributionStatus
+from civbio import rules
+from programmes.selectors import current_project
+from reports.figures import finance_overview
+
+
+class ContributionForm(forms.ModelForm):
+    class Meta:
+        model = Contribution
+        fields = ledger.EDITABLE_FIELDS
+        widgets = {"date": DateInput(), "description": forms.TextInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        project = current_project()
+        self.fields["programme_line"].queryset = project.lines.all() if project else []
+        self.fields["activity"].queryset = self.fields["activity"].queryset.filter(
+            host_id=self.instance.organisation_id
+        )
+        self.fields["activity"].required = False
+        self.fields["date"].initial = timezone.localdate()
+
+
+def quarter_choices(today: date) -> list[tuple[str, str]]:
+    """The project's quarters up to now, newest first, as (first day, label)."""
+    project = current_project()
+    if project is None:
+        return []
+    choices, number = [], 1
+    start = project.start_date
+    while start <= min(today, project.end_date):
+        choices.append(
+            (
+                start.isoformat(),
+                _("Quarter %(n)s (from %(date)s)")
+                % {"n": number, "date": start.strftime("%d-%m-%Y")},
+            )
+        )
+        month = start.month + 3
+        start = start.replace(year=start.year + (month - 1) // 12, month=(month - 1) % 12 + 1)
+        number += 1
+    return list(reversed(choices))
+
+
+class QuarterForm(forms.Form):
+    quarter = forms.ChoiceField(label=gettext_lazy("Quarter"), choices=())
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=300, required=False)
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].choices = quarter_choices(timezone.localdate())
+        self.lines = lines
+        for line in lines:
+            self.fields[f"line_{line.pk}"] = forms.DecimalField(
+                label=line.title, required=False, min_value=0, max_digits=7, decimal_places=1
+            )
+
+    def entries(self) -> list[dict]:
+        return [
+            {"programme_line": line, "hours": self.cleaned_data[f"line_{line.pk}"]}
+            for line in self.lines
+            if self.cleaned_data.get(f"line_{line.pk}")
+        ]
+
+
+def _ledger_staff(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not rules.has_role(request.user, "school_staff", "industry_staff", "coordinator"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@_ledger_staff
+def my_contributions(request):
+    """The partner's own ledger: pledge, realised, what waits for confirmation or approval."""
+    organisation = request.user.organisation
+    project = current_project()
+    if project is None:
+        raise Http404
+    lines = list(project.lines.all())
+    blank = Contribution(organisation=organisation)
+    form = ContributionForm(
+        request.POST if request.method == "POST" and "log" in request.POST else None,
+        request.FILES if request.method == "POST" and "log" in request.POST else None,
+        instance=blank,
+    )
+    quarter = QuarterForm(
+        request.POST if request.method == "POST" and "quarter" in request.POST else None,
+        lines=lines,
+    )
+    if request.method == "POST":
+        try:
+            if "log" in request.POST and form.is_valid():
+                ledger.log_contribution(actor=request.user, fields=form.cleaned_data)
+                messages.success(request, _("Logged and sent for approval."))
+                return redirect("reports:my_contributions")
+            if "quarter" in request.POST and quarter.is_valid():
+                saved = ledger.log_quarter(
+                    actor=request.user,
+                    quarter_start=date.fromisoformat(quarter.cleaned_data["quarter"]),
+                    entries=quarter.entries(),
+                    description=quarter.cleaned_data["description"],
+                )
+                messages.success(
+                    request, _("%(n)s entries logged for the quarter.") % {"n": len(saved)}
+                )
+                return redirect("reports:my_contributions")
+        except ValidationError as error:
+            (form if "log" in request.POST else quarter).add_error(None, error)
+    overview = finance_overview(project)
+    mine = next((p for p in overview["partners"] if p.organisation.pk == organisation.pk), None)
+    contributions = list(
+        rules.visible_contributions(request.user)
+        .filter(organisation=organisation)
+        .select_related("programme_line", "activity", "decided_by")
+        .order_by("-date", "-created_at")[:200]
+    )
+    return render(
+        request,
+        "reports/my_contributions.html",
+        {
+            "organisation": organisation,
+            "mine": mine,
+            "years": overview["years"],
+            "proposed": [c for c in contributions if c.status == ContributionStatus.PROPOSED],
+            "contributions": [c for c in contributions if c.status != ContributionStatus.PROPOSED],
+            "form": form,
+            "quarter": quarter,
+        },
+    )
+
+
+@_ledger_staff
+def contribution_edit(request, pk: int):
+    """Correct a rejected contribution, or confirm (and adjust) a proposed one."""
+    contribution = get_object_or_404(rules.visible_contributions(request.user), pk=pk)
+    form = ContributionForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=contribution,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            ledger.resubmit_contribution(
+                actor=request.user, contribution=contribution, fields=form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Sent for approval."))
+            return redirect("reports:my_contributions")
+    return render(
+        request, "reports/contribution_form.html", {"form": form, "contribution": contribution}
+    )
+
+
+@login_required
+def contribution_review(request):
+    if not rules.can_review_contributions(request.user):
+        raise PermissionDenied
+    waiting = list(
+        Contribution.objects.filter(status=ContributionStatus.SUBMITTED)
+        .select_related("organisation", "programme_line", "activity", "submitted_by")
+        .order_by("date", "created_at")[:300]
+    )
+    return render(request, "reports/contribution_review.html", {"waiting": waiting})
+
+
+@login_required
+@require_POST
+def contribution_decide(request, pk: int, decision: str):
+    contribution = get_object_or_404(Contribution, pk=pk)
+    try:
+        if decision == "approve":
+            ledger.approve_contribution(actor=request.user, contribution=contribution)
+            messages.success(request, _("Approved."))
+        elif decision == "reject":
+            ledger.reject_contribution(
+                actor=request.user, contribution=contribution, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Rejected; the partner sees your reason."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("reports:contribution_review")

@@ -1,0 +1,260 @@
+"""The co-financing ledger: logging, the approval cycle, corrections, self-counting activities,
+the rule checks against hand-computed figures, permissions and query counts."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from activities import ledger, services
+from activities.models import Contribution, ContributionStatus, Request
+from partners.models import Organisation
+from programmes.models import Commitment, Project
+from reports.figures import finance_overview
+from tests.conftest import days
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(consortium):
+    return Project.objects.get()
+
+
+@pytest.fixture
+def line(project):
+    return project.lines.get(number=1)
+
+
+def hours(actor, line, n, day=None, **extra):
+    return ledger.log_contribution(
+        actor=actor,
+        fields={
+            "kind": "staff_hours",
+            "programme_line": line,
+            "hours": Decimal(n),
+            "date": day or date.today(),
+            "description": "Gastlessen",
+            **extra,
+        },
+    )
+
+
+def test_a_partner_logs_hours_and_the_coordinator_approves_or_rejects(bram, carla, line):
+    first = hours(bram, line, 10)
+    second = hours(bram, line, 20)
+    assert (first.status, first.organisation) == ("submitted", bram.organisation)
+
+    ledger.approve_contribution(actor=carla, contribution=first)
+    with pytest.raises(ValidationError):
+        ledger.reject_contribution(actor=carla, contribution=second, reason="  ")
+    ledger.reject_contribution(actor=carla, contribution=second, reason="Dubbel geboekt")
+    second.refresh_from_db()
+    assert (second.status, second.rejection_reason) == ("rejected", "Dubbel geboekt")
+
+    ledger.resubmit_contribution(actor=bram, contribution=second, fields={"hours": Decimal(12)})
+    second.refresh_from_db()
+    assert (second.status, second.hours) == ("submitted", 12)
+
+
+def test_approved_figures_change_only_through_a_recorded_correction(bram, carla, line, project):
+    item = hours(bram, line, 10)
+    ledger.approve_contribution(actor=carla, contribution=item)
+
+    with pytest.raises(ValidationError):
+        ledger.resubmit_contribution(actor=bram, contribution=item, fields={"hours": Decimal(99)})
+    correction = ledger.correct_contribution(
+        actor=carla, contribution=item, fields={"hours": Decimal(8)}, reason="Tikfout"
+    )
+
+    assert correction.corrects == item
+    partner = next(
+        p for p in finance_overview(project)["partners"] if p.organisation == bram.organisation
+    )
+    assert partner.hours == 8  # the corrected figure replaces the original
+    with pytest.raises(ValidationError):
+        ledger.correct_contribution(actor=carla, contribution=item, fields={}, reason="Nogmaals")
+
+
+def test_bad_input_is_refused_with_a_reason(bram, line, project):
+    for fields, field in (
+        ({"hours": Decimal("-3")}, "hours"),
+        ({"hours": Decimal("3000")}, "hours"),
+        ({"hours": Decimal("5"), "date": project.start_date - timedelta(days=1)}, "date"),
+        ({"hours": None}, "hours"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            ledger.log_contribution(
+                actor=bram,
+                fields={
+                    "kind": "staff_hours",
+                    "programme_line": line,
+                    "date": date.today(),
+                    "description": "X",
+                    **fields,
+                },
+            )
+        assert field in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        ledger.log_contribution(
+            actor=bram,
+            fields={
+                "kind": "cash",
+                "programme_line": line,
+                "amount": Decimal("-5"),
+                "date": date.today(),
+                "description": "X",
+            },
+        )
+    assert "amount" in error.value.message_dict
+    assert not Contribution.objects.exists()
+
+
+def test_partners_log_only_for_themselves_and_only_coordinators_approve(
+    bram, olaf, fien, dirk, line
+):
+    item = hours(bram, line, 4, organisation=None)
+    foreign = ledger.log_contribution(
+        actor=olaf,
+        organisation=bram.organisation,  # ignored: a partner always logs for itself
+        fields={
+            "kind": "staff_hours",
+            "programme_line": line,
+            "hours": Decimal(2),
+            "date": date.today(),
+            "description": "X",
+        },
+    )
+    assert foreign.organisation == olaf.organisation
+    for person in (olaf, bram, dirk, fien):
+        with pytest.raises(PermissionDenied):
+            ledger.approve_contribution(actor=person, contribution=item)
+    with pytest.raises(PermissionDenied):
+        ledger.resubmit_contribution(actor=olaf, contribution=item, fields={})
+    with pytest.raises(PermissionDenied):
+        hours(fien, line, 1)
+
+
+def test_a_delivered_guest_lesson_proposes_its_hours_once(guest_lesson, bram, dirk):
+    request = services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(7), group_name="LAB3A", student_count=20
+    )
+    services.answer_request(actor=bram, request=request, decision="accept")
+    Request.objects.filter(pk=request.pk).update(date=days(0))
+
+    services.report_delivery(actor=dirk, request=request, students_reached=20)
+    services.report_delivery(actor=bram, request=request, feedback="Leuk")  # second report
+
+    proposed = Contribution.objects.get()
+    # 90 minutes of lesson and 2 hours of preparation, to confirm.
+    assert (proposed.organisation, proposed.status, proposed.hours) == (
+        bram.organisation,
+        "proposed",
+        Decimal("3.5"),
+    )
+    ledger.resubmit_contribution(actor=bram, contribution=proposed, fields={"hours": Decimal(4)})
+    proposed.refresh_from_db()
+    assert (proposed.status, proposed.hours) == ("submitted", 4)
+
+
+def test_the_rule_checks_match_hand_computed_figures(project, line, carla):
+    Organisation.objects.exclude(slug__in=["baseclear", "hogeschool-leiden", "mborijnland"]).update(
+        active_until=None
+    )
+    baseclear = Organisation.objects.get(slug="baseclear")  # employer
+    hsleiden = Organisation.objects.get(slug="hogeschool-leiden")  # other
+    # Year 1 pledges: BaseClear 100 h at the project's €73 + €1,000 cash; Hogeschool 50 h at €80.
+    Commitment.objects.create(
+        project=project, organisation=baseclear, year=1, hours=100, cash_amount=1000
+    )
+    Commitment.objects.create(
+        project=project, organisation=hsleiden, year=1, hours=50, hourly_rate=80
+    )
+    for organisation, kind, value in (
+        (baseclear, "staff_hours", 40),
+        (baseclear, "cash", 500),
+        (hsleiden, "staff_hours", 50),
+    ):
+        item = Contribution.objects.create(
+            organisation=organisation,
+            programme_line=line,
+            kind=kind,
+            date=project.start_date + timedelta(days=10),
+            description="x",
+            status=ContributionStatus.SUBMITTED,
+            **({"hours": value} if kind == "staff_hours" else {"amount": value}),
+        )
+        ledger.approve_contribution(actor=carla, contribution=item)
+    Contribution.objects.create(  # supervision: recorded, never counted
+        organisation=baseclear,
+        programme_line=line,
+        kind="staff_hours",
+        hours=300,
+        date=project.start_date + timedelta(days=20),
+        description="begeleiding",
+        is_supervision=True,
+        status=ContributionStatus.APPROVED,
+    )
+
+    overview = finance_overview(project, today=project.start_date + timedelta(days=400))
+
+    rows = {p.organisation.slug: p for p in overview["partners"]}
+    assert rows["baseclear"].committed_total == Decimal("8300.00")  # 100 x 73 + 1,000
+    assert rows["baseclear"].realised_total == Decimal("3420.00")  # 40 x 73 + 500
+    assert rows["baseclear"].light == "red"  # 3,420 of 8,300 expected after year 1
+    assert rows["hogeschool-leiden"].realised_total == Decimal("4000.00")  # 50 x 80
+    assert rows["hogeschool-leiden"].light == "green"
+    checks = {c["rule"]: c for c in overview["checks"]}
+    employer = next(
+        c for c in overview["checks"] if "Employers" in c["rule"] or "Werkgevers" in c["rule"]
+    )
+    assert employer["figures"]["committed"] == Decimal("8300.00")
+    assert employer["light"] == "red"  # far below a third of €2,239,248
+    assert overview["checks"][0]["light"] == "green"  # the grant is exactly one third
+    assert len(checks) == 4
+
+
+def test_the_finance_page_is_for_coordinators_and_funders_and_stays_constant(
+    client, project, line, carla, fien, bram, django_assert_num_queries
+):
+    partners = list(Organisation.objects.partners())
+    Contribution.objects.bulk_create(
+        [
+            Contribution(
+                organisation=partners[n % len(partners)],
+                programme_line=line,
+                kind="staff_hours",
+                hours=3,
+                date=project.start_date + timedelta(days=n % 1000),
+                description="x",
+                status=ContributionStatus.APPROVED,
+            )
+            for n in range(3000)
+        ]
+    )
+    for partner in partners:
+        Commitment.objects.create(project=project, organisation=partner, year=1, hours=100)
+    client.force_login(carla)
+
+    # session, user, project, partners, commitments, contribution sums, budget, lines, unread
+    with django_assert_num_queries(9):
+        response = client.get(reverse("reports:finance"))
+    assert len(response.context["partners"]) == Organisation.objects.partners().count()
+    client.force_login(fien)
+    assert client.get(reverse("reports:finance")).status_code == 200
+    client.force_login(bram)
+    assert client.get(reverse("reports:finance")).status_code == 403
+    assert client.get(reverse("reports:contribution_review")).status_code == 403
+
+
+def test_a_partner_page_shows_only_its_own_contributions(client, bram, olaf, line):
+    hours(bram, line, 7, description="Eigen uren BioCorp")
+    hours(olaf, line, 9, description="Uren van OtherLab")
+    client.force_login(bram)
+
+    page = client.get(reverse("reports:my_contributions"))
+
+    assert "Eigen uren BioCorp" in page.text
+    assert "Uren van OtherLab" not in page.text
