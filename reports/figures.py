@@ -195,21 +195,29 @@ def rule_checks(project: Project, partners: list[PartnerFinance], years, today) 
         {
             "rule": _("The grant is at most one third of the total budget"),
             "light": GREEN if project.grant_amount * 3 <= total else RED,
-            "figures": {"grant": project.grant_amount, "limit": third},
+            "figures": {_("grant"): project.grant_amount, _("limit"): third},
         },
         {
             "rule": _("Employers and organised business bring between 1/3 and 2/3 of the budget"),
             "light": GREEN if third <= employer_committed <= 2 * third else RED,
-            "figures": {"committed": employer_committed, "low": third, "high": 2 * third},
+            "figures": {
+                _("committed"): employer_committed,
+                _("at least"): third,
+                _("at most"): 2 * third,
+            },
         },
         {
             "rule": _("Other partners bring at most 1/3 of the budget"),
             "light": GREEN if other_committed <= third else RED,
-            "figures": {"committed": other_committed, "limit": third},
+            "figures": {_("committed"): other_committed, _("limit"): third},
         },
         {
             "rule": _("Co-financing realised keeps pace with what was committed"),
             "light": _light(realised, expected),
-            "figures": {"realised": realised, "expected": expected, "committed": committed},
+            "figures": {
+                _("realised"): realised,
+                _("expected by now"): expected,
+                _("committed"): committed,
+            },
         },
     ]

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from activities.models import Activity
+from activities.models import Activity, Contribution, ContributionStatus
 from partners.models import Invitation, Organisation, OrganisationKind, Role, User
 from partners.selectors import KIND_ORDER, contacts_by_organisation
 from programmes.models import ProgrammeLine, Project
@@ -106,6 +106,9 @@ def coordinator_dashboard(user: User) -> dict:
         "people_total": sum(role_counts.values()),
         "organisations_without_people": without_people,
         "pending_invitations": pending.count(),
+        "contributions_to_approve": Contribution.objects.filter(
+            status=ContributionStatus.SUBMITTED
+        ).count(),
         "expiring_invitations": pending.filter(
             expires_at__lte=now + timezone.timedelta(days=3)
         ).count(),

@@ -86,8 +86,8 @@ def many_partners():
     ("persona", "queries"),
     [
         # session, user, project, lines, kinds, roles, partners without people, 2 invitation
-        # counts, unread notifications
-        ("carla", 10),
+        # counts, contributions to approve, unread notifications
+        ("carla", 11),
         # session, user, project, lines, colleagues, partners + their contacts, notifications
         ("dirk", 8),
         ("bram", 8),
