@@ -27,6 +27,7 @@ def navigation(request) -> dict:
         items.append(("finance", _("Finance"), reverse("reports:finance")))
     if rules.has_role(user, "school_staff", "industry_staff"):
         items.append(("contributions", _("Contributions"), reverse("reports:my_contributions")))
+    items.append(("kpis", _("KPIs"), reverse("reports:kpis")))
     items += [
         ("partners", _("Partners"), reverse("partners:organisation_list")),
         ("project", _("Project"), reverse("programmes:project_detail")),

@@ -1,8 +1,10 @@
 """The project, its programme lines and (later) its budget, targets and milestones."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -67,6 +69,12 @@ class Project(TranslatedFieldsMixin, models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    closed_until = models.DateField(
+        _("periods closed until"),
+        null=True,
+        blank=True,
+        help_text=_("Figures for quarters ending on or before this date can no longer change."),
+    )
     hourly_rate = models.DecimalField(
         _("hourly rate for in-kind hours"),
         max_digits=8,
@@ -129,6 +137,21 @@ class Project(TranslatedFieldsMixin, models.Model):
         if day >= self.end_date:
             return 1.0
         return (day - self.start_date).days / self.duration_days
+
+    def quarters(self) -> list[tuple[int, date, date]]:
+        """(number, first day, last day) of each project quarter, counted from the start."""
+        quarters, start, number = [], self.start_date, 1
+        while start <= self.end_date:
+            end = min(start + relativedelta(months=3) - timedelta(days=1), self.end_date)
+            quarters.append((number, start, end))
+            start, number = end + timedelta(days=1), number + 1
+        return quarters
+
+    def quarter_of(self, day: date) -> tuple[int, date, date] | None:
+        return next((q for q in self.quarters() if q[1] <= day <= q[2]), None)
+
+    def is_closed(self, period_end: date) -> bool:
+        return bool(self.closed_until and period_end <= self.closed_until)
 
     def phase_on(self, day: date) -> str:
         if day < self.start_date:
@@ -268,3 +291,224 @@ class Commitment(models.Model):
     def value(self, project_rate: Decimal) -> Decimal:
         """The pledge in euros: hours at the rate, plus other in kind, plus cash."""
         return self.hours * self.rate(project_rate) + self.in_kind_amount + self.cash_amount
+
+
+class Direction(models.TextChoices):
+    UP = "up", _("Higher is better")
+    DOWN = "down", _("Lower is better")
+
+
+class IndicatorSource(models.TextChoices):
+    DERIVED = "derived", _("Derived from civbio's data")
+    REPORTED = "reported", _("Reported by hand")
+
+
+class DerivedMeasure(models.TextChoices):
+    """What civbio counts by itself (see reports.kpis)."""
+
+    GUEST_LESSONS = "guest_lessons", _("Guest lessons delivered")
+    STUDENTS_REACHED = "students_reached", _("Students reached by delivered activities")
+    PLACES_OFFERED = "places_offered", _("Internship and learning-work places offered")
+    PLACES_FILLED = "places_filled", _("Places filled (placements)")
+    EDITIONS_RUN = "editions_run", _("Module editions started")
+    UNITS_COMPLETED = "units_completed", _("Module units completed by students")
+    TEACHERS_TRAINED = "teachers_trained", _("Teachers and workplace trainers trained")
+    RESEARCH_PROJECTS = "research_projects", _("Research projects started")
+    RESEARCH_OUTPUTS = "research_outputs", _("Research outputs")
+    PEOPLE_REACHED = "people_reached", _("People reached by image activities")
+    ACTIVE_PARTNERS = "active_partners", _("Partners active in the period")
+    COFINANCING = "cofinancing", _("Co-financing realised (€)")
+
+
+class Indicator(TranslatedFieldsMixin, models.Model):
+    """A KPI of a programme line, with its targets."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
+    programme_line = models.ForeignKey(
+        ProgrammeLine,
+        verbose_name=_("programme line"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=40)
+    direction = models.CharField(
+        _("direction"), max_length=4, choices=Direction.choices, default=Direction.UP
+    )
+    baseline = models.DecimalField(
+        _("baseline"), max_digits=12, decimal_places=1, default=Decimal("0")
+    )
+    source = models.CharField(_("source"), max_length=10, choices=IndicatorSource.choices)
+    measure = models.CharField(
+        _("derived from"), max_length=30, choices=DerivedMeasure.choices, blank=True
+    )
+    target_2y = models.DecimalField(_("target at 2 years"), max_digits=12, decimal_places=1)
+    target_4y = models.DecimalField(_("target at 4 years"), max_digits=12, decimal_places=1)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["programme_line__number", "position", "name"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.source == IndicatorSource.DERIVED and not self.measure:
+            raise ValidationError({"measure": _("Say what a derived indicator counts.")})
+
+    def target_for_year(self, year: int) -> Decimal:
+        """Targets per project year: the 2-year target halfway, the 4-year target at the end,
+        straight lines in between (overridden by an IndicatorTarget when one is set)."""
+        if year <= 2:
+            return self.target_2y * year / 2
+        return self.target_2y + (self.target_4y - self.target_2y) * (year - 2) / 2
+
+
+class IndicatorTarget(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("project year"), validators=[MinValueValidator(1)])
+    value = models.DecimalField(_("target"), max_digits=12, decimal_places=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="one_target_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year}: {self.value}"
+
+
+class ReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class IndicatorValue(models.Model):
+    """A reported figure for a quarter (inflow into mbo, progression, diplomas, …)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    period_start = models.DateField(_("quarter starting"))
+    value = models.DecimalField(
+        _("value"), max_digits=12, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+    )
+    note = models.CharField(_("source or note"), max_length=300, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_start"],
+                condition=~models.Q(status="rejected"),
+                name="one_live_value_per_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period_start}: {self.value}"
+
+
+class MilestoneKind(models.TextChoices):
+    MILESTONE = "milestone", _("Milestone")
+    DELIVERABLE = "deliverable", _("Deliverable")
+    FUND_REPORT = "fund_report", _("Report to the fund")
+    REVIEW = "review", _("Mid-term review")
+
+
+class MilestoneStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    REACHED = "reached", _("Reached")
+    MISSED = "missed", _("Missed")
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    programme_line = models.ForeignKey(
+        ProgrammeLine,
+        verbose_name=_("programme line"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="milestones",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MilestoneKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    owner_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner (person)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
+    )
+    due_date = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
+    )
+    reached_on = models.DateField(_("reached on"), null=True, blank=True)
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    reason = models.CharField(_("reason if missed"), max_length=300, blank=True)
+    # Milestones civbio creates by itself (the fund's moments) carry a key, so they are made once.
+    system_key = models.CharField(max_length=40, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["due_date"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "system_key"],
+                condition=~models.Q(system_key=""),
+                name="one_system_milestone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Narrative(models.Model):
+    """The coordinators' quarterly story per programme line, which the reports quote."""
+
+    programme_line = models.ForeignKey(
+        ProgrammeLine, on_delete=models.CASCADE, related_name="narratives"
+    )
+    period_start = models.DateField(_("quarter starting"))
+    highlights = models.TextField(_("highlights"), blank=True)
+    deviations = models.TextField(_("deviations and measures"), blank=True)
+    risks = models.TextField(_("risks"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme_line", "period_start"], name="one_narrative_per_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_line} {self.period_start}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import contribution_views, views
+from reports import contribution_views, kpi_views, views
 
 app_name = "reports"
 
@@ -10,6 +10,15 @@ urlpatterns = [
     path("dashboard/industry/", views.dashboard_industry, name="dashboard_industry"),
     path("dashboard/funder/", views.dashboard_funder, name="dashboard_funder"),
     path("finance/", views.finance, name="finance"),
+    path("finance/export.<str:fmt>", kpi_views.finance_export, name="finance_export"),
+    path("kpis/", kpi_views.kpi_overview, name="kpis"),
+    path("kpis/line/<int:number>/", kpi_views.kpi_overview, name="kpis_line"),
+    path("kpis/export.<str:fmt>", kpi_views.kpi_export, name="kpi_export"),
+    path(
+        "kpis/values/<int:pk>/<str:decision>/", kpi_views.kpi_value_decide, name="kpi_value_decide"
+    ),
+    path("milestones/", kpi_views.milestones, name="milestones"),
+    path("milestones/<int:pk>/", kpi_views.milestone_update, name="milestone_update"),
     path("contributions/", contribution_views.my_contributions, name="my_contributions"),
     path(
         "contributions/review/", contribution_views.contribution_review, name="contribution_review"

@@ -40,6 +40,13 @@ LOGIN_REQUIRED = {
     "reports:dashboard_industry",
     "reports:dashboard_funder",
     "reports:finance",
+    "reports:finance_export",
+    "reports:kpis",
+    "reports:kpis_line",
+    "reports:kpi_export",
+    "reports:kpi_value_decide",
+    "reports:milestones",
+    "reports:milestone_update",
     "reports:my_contributions",
     "reports:contribution_review",
     "reports:contribution_edit",
@@ -97,6 +104,7 @@ SAMPLE_KWARGS = {
     "kind": "guest_lesson",
     "fmt": "csv",
     "decision": "approve",
+    "number": 1,
     "student_pk": 1,
 }
 

@@ -1,0 +1,151 @@
+"""Demo indicators per programme line with targets, reported figures, a narrative and
+milestones in every state, so the KPI and milestones pages look like a project in its last year."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from partners.models import Organisation, User
+from programmes.models import (
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    MilestoneKind,
+    MilestoneStatus,
+    Narrative,
+    ReportStatus,
+)
+from programmes.selectors import current_project
+from programmes.services import ensure_fund_milestones
+
+INDICATORS = [
+    # line, name, unit, source, measure, target at 2 years, at 4 years
+    (1, "Gastlessen gegeven", "gastlessen", "derived", "guest_lessons", 20, 50),
+    (
+        1,
+        "Studenten bereikt met gastlessen, opdrachten en bezoeken",
+        "studenten",
+        "derived",
+        "students_reached",
+        300,
+        800,
+    ),
+    (1, "Stage- en leerbaanplaatsen aangeboden", "plaatsen", "derived", "places_offered", 20, 60),
+    (1, "Plaatsen vervuld", "plaatsingen", "derived", "places_filled", 10, 40),
+    (1, "Maatwerkmodules gestart", "uitvoeringen", "derived", "editions_run", 4, 12),
+    (
+        1,
+        "Docenten en praktijkopleiders geschoold",
+        "personen",
+        "derived",
+        "teachers_trained",
+        20,
+        60,
+    ),
+    (1, "Cofinanciering gerealiseerd", "euro", "derived", "cofinancing", 700000, 1492832),
+    (2, "Onderzoeksprojecten in het practoraat", "projecten", "derived", "research_projects", 2, 6),
+    (2, "Onderzoeksresultaten gedeeld", "resultaten", "derived", "research_outputs", 3, 10),
+    (
+        3,
+        "Mensen bereikt met imago-activiteiten",
+        "personen",
+        "derived",
+        "people_reached",
+        500,
+        1500,
+    ),
+    (3, "Instroom in laboratorium- en procesopleidingen", "studenten", "reported", "", 300, 700),
+    (3, "Doorstroom van afgestudeerden naar het LBSP", "personen", "reported", "", 40, 100),
+]
+
+
+@transaction.atomic
+def load_demo_kpis() -> int:
+    project = current_project()
+    if project is None or Indicator.objects.filter(project=project).exists():
+        return 0
+    lines = {line.number: line for line in project.lines.all()}
+    coordinator = User.objects.filter(role="coordinator").first()
+    for position, (number, name, unit, source, measure, two, four) in enumerate(INDICATORS):
+        indicator = Indicator.objects.create(
+            project=project,
+            programme_line=lines[number],
+            name=name,
+            unit=unit,
+            source=source,
+            measure=measure,
+            target_2y=Decimal(two),
+            target_4y=Decimal(four),
+            position=position,
+        )
+        if source == "reported":
+            today = timezone.localdate()
+            for _n, start, _end in project.quarters():
+                if start > today - timedelta(days=90):
+                    break
+                IndicatorValue.objects.create(
+                    indicator=indicator,
+                    period_start=start,
+                    value=Decimal(four) / 15,
+                    status=ReportStatus.APPROVED,
+                    submitted_by=coordinator,
+                    decided_by=coordinator,
+                    note="Opgave van de scholen",
+                )
+            last = project.quarter_of(today)
+            if last:
+                IndicatorValue.objects.create(
+                    indicator=indicator,
+                    period_start=last[1],
+                    value=Decimal(four) / 20,
+                    status=ReportStatus.SUBMITTED,
+                    submitted_by=coordinator,
+                    note="Voorlopig",
+                )
+    ensure_fund_milestones(project)
+    today = timezone.localdate()
+    for milestone in Milestone.objects.filter(project=project, due_date__lt=today):
+        milestone.status = MilestoneStatus.REACHED
+        milestone.reached_on = milestone.due_date
+        milestone.evidence = "Verstuurd aan het fonds"
+        milestone.save()
+    baseclear = Organisation.objects.get(slug="baseclear")
+    Milestone.objects.create(
+        project=project,
+        programme_line=lines[1],
+        kind=MilestoneKind.DELIVERABLE,
+        title="Vijf maatwerkmodules ontwikkeld met het werkveld",
+        owner_organisation=project.lead_organisation,
+        due_date=project.start_date + timedelta(days=600),
+        status=MilestoneStatus.MISSED,
+        reason="Twee modules schuiven door naar jaar 3 door personeelstekort bij de school.",
+    )
+    Milestone.objects.create(
+        project=project,
+        programme_line=lines[1],
+        kind=MilestoneKind.DELIVERABLE,
+        title="Gastlessenprogramma voor alle laboratoriumklassen",
+        owner_organisation=baseclear,
+        due_date=today + timedelta(days=20),
+    )
+    Milestone.objects.create(
+        project=project,
+        programme_line=lines[2],
+        kind=MilestoneKind.DELIVERABLE,
+        title="Practoraatsdag met het werkveld",
+        owner_organisation=project.lead_organisation,
+        due_date=today - timedelta(days=5),
+    )
+    quarter = project.quarter_of(today)
+    if quarter:
+        Narrative.objects.create(
+            programme_line=lines[1],
+            period_start=quarter[1],
+            updated_by=coordinator,
+            highlights="Gastlessen bij BaseClear en Janssen volgeboekt; eerste leerbanen vervuld.",
+            deviations="Eurofins loopt achter op de toegezegde uren; afspraak in december.",
+            risks="Docententekort bij de laboratoriumopleiding.",
+        )
+    return Indicator.objects.count()

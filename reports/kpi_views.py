@@ -1,0 +1,303 @@
+"""KPI pages per programme line, the milestones page, and the finance and KPI exports."""
+
+import csv
+import io
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from activities.spreadsheets import safe_cell
+from civbio import rules
+from partners.services import log_access
+from programmes import services
+from programmes.models import (
+    Indicator,
+    IndicatorSource,
+    IndicatorValue,
+    Milestone,
+    MilestoneStatus,
+    Narrative,
+    ReportStatus,
+)
+from programmes.selectors import current_project
+from reports import figures, kpis
+
+
+class ValueForm(forms.Form):
+    indicator = forms.ModelChoiceField(
+        label=gettext_lazy("Indicator"), queryset=Indicator.objects.none()
+    )
+    period_start = forms.ChoiceField(label=gettext_lazy("Quarter"), choices=())
+    value = forms.DecimalField(
+        label=gettext_lazy("Value"), min_value=0, max_digits=12, decimal_places=1
+    )
+    note = forms.CharField(label=gettext_lazy("Source or note"), max_length=300, required=False)
+
+    def __init__(self, *args, project, line, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = Indicator.objects.filter(
+            programme_line=line, source=IndicatorSource.REPORTED
+        )
+        today = timezone.localdate()
+        self.fields["period_start"].choices = [
+            (
+                start.isoformat(),
+                _("Quarter %(n)s (from %(date)s)") % {"n": n, "date": start.strftime("%d-%m-%Y")},
+            )
+            for n, start, end in reversed(project.quarters())
+            if start <= today and not project.is_closed(end)
+        ]
+
+
+class NarrativeForm(forms.ModelForm):
+    class Meta:
+        model = Narrative
+        fields = ["highlights", "deviations", "risks"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["status", "reached_on", "evidence", "reason"]
+        widgets = {"reached_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+def _project():
+    project = current_project()
+    if project is None:
+        raise Http404
+    return project
+
+
+@login_required
+def kpi_overview(request, number: int | None = None):
+    project = _project()
+    lines = list(project.lines.all())
+    line = (
+        next((li for li in lines if li.number == number), None)
+        if number
+        else lines[0]
+        if lines
+        else None
+    )
+    if line is None:
+        raise Http404
+    data = kpis.kpi_rows(project, line.pk)
+    quarter = data["quarter"]
+    value_form = narrative_form = None
+    is_coordinator = rules.is_coordinator(request.user)
+    if request.method == "POST":
+        try:
+            if "report" in request.POST:
+                value_form = ValueForm(request.POST, project=project, line=line)
+                if value_form.is_valid():
+                    services.submit_indicator_value(
+                        actor=request.user,
+                        indicator=value_form.cleaned_data["indicator"],
+                        period_start=date.fromisoformat(value_form.cleaned_data["period_start"]),
+                        value=value_form.cleaned_data["value"],
+                        note=value_form.cleaned_data["note"],
+                    )
+                    messages.success(request, _("The figure was sent for approval."))
+                    return redirect("reports:kpis_line", number=line.number)
+            elif "narrative" in request.POST and quarter:
+                narrative_form = NarrativeForm(request.POST)
+                if narrative_form.is_valid():
+                    services.save_narrative(
+                        actor=request.user,
+                        line=line,
+                        period_start=quarter[1],
+                        fields=narrative_form.cleaned_data,
+                    )
+                    messages.success(request, _("The narrative was saved."))
+                    return redirect("reports:kpis_line", number=line.number)
+        except ValidationError as error:
+            (value_form or narrative_form).add_error(None, error)
+    can_report = (is_coordinator or rules.has_role(request.user, "school_staff")) and any(
+        row.indicator.source == IndicatorSource.REPORTED for row in data["rows"]
+    )
+    if can_report and value_form is None:
+        value_form = ValueForm(project=project, line=line)
+    narrative = (
+        Narrative.objects.filter(programme_line=line, period_start=quarter[1]).first()
+        if quarter
+        else None
+    )
+    if is_coordinator and narrative_form is None:
+        narrative_form = NarrativeForm(instance=narrative)
+    pending = (
+        list(
+            IndicatorValue.objects.filter(
+                indicator__programme_line=line, status=ReportStatus.SUBMITTED
+            ).select_related("indicator", "submitted_by")
+        )
+        if is_coordinator
+        else []
+    )
+    return render(
+        request,
+        "reports/kpis.html",
+        {
+            "project": project,
+            "lines": lines,
+            "line": line,
+            **data,
+            "value_form": value_form if can_report else None,
+            "narrative": narrative,
+            "narrative_form": narrative_form,
+            "pending": pending,
+        },
+    )
+
+
+@login_required
+@require_POST
+def kpi_value_decide(request, pk: int, decision: str):
+    item = get_object_or_404(
+        IndicatorValue.objects.select_related("indicator__programme_line"), pk=pk
+    )
+    try:
+        services.decide_indicator_value(
+            actor=request.user, item=item, approve=decision == "approve"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("reports:kpis_line", number=item.indicator.programme_line.number)
+
+
+@login_required
+def milestones(request):
+    project = _project()
+    items = list(
+        project.milestones.select_related("programme_line", "owner_organisation", "owner").order_by(
+            "due_date"
+        )
+    )
+    today = timezone.localdate()
+    for item in items:
+        item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < today
+        item.can_update = rules.is_coordinator(request.user) or (
+            rules.is_staff_member(request.user)
+            and item.owner_organisation_id == request.user.organisation_id
+        )
+    return render(
+        request,
+        "reports/milestones.html",
+        {"milestones": items, "statuses": MilestoneStatus.choices},
+    )
+
+
+@login_required
+@require_POST
+def milestone_update(request, pk: int):
+    milestone = get_object_or_404(Milestone, pk=pk)
+    form = MilestoneForm(request.POST, instance=Milestone.objects.get(pk=pk))
+    if not form.is_valid():
+        messages.error(request, _("Check the status and the date."))
+        return redirect("reports:milestones")
+    try:
+        services.update_milestone(actor=request.user, milestone=milestone, fields=form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The milestone was updated."))
+    return redirect("reports:milestones")
+
+
+def _download(fmt: str, name: str, header: list, rows: list[list]) -> HttpResponse:
+    if fmt == "csv":
+        buffer = io.StringIO("\ufeff")
+        buffer.seek(0, io.SEEK_END)
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows([[safe_cell(v) for v in row] for row in rows])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append([str(h) for h in header])
+        for row in rows:
+            sheet.append([safe_cell(float(v) if hasattr(v, "as_tuple") else v) for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"civbio-{name}-{stamp}.{fmt}"
+    )
+    return response
+
+
+@login_required
+def finance_export(request, fmt: str):
+    if not rules.can_see_finances(request.user):
+        raise PermissionDenied
+    overview = figures.finance_overview(_project())
+    log_access(actor=request.user, action=f"export_{fmt}", target_type="finance", target_id=0)
+    header = [
+        _("Partner"),
+        _("Counts as"),
+        _("Committed"),
+        _("Expected by now"),
+        _("Realised in kind"),
+        _("Realised cash"),
+        _("Hours"),
+    ]
+    rows = [
+        [
+            p.organisation.name,
+            str(p.organisation.get_cofinancing_category_display()),
+            p.committed_total,
+            p.expected.quantize(1),
+            p.in_kind,
+            p.cash,
+            p.hours,
+        ]
+        for p in overview["partners"]
+    ]
+    return _download(fmt, "cofinanciering", header, rows)
+
+
+@login_required
+def kpi_export(request, fmt: str):
+    project = _project()
+    data = kpis.kpi_rows(project)
+    header = [
+        _("Programme line"),
+        _("Indicator"),
+        _("Unit"),
+        _("Target"),
+        _("This quarter"),
+        _("Cumulative"),
+        _("Forecast"),
+    ]
+    rows = [
+        [
+            row.indicator.programme_line.number,
+            row.indicator.title,
+            row.indicator.unit,
+            row.target,
+            row.this_period,
+            row.cumulative,
+            row.forecast,
+        ]
+        for row in data["rows"]
+    ]
+    return _download(fmt, "kpis", header, rows)

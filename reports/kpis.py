@@ -1,0 +1,222 @@
+"""KPIs per programme line: what civbio counts by itself per quarter, what partners report by
+hand, against the targets — the same figures for the KPI page and the funder reports."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from activities.models import (
+    DONE_STATUSES,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Audience,
+    Contribution,
+    Edition,
+    Event,
+    Placement,
+    Posting,
+    Request,
+    RequestStatus,
+    ResearchOutput,
+    UnitProgress,
+)
+from programmes.models import (
+    DerivedMeasure,
+    Indicator,
+    IndicatorSource,
+    IndicatorValue,
+    Project,
+    ReportStatus,
+)
+from reports.figures import counting_contributions
+
+
+def quarter_expression(project: Project, field_name: str):
+    """SQL for the project quarter a date field falls in (0 outside the project)."""
+    return Case(
+        *[
+            When(**{f"{field_name}__range": (start, end)}, then=Value(number))
+            for number, start, end in project.quarters()
+        ],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _per_quarter(
+    queryset: QuerySet, project: Project, date_field: str, aggregate
+) -> dict[int, Decimal]:
+    rows = (
+        queryset.annotate(q=quarter_expression(project, date_field))
+        .values("q")
+        .annotate(total=aggregate)
+        .values_list("q", "total")
+    )
+    return {q: Decimal(total or 0) for q, total in rows if q}
+
+
+def _delivered(kind: str) -> QuerySet:
+    return Request.objects.filter(status=RequestStatus.DELIVERED, activity__kind=kind)
+
+
+def measure(project: Project, key: str) -> dict[int, Decimal]:
+    """One derived measure, per project quarter, in one query."""
+    match key:
+        case DerivedMeasure.GUEST_LESSONS:
+            return _per_quarter(_delivered(ActivityKind.GUEST_LESSON), project, "date", Count("pk"))
+        case DerivedMeasure.STUDENTS_REACHED:
+            return _per_quarter(
+                Request.objects.filter(status=RequestStatus.DELIVERED),
+                project,
+                "date",
+                Sum("students_reached"),
+            )
+        case DerivedMeasure.PLACES_OFFERED:
+            return _per_quarter(
+                Posting.objects.exclude(
+                    status__in=[ActivityStatus.DRAFT, ActivityStatus.CANCELLED]
+                ),
+                project,
+                "start_date",
+                Sum("places"),
+            )
+        case DerivedMeasure.PLACES_FILLED:
+            return _per_quarter(Placement.objects.all(), project, "start_date", Count("pk"))
+        case DerivedMeasure.EDITIONS_RUN:
+            return _per_quarter(Edition.objects.all(), project, "start_date", Count("pk"))
+        case DerivedMeasure.UNITS_COMPLETED:
+            return _per_quarter(
+                UnitProgress.objects.filter(status__in=DONE_STATUSES),
+                project,
+                "recorded_on",
+                Count("pk"),
+            )
+        case DerivedMeasure.TEACHERS_TRAINED:
+            return _per_quarter(
+                Event.objects.filter(
+                    kind=ActivityKind.TRAINING,
+                    status=ActivityStatus.DELIVERED,
+                    audience__in=[Audience.TEACHERS, Audience.WORKPLACE_TRAINERS],
+                ),
+                project,
+                "start_date",
+                Sum("people_reached"),
+            )
+        case DerivedMeasure.RESEARCH_PROJECTS:
+            return _per_quarter(
+                Activity.objects.filter(kind=ActivityKind.RESEARCH).exclude(
+                    status=ActivityStatus.DRAFT
+                ),
+                project,
+                "start_date",
+                Count("pk"),
+            )
+        case DerivedMeasure.RESEARCH_OUTPUTS:
+            return _per_quarter(ResearchOutput.objects.all(), project, "published_on", Count("pk"))
+        case DerivedMeasure.PEOPLE_REACHED:
+            return _per_quarter(
+                Event.objects.filter(kind=ActivityKind.IMAGE, status=ActivityStatus.DELIVERED),
+                project,
+                "start_date",
+                Sum("people_reached"),
+            )
+        case DerivedMeasure.ACTIVE_PARTNERS:
+            return _per_quarter(
+                Contribution.objects.filter(status="approved"),
+                project,
+                "date",
+                Count("organisation", distinct=True),
+            )
+        case DerivedMeasure.COFINANCING:
+            hours = _per_quarter(counting_contributions(), project, "date", Sum("hours"))
+            money = _per_quarter(counting_contributions(), project, "date", Sum("amount"))
+            return {
+                q: hours.get(q, Decimal(0)) * project.hourly_rate + money.get(q, Decimal(0))
+                for q in set(hours) | set(money)
+            }
+    return {}
+
+
+@dataclass
+class KpiRow:
+    indicator: Indicator
+    per_quarter: dict = field(default_factory=dict)
+    target: Decimal = Decimal(0)
+    this_period: Decimal = Decimal(0)
+    cumulative: Decimal = Decimal(0)
+    forecast: Decimal = Decimal(0)
+    pending: int = 0
+    light: str = "green"
+
+
+def kpi_rows(project: Project, line_id: int | None = None, today: date | None = None) -> dict:
+    """Every indicator (of one line, or all) with target for the current year, the figure for the
+    current quarter, the cumulative figure and a straight-line forecast to the project's end."""
+    today = today or timezone.localdate()
+    indicators = list(
+        Indicator.objects.filter(
+            project=project, **({"programme_line_id": line_id} if line_id else {})
+        )
+        .select_related("programme_line")
+        .prefetch_related("targets")
+    )
+    reported: dict[int, dict[int, Decimal]] = {}
+    pending: dict[int, int] = {}
+    for item in IndicatorValue.objects.filter(indicator__in=indicators).exclude(
+        status=ReportStatus.REJECTED
+    ):
+        quarter = project.quarter_of(item.period_start)
+        if item.status == ReportStatus.APPROVED and quarter:
+            reported.setdefault(item.indicator_id, {})[quarter[0]] = item.value
+        elif item.status == ReportStatus.SUBMITTED:
+            pending[item.indicator_id] = pending.get(item.indicator_id, 0) + 1
+    current = project.quarter_of(min(max(today, project.start_date), project.end_date))
+    current_number = current[0] if current else 0
+    year = (current_number - 1) // 4 + 1 if current_number else 1
+    elapsed = Decimal(str(max(project.elapsed_fraction(today), 0.01)))
+    measures: dict[str, dict[int, Decimal]] = {}
+    rows = []
+    for indicator in indicators:
+        if indicator.source == IndicatorSource.DERIVED:
+            if indicator.measure not in measures:
+                measures[indicator.measure] = measure(project, indicator.measure)
+            per_quarter = measures[indicator.measure]
+        else:
+            per_quarter = reported.get(indicator.pk, {})
+        targets = {t.year: t.value for t in indicator.targets.all()}
+
+        def target_for(y: int, targets=targets, indicator=indicator) -> Decimal:
+            return Decimal(0) if y < 1 else targets.get(y, indicator.target_for_year(y))
+
+        # Targets are cumulative: by the end of year N the figure should have reached its target.
+        target = target_for(year)
+        previous = target_for(year - 1)
+        quarter_in_year = Decimal((current_number - 1) % 4 + 1) if current_number else Decimal(4)
+        expected = previous + (target - previous) * quarter_in_year / 4
+        cumulative = sum((v for q, v in per_quarter.items() if q <= current_number), Decimal(0))
+        forecast = (cumulative / elapsed).quantize(Decimal("1")) if cumulative else Decimal(0)
+        if indicator.direction == "down":
+            light = "green" if cumulative <= expected else "red"
+        elif cumulative >= expected * Decimal("0.9"):
+            light = "green"
+        elif cumulative >= expected * Decimal("0.6"):
+            light = "amber"
+        else:
+            light = "red"
+        rows.append(
+            KpiRow(
+                indicator=indicator,
+                per_quarter=per_quarter,
+                target=target,
+                this_period=per_quarter.get(current_number, Decimal(0)),
+                cumulative=cumulative,
+                forecast=forecast,
+                pending=pending.get(indicator.pk, 0),
+                light=light,
+            )
+        )
+    return {"rows": rows, "quarter": current, "year": year}

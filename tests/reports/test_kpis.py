@@ -1,0 +1,178 @@
+from decimal import Decimal
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from activities import services as activity_services
+from activities.models import Request
+from programmes import services
+from programmes.models import Indicator, IndicatorValue, Milestone, Project
+from reports.kpis import kpi_rows, measure
+from tests.conftest import days
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(consortium):
+    project = Project.objects.get()
+    # A project running now, so "this quarter" is today's.
+    project.start_date = days(-400)
+    project.end_date = days(1060)
+    project.save()
+    return project
+
+
+def test_the_funds_moments_appear_as_milestones_once(consortium):
+    project = Project.objects.get()
+    keys = set(Milestone.objects.values_list("system_key", flat=True))
+
+    assert keys == {
+        "report_13",
+        "report_25",
+        "report_37",
+        "midterm",
+        "milestone_2y",
+        "milestone_4y",
+        "final_report",
+    }
+    assert services.ensure_fund_milestones(project) == 0
+    final = Milestone.objects.get(system_key="final_report")
+    assert (
+        final.due_date == project.end_date.replace(year=2027, month=2, day=28)
+        or final.due_date.month == 2
+    )
+
+
+def test_derived_guest_lessons_match_a_hand_count(project, guest_lesson, bram, dirk):
+    for offset, group in ((7, "A"), (8, "B"), (9, "C")):
+        request = activity_services.request_activity(
+            actor=dirk, activity=guest_lesson, date=days(offset), group_name=group, student_count=10
+        )
+        activity_services.answer_request(actor=bram, request=request, decision="accept")
+    # Two were given this quarter, one is still to come.
+    Request.objects.filter(group_name__in=["A", "B"]).update(
+        date=days(0), status="delivered", students_reached=9
+    )
+
+    counted = measure(project, "guest_lessons")
+    reached = measure(project, "students_reached")
+
+    this_quarter = project.quarter_of(days(0))[0]
+    assert counted == {this_quarter: 2}
+    assert reached == {this_quarter: 18}
+
+
+def test_a_reported_figure_goes_through_approval_and_closed_quarters_take_none(
+    project, carla, dirk, bram
+):
+    line = project.lines.get(number=3)
+    inflow = Indicator.objects.create(
+        project=project,
+        programme_line=line,
+        name="Instroom",
+        unit="studenten",
+        source="reported",
+        target_2y=100,
+        target_4y=200,
+    )
+    first, second = project.quarters()[0][1], project.quarters()[1][1]
+
+    item = services.submit_indicator_value(
+        actor=dirk, indicator=inflow, period_start=first, value=Decimal(40)
+    )
+    with pytest.raises(ValidationError):
+        services.submit_indicator_value(
+            actor=dirk, indicator=inflow, period_start=first, value=Decimal(41)
+        )
+    with pytest.raises(PermissionDenied):
+        services.submit_indicator_value(
+            actor=bram, indicator=inflow, period_start=second, value=Decimal(1)
+        )
+    with pytest.raises(PermissionDenied):
+        services.decide_indicator_value(actor=dirk, item=item, approve=True)
+    services.decide_indicator_value(actor=carla, item=item, approve=True)
+    assert kpi_rows(project, line.pk)["rows"][0].cumulative == 40
+
+    project.closed_until = project.quarters()[1][2]
+    project.save()
+    with pytest.raises(ValidationError):
+        services.submit_indicator_value(
+            actor=dirk, indicator=inflow, period_start=second, value=Decimal(5)
+        )
+    with pytest.raises(ValidationError):
+        services.submit_indicator_value(
+            actor=dirk, indicator=inflow, period_start=days(2), value=Decimal(5)
+        )
+    with pytest.raises(ValidationError):
+        services.submit_indicator_value(
+            actor=dirk, indicator=inflow, period_start=project.quarters()[-1][1], value=Decimal(5)
+        )
+    assert IndicatorValue.objects.count() == 1
+
+
+def test_a_missed_milestone_needs_its_reason_and_only_the_owner_updates(project, carla, bram, dirk):
+    milestone = Milestone.objects.get(system_key="report_13")
+
+    with pytest.raises(ValidationError):
+        services.update_milestone(
+            actor=carla, milestone=milestone, fields={"status": "missed", "reason": ""}
+        )
+    with pytest.raises(PermissionDenied):
+        services.update_milestone(actor=bram, milestone=milestone, fields={"status": "reached"})
+    services.update_milestone(actor=carla, milestone=milestone, fields={"status": "reached"})
+    milestone.refresh_from_db()
+    assert milestone.reached_on is not None
+
+
+def test_only_coordinators_write_the_narrative(project, carla, dirk):
+    line = project.lines.get(number=1)
+    quarter = project.quarter_of(days(0))
+
+    with pytest.raises(PermissionDenied):
+        services.save_narrative(
+            actor=dirk, line=line, period_start=quarter[1], fields={"highlights": "x"}
+        )
+    narrative = services.save_narrative(
+        actor=carla, line=line, period_start=quarter[1], fields={"highlights": "Alles volgens plan"}
+    )
+    assert narrative.highlights == "Alles volgens plan"
+
+
+def test_the_kpi_page_is_read_only_for_funders_and_constant_in_queries(
+    client, project, fien, carla, django_assert_max_num_queries
+):
+    line = project.lines.get(number=1)
+    for n, key in enumerate(["guest_lessons", "students_reached", "places_offered", "cofinancing"]):
+        Indicator.objects.create(
+            project=project,
+            programme_line=line,
+            name=f"K{n}",
+            unit="x",
+            source="derived",
+            measure=key,
+            target_2y=10,
+            target_4y=20,
+        )
+    client.force_login(fien)
+    response = client.get(reverse("reports:kpis_line", args=[1]))
+    assert response.status_code == 200
+    assert response.context["value_form"] is None
+    assert response.context["narrative_form"] is None
+    client.force_login(carla)
+    # session, user, project, lines, indicators (+targets), reported values, one query per
+    # derived measure (cofinancing: two), narrative, pending figures, unread notifications
+    with django_assert_max_num_queries(16):
+        client.get(reverse("reports:kpis_line", args=[1]))
+
+
+def test_exports_give_csv_and_excel(client, project, carla, bram):
+    client.force_login(carla)
+    for name in ("reports:finance_export", "reports:kpi_export"):
+        assert client.get(reverse(name, args=["csv"])).content.startswith("\ufeff".encode())
+        assert client.get(reverse(name, args=["xlsx"])).content.startswith(b"PK")
+        assert client.get(reverse(name, args=["pdf"])).status_code == 404
+    client.force_login(bram)
+    assert client.get(reverse("reports:finance_export", args=["csv"])).status_code == 403
