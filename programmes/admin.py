@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from programmes.models import ProgrammeLine, Project
+from programmes.models import (
+    BudgetLine,
+    Commitment,
+    Indicator,
+    IndicatorTarget,
+    Milestone,
+    Narrative,
+    ProgrammeLine,
+    Project,
+)
 
 
 class ProgrammeLineInline(admin.StackedInline):
@@ -31,3 +40,44 @@ class ProgrammeLineAdmin(admin.ModelAdmin):
     list_filter = ["project"]
     search_fields = ["name", "name_en", "description"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(admin.ModelAdmin):
+    list_display = ["programme_line", "category", "year", "amount"]
+    list_filter = ["programme_line", "category", "year"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "year", "hours", "hourly_rate", "in_kind_amount", "cash_amount"]
+    list_filter = ["year", "organisation__cofinancing_category"]
+    search_fields = ["organisation__name"]
+    autocomplete_fields = ["organisation"]
+
+
+class TargetInline(admin.TabularInline):
+    model = IndicatorTarget
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme_line", "source", "measure", "target_2y", "target_4y"]
+    list_filter = ["programme_line", "source"]
+    search_fields = ["name", "name_en"]
+    inlines = [TargetInline]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "due_date", "status", "owner_organisation"]
+    list_filter = ["kind", "status", "programme_line"]
+    search_fields = ["title"]
+    autocomplete_fields = ["owner_organisation", "owner"]
+
+
+@admin.register(Narrative)
+class NarrativeAdmin(admin.ModelAdmin):
+    list_display = ["programme_line", "period_start", "updated_by", "updated_at"]
+    list_filter = ["programme_line"]

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -184,7 +184,14 @@ def contribution_review(request):
         .select_related("organisation", "programme_line", "activity", "submitted_by")
         .order_by("date", "created_at")[:300]
     )
-    return render(request, "reports/contribution_review.html", {"waiting": waiting})
+    approved = list(
+        Contribution.objects.filter(status=ContributionStatus.APPROVED, corrections__isnull=True)
+        .select_related("organisation", "programme_line")
+        .order_by("-decided_at")[:50]
+    )
+    return render(
+        request, "reports/contribution_review.html", {"waiting": waiting, "approved": approved}
+    )
 
 
 @login_required
@@ -205,3 +212,53 @@ def contribution_decide(request, pk: int, decision: str):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("reports:contribution_review")
+
+
+@login_required
+def contribution_evidence(request, pk: int):
+    """Evidence files are served only to the partner itself and the coordinators."""
+    contribution = get_object_or_404(
+        rules.visible_contributions(request.user).exclude(evidence=""), pk=pk
+    )
+    try:
+        handle = contribution.evidence.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=contribution.evidence.name.rsplit("/", 1)[-1]
+    )
+
+
+class CorrectionForm(ContributionForm):
+    reason = forms.CharField(label=gettext_lazy("Reason for the correction"), max_length=300)
+
+
+@login_required
+def contribution_correct(request, pk: int):
+    """Coordinators change an approved figure by recording a correction with its reason."""
+    if not rules.can_review_contributions(request.user):
+        raise PermissionDenied
+    original = get_object_or_404(Contribution.objects.select_related("organisation"), pk=pk)
+    form = CorrectionForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=Contribution.objects.get(pk=pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            ledger.correct_contribution(
+                actor=request.user,
+                contribution=original,
+                fields={k: v for k, v in form.cleaned_data.items() if k != "reason"},
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The correction was recorded."))
+            return redirect("reports:finance")
+    return render(
+        request,
+        "reports/contribution_form.html",
+        {"form": form, "contribution": original, "correcting": True},
+    )

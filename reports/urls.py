@@ -29,6 +29,16 @@ urlpatterns = [
         name="contribution_edit",
     ),
     path(
+        "contributions/<int:pk>/evidence/",
+        contribution_views.contribution_evidence,
+        name="contribution_evidence",
+    ),
+    path(
+        "contributions/<int:pk>/correct/",
+        contribution_views.contribution_correct,
+        name="contribution_correct",
+    ),
+    path(
         "contributions/<int:pk>/<str:decision>/",
         contribution_views.contribution_decide,
         name="contribution_decide",

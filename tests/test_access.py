@@ -50,6 +50,8 @@ LOGIN_REQUIRED = {
     "reports:my_contributions",
     "reports:contribution_review",
     "reports:contribution_edit",
+    "reports:contribution_evidence",
+    "reports:contribution_correct",
     "reports:contribution_decide",
     "activities:board",
     "activities:board_csv",

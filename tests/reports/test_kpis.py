@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 import pytest
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 

@@ -258,3 +258,45 @@ def test_a_partner_page_shows_only_its_own_contributions(client, bram, olaf, lin
 
     assert "Eigen uren BioCorp" in page.text
     assert "Uren van OtherLab" not in page.text
+
+
+def test_evidence_is_checked_by_content_and_shown_only_to_its_partner(
+    client, bram, olaf, carla, line, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(ValidationError):
+        hours(bram, line, 3, evidence=SimpleUploadedFile("bon.pdf", b"MZ not a pdf"))
+    item = hours(bram, line, 3, evidence=SimpleUploadedFile("bon.pdf", b"%PDF-1.7 receipt"))
+
+    url = reverse("reports:contribution_evidence", args=[item.pk])
+    for person, expected in ((bram, 200), (carla, 200), (olaf, 404)):
+        client.force_login(person)
+        assert client.get(url).status_code == expected
+
+
+def test_a_coordinator_records_a_correction_from_the_review_page(client, bram, carla, line):
+    item = hours(bram, line, 10)
+    ledger.approve_contribution(actor=carla, contribution=item)
+    client.force_login(carla)
+
+    page = client.get(reverse("reports:contribution_review"))
+    assert reverse("reports:contribution_correct", args=[item.pk]) in page.text
+    response = client.post(
+        reverse("reports:contribution_correct", args=[item.pk]),
+        {
+            "programme_line": line.pk,
+            "kind": "staff_hours",
+            "hours": "6",
+            "date": date.today().isoformat(),
+            "description": "Gastlessen",
+            "reason": "Dubbel geteld",
+        },
+    )
+
+    assert response.status_code == 302
+    correction = Contribution.objects.get(corrects=item)
+    assert (correction.hours, correction.rejection_reason) == (6, "Dubbel geteld")
+    client.force_login(bram)
+    assert client.get(reverse("reports:contribution_correct", args=[item.pk])).status_code == 403
