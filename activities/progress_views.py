@@ -1,7 +1,5 @@
 """Pages for modules, editions, students' progress, matching, and students' data rights."""
 
-import csv
-import io
 import json
 
 from django import forms
@@ -11,12 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from activities import imports, privacy, progress, services
 from activities.forms import DateInput
@@ -33,7 +29,7 @@ from activities.models import (
     StudentImport,
     UnitProgress,
 )
-from activities.spreadsheets import safe_cell
+from activities.spreadsheets import spreadsheet_response
 from activities.views import staff_required
 from civbio import rules
 from partners.models import User
@@ -320,29 +316,7 @@ def edition_export(request, pk: int, fmt: str):
         target_ids=list(edition.enrolments.values_list("student_id", flat=True)),
     )
     filename = slugify(f"{edition.module.code} {edition.name} {timezone.localdate().isoformat()}")
-    if fmt == "csv":
-        # A byte-order mark, so spreadsheet programs read names like Zoë correctly.
-        buffer = io.StringIO("\ufeff")
-        buffer.seek(0, io.SEEK_END)
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows([[safe_cell(v) for v in row] for row in rows])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = edition.module.code[:31]
-        sheet.append(header)
-        for row in rows:
-            sheet.append([safe_cell(v) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{fmt}")
-    return response
+    return spreadsheet_response(fmt, filename, header, rows)
 
 
 # Students ---------------------------------------------------------------------------------------

@@ -1,23 +1,19 @@
 """KPI pages per programme line, the milestones page, and the finance and KPI exports."""
 
-import csv
-import io
 from datetime import date
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
-from activities.spreadsheets import safe_cell
+from activities.spreadsheets import spreadsheet_response
 from civbio import rules
 from partners.services import log_access
 from programmes import services
@@ -216,33 +212,9 @@ def milestone_update(request, pk: int):
     return redirect("reports:milestones")
 
 
-def _download(fmt: str, name: str, header: list, rows: list[list]) -> HttpResponse:
-    if fmt == "csv":
-        buffer = io.StringIO("\ufeff")
-        buffer.seek(0, io.SEEK_END)
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows([[safe_cell(v) for v in row] for row in rows])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.append([str(h) for h in header])
-        for row in rows:
-            sheet.append([safe_cell(float(v) if hasattr(v, "as_tuple") else v) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        raise Http404
+def _download(fmt: str, name: str, header: list, rows: list[list]):
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"civbio-{name}-{stamp}.{fmt}"
-    )
-    return response
+    return spreadsheet_response(fmt, f"civbio-{name}-{stamp}", header, rows)
 
 
 @login_required
