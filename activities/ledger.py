@@ -71,6 +71,13 @@ def project_year_expression(project: Project):
 
 
 def _check_period(day: date, project: Project | None) -> None:
+    """Inside the project, and in a quarter that is not closed yet."""
+    if project:
+        quarter = project.quarter_of(day)
+        if quarter and project.is_closed(quarter[2]):
+            raise ValidationError(
+                {"date": _("This quarter is closed: its report to the fund is final.")}
+            )
     if project and not (project.start_date <= day <= project.end_date):
         raise ValidationError(
             {
@@ -134,6 +141,7 @@ def approve_contribution(*, actor: User, contribution: Contribution) -> Contribu
     current = _locked(contribution)
     if current.status != ContributionStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted contribution can be approved."))
+    _check_period(current.date, current_project())
     current.status = ContributionStatus.APPROVED
     current.decided_by, current.decided_at, current.rejection_reason = actor, timezone.now(), ""
     current.save()
@@ -204,6 +212,8 @@ def correct_contribution(
     for name in EDITABLE_FIELDS:
         setattr(correction, name, fields.get(name, getattr(original, name)))
     correction.full_clean()
+    _check_period(original.date, current_project())
+    _check_period(correction.date, current_project())
     correction.save()
     return correction
 

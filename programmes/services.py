@@ -185,9 +185,17 @@ def submit_indicator_value(
 def decide_indicator_value(*, actor: User, item: IndicatorValue, approve: bool) -> IndicatorValue:
     if not rules.is_coordinator(actor):
         raise PermissionDenied(gettext("Only coordinators approve figures."))
-    current = IndicatorValue.objects.select_for_update().get(pk=item.pk)
+    current = (
+        IndicatorValue.objects.select_for_update()
+        .select_related("indicator__project")
+        .get(pk=item.pk)
+    )
     if current.status != ReportStatus.SUBMITTED:
         raise ValidationError(gettext("This figure has already been decided."))
+    project = current.indicator.project
+    quarter = project.quarter_of(current.period_start)
+    if quarter and project.is_closed(quarter[2]):
+        raise ValidationError(gettext("This quarter is closed: its report is final."))
     current.status = ReportStatus.APPROVED if approve else ReportStatus.REJECTED
     current.decided_by = actor
     current.save()
@@ -218,6 +226,9 @@ def save_narrative(
 def update_milestone(*, actor: User, milestone: Milestone, fields: dict) -> Milestone:
     """Coordinators, and the owning organisation's staff, record whether a milestone was reached;
     a missed one needs its reason."""
+    if milestone.system_key and not rules.is_coordinator(actor):
+        # The fund's moments are the project office's.
+        raise PermissionDenied(gettext("You may not update this milestone."))
     if not (
         rules.is_coordinator(actor)
         or (

@@ -6,9 +6,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -39,24 +41,18 @@ class ContributionForm(forms.ModelForm):
 
 
 def quarter_choices(today: date) -> list[tuple[str, str]]:
-    """The project's quarters up to now, newest first, as (first day, label)."""
+    """The project's quarters up to now that are still open, newest first."""
     project = current_project()
     if project is None:
         return []
-    choices, number = [], 1
-    start = project.start_date
-    while start <= min(today, project.end_date):
-        choices.append(
-            (
-                start.isoformat(),
-                _("Quarter %(n)s (from %(date)s)")
-                % {"n": number, "date": start.strftime("%d-%m-%Y")},
-            )
+    return [
+        (
+            start.isoformat(),
+            _("Quarter %(n)s (from %(date)s)") % {"n": number, "date": date_format(start)},
         )
-        month = start.month + 3
-        start = start.replace(year=start.year + (month - 1) // 12, month=(month - 1) % 12 + 1)
-        number += 1
-    return list(reversed(choices))
+        for number, start, end in reversed(project.quarters())
+        if start <= today and not project.is_closed(end)
+    ]
 
 
 class QuarterForm(forms.Form):
@@ -127,13 +123,16 @@ def my_contributions(request):
                 )
                 return redirect("reports:my_contributions")
         except ValidationError as error:
-            (form if "log" in request.POST else quarter).add_error(None, error)
+            # The model's field errors belong to the whole form here (the quarter form has one
+            # field per line, not the model's fields).
+            (form if "log" in request.POST else quarter).add_error(None, error.messages)
     overview = finance_overview(project)
     mine = next((p for p in overview["partners"] if p.organisation.pk == organisation.pk), None)
     contributions = list(
         rules.visible_contributions(request.user)
         .filter(organisation=organisation)
         .select_related("programme_line", "activity", "decided_by")
+        .annotate(is_superseded=Exists(Contribution.objects.filter(corrects=OuterRef("pk"))))
         .order_by("-date", "-created_at")[:200]
     )
     return render(

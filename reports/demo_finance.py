@@ -55,7 +55,7 @@ def load_demo_finance() -> int:
     years = project_years(project)
     for index, organisation in enumerate(partners):
         employer = organisation.cofinancing_category == "employer"
-        hours = Decimal(150 if employer else 100)
+        hours = Decimal(190 if employer else 100)
         cash = Decimal(3_000 if employer and index % 3 == 0 else 0)
         in_kind = Decimal(4_000)
         for number, _start, _end in years:

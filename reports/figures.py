@@ -22,6 +22,9 @@ from partners.models import Organisation
 from programmes.models import BudgetLine, Commitment, Project
 
 SMALL_COUNT = 5
+# Only these partners' contributions count as co-financing (not the applicant school's, not a
+# funder's).
+COUNTING_CATEGORIES = ("employer", "other")
 
 
 def suppress(count: int | None) -> int | None:
@@ -69,6 +72,7 @@ class PartnerFinance:
     hours: Decimal = Decimal("0")
     expected: Decimal = Decimal("0")  # what the pledge should have brought by today
     light: str | None = None
+    year_lights: dict = field(default_factory=dict)
 
     @property
     def committed_total(self) -> Decimal:
@@ -100,33 +104,46 @@ def _expected_to_date(committed: dict, years, today) -> Decimal:
 
 
 def counting_contributions():
-    """Approved, counting, current figures: supervision and superseded records left out."""
+    """Approved, current figures that count as co-financing: supervision, superseded records and
+    the applicant school's own contributions left out."""
     return Contribution.objects.filter(
-        status=ContributionStatus.APPROVED, is_supervision=False, corrections__isnull=True
+        status=ContributionStatus.APPROVED,
+        is_supervision=False,
+        corrections__isnull=True,
+        organisation__cofinancing_category__in=COUNTING_CATEGORIES,
     )
+
+
+def rate_table(project: Project, commitments: list[Commitment]) -> dict[tuple[int, int], Decimal]:
+    """The hourly rate per (partner, project year): the partner's own for that year when its
+    agreement sets one, else the project's."""
+    return {
+        (c.organisation_id, c.year): c.hourly_rate for c in commitments if c.hourly_rate is not None
+    }
+
+
+def hour_rate(rates: dict, project: Project, organisation_id: int, year: int) -> Decimal:
+    return rates.get((organisation_id, year), project.hourly_rate)
 
 
 def finance_overview(project: Project, today=None) -> dict:
     """Commitments against realised contributions per partner and year, the budget against what
-    was realised per line, and the RIF rule checks. Five queries whatever the volume."""
+    was realised per line, and the RIF rule checks. Six queries whatever the volume."""
     today = today or timezone.localdate()
     years = project_years(project)
     partners = {
         o.pk: o for o in Organisation.objects.partners().order_by("-is_lead_applicant", "name")
     }
     commitments = list(Commitment.objects.filter(project=project))
-    rates = {}
-    for c in commitments:
-        if c.hourly_rate is not None:
-            rates.setdefault(c.organisation_id, c.hourly_rate)
+    rates = rate_table(project, commitments)
     finance = {
-        pk: PartnerFinance(organisation=o, rate=rates.get(pk, project.hourly_rate))
-        for pk, o in partners.items()
+        pk: PartnerFinance(organisation=o, rate=project.hourly_rate) for pk, o in partners.items()
     }
     for c in commitments:
         if c.organisation_id in finance:
             row = finance[c.organisation_id]
-            row.committed[c.year] = row.committed.get(c.year, Decimal("0")) + c.value(row.rate)
+            value = c.value(hour_rate(rates, project, c.organisation_id, c.year))
+            row.committed[c.year] = row.committed.get(c.year, Decimal("0")) + value
     realised_by_line: dict[int, Decimal] = {}
     rows = (
         counting_contributions()
@@ -139,7 +156,8 @@ def finance_overview(project: Project, today=None) -> dict:
         if partner is None:
             continue
         if row["kind"] == ContributionKind.STAFF_HOURS:
-            euros = (row["h"] or 0) * partner.rate
+            rate = hour_rate(rates, project, row["organisation_id"], row["year"])
+            euros = (row["h"] or 0) * rate
             partner.hours += row["h"] or 0
             partner.in_kind += euros
         else:
@@ -151,65 +169,117 @@ def finance_overview(project: Project, today=None) -> dict:
         partner.realised[row["year"]] = partner.realised.get(row["year"], Decimal("0")) + euros
         line = row["programme_line_id"]
         realised_by_line[line] = realised_by_line.get(line, Decimal("0")) + euros
-    budget = {
-        row["programme_line_id"]: row["total"]
-        for row in BudgetLine.objects.filter(project=project)
-        .values("programme_line_id")
+    budget_rows = list(
+        BudgetLine.objects.filter(project=project)
+        .values("programme_line_id", "category")
         .annotate(total=Sum("amount"))
-    }
+    )
+    budget: dict[int, Decimal] = {}
+    for row in budget_rows:
+        budget[row["programme_line_id"]] = (
+            budget.get(row["programme_line_id"], Decimal(0)) + row["total"]
+        )
     lines = [
         {
             "line": line,
             "budget": budget.get(line.pk, Decimal("0")),
+            "by_category": {
+                r["category"]: r["total"] for r in budget_rows if r["programme_line_id"] == line.pk
+            },
             "realised": realised_by_line.get(line.pk, Decimal("0")),
         }
         for line in project.lines.all()
     ]
     partner_rows = []
     for row in finance.values():
-        expected = _expected_to_date(row.committed, years, today)
-        row.expected = expected
-        row.light = _light(row.realised_total, expected) if row.committed_total else None
+        row.expected = _expected_to_date(row.committed, years, today)
+        row.light = _light(row.realised_total, row.expected) if row.committed_total else None
+        row.year_lights = {
+            number: _light(
+                row.realised.get(number, Decimal(0)),
+                _expected_to_date({number: pledged}, years, today),
+            )
+            for number, pledged in row.committed.items()
+            if pledged
+        }
         partner_rows.append(row)
     return {
         "years": years,
         "partners": partner_rows,
         "lines": lines,
+        "budget_total": sum(budget.values(), Decimal(0)),
         "checks": rule_checks(project, partner_rows, years, today),
     }
 
 
 def rule_checks(project: Project, partners: list[PartnerFinance], years, today) -> list[dict]:
-    """The RIF rules as traffic lights, each with the figures behind it."""
-    total = project.total_budget
+    """The RIF rules as traffic lights, each with the figures behind it.
+
+    The grant may be at most a third of the project's financing (the grant plus the counted
+    co-financing); employers and organised business bring between a third and two thirds of it;
+    other partners at most a third. Each is judged on what was committed (red when the plan breaks
+    the rule) and on what was realised so far (amber when it lags what the plan needs by now).
+    """
+    elapsed = Decimal(str(project.elapsed_fraction(today)))
     employer = [p for p in partners if p.organisation.cofinancing_category == "employer"]
     other = [p for p in partners if p.organisation.cofinancing_category == "other"]
-    employer_committed = sum((p.committed_total for p in employer), Decimal("0"))
-    other_committed = sum((p.committed_total for p in other), Decimal("0"))
+
+    def total(rows, attr):
+        return sum((getattr(p, attr) for p in rows), Decimal("0"))
+
+    employer_committed, other_committed = (
+        total(employer, "committed_total"),
+        total(other, "committed_total"),
+    )
+    employer_realised, other_realised = (
+        total(employer, "realised_total"),
+        total(other, "realised_total"),
+    )
     counting = employer + other
-    committed = sum((p.committed_total for p in counting), Decimal("0"))
-    realised = sum((p.realised_total for p in counting), Decimal("0"))
-    expected = sum((p.expected for p in counting), Decimal("0"))
-    third = total / 3
+    committed = employer_committed + other_committed
+    realised = employer_realised + other_realised
+    expected = total(counting, "expected")
+    financing = project.grant_amount + committed
+    third = financing / 3
+    grant_ok = (
+        project.grant_amount * 3 <= financing and project.grant_amount * 3 <= project.total_budget
+    )
+
+    def judged(plan_ok: bool, realised_value: Decimal, needed_by_now: Decimal) -> str:
+        if not plan_ok:
+            return RED
+        return GREEN if realised_value >= needed_by_now * Decimal("0.9") else AMBER
+
     return [
         {
-            "rule": _("The grant is at most one third of the total budget"),
-            "light": GREEN if project.grant_amount * 3 <= total else RED,
-            "figures": {_("grant"): project.grant_amount, _("limit"): third},
+            "rule": _("The grant is at most one third of the project's financing"),
+            "light": GREEN if grant_ok else RED,
+            "figures": {
+                _("grant"): project.grant_amount,
+                _("co-financing committed"): committed,
+                _("total budget"): project.total_budget,
+            },
         },
         {
             "rule": _("Employers and organised business bring between 1/3 and 2/3 of the budget"),
-            "light": GREEN if third <= employer_committed <= 2 * third else RED,
+            "light": judged(
+                third <= employer_committed <= 2 * third, employer_realised, third * elapsed
+            ),
             "figures": {
                 _("committed"): employer_committed,
+                _("realised"): employer_realised,
                 _("at least"): third,
                 _("at most"): 2 * third,
             },
         },
         {
             "rule": _("Other partners bring at most 1/3 of the budget"),
-            "light": GREEN if other_committed <= third else RED,
-            "figures": {_("committed"): other_committed, _("limit"): third},
+            "light": RED if other_committed > third or other_realised > third else GREEN,
+            "figures": {
+                _("committed"): other_committed,
+                _("realised"): other_realised,
+                _("limit"): third,
+            },
         },
         {
             "rule": _("Co-financing realised keeps pace with what was committed"),

@@ -91,6 +91,8 @@ def kpi_overview(request, number: int | None = None):
     if line is None:
         raise Http404
     data = kpis.kpi_rows(project, line.pk)
+    if not rules.is_staff_member(request.user):
+        kpis.suppress_people(data["rows"])
     quarter = data["quarter"]
     value_form = narrative_form = None
     is_coordinator = rules.is_coordinator(request.user)
@@ -161,6 +163,8 @@ def kpi_overview(request, number: int | None = None):
 @login_required
 @require_POST
 def kpi_value_decide(request, pk: int, decision: str):
+    if decision not in ("approve", "reject"):
+        raise Http404
     item = get_object_or_404(
         IndicatorValue.objects.select_related("indicator__programme_line"), pk=pk
     )
@@ -185,7 +189,8 @@ def milestones(request):
     for item in items:
         item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < today
         item.can_update = rules.is_coordinator(request.user) or (
-            rules.is_staff_member(request.user)
+            not item.system_key
+            and rules.is_staff_member(request.user)
             and item.owner_organisation_id == request.user.organisation_id
         )
     return render(
@@ -251,6 +256,8 @@ def finance_export(request, fmt: str):
 def kpi_export(request, fmt: str):
     project = _project()
     data = kpis.kpi_rows(project)
+    if not rules.is_staff_member(request.user):
+        kpis.suppress_people(data["rows"])
     header = [
         _("Programme line"),
         _("Indicator"),

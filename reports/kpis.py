@@ -25,6 +25,7 @@ from activities.models import (
     UnitProgress,
 )
 from programmes.models import (
+    Commitment,
     DerivedMeasure,
     Indicator,
     IndicatorSource,
@@ -32,7 +33,7 @@ from programmes.models import (
     Project,
     ReportStatus,
 )
-from reports.figures import counting_contributions
+from reports.figures import counting_contributions, hour_rate, rate_table, suppress
 
 
 def quarter_expression(project: Project, field_name: str):
@@ -132,12 +133,23 @@ def measure(project: Project, key: str) -> dict[int, Decimal]:
                 Count("organisation", distinct=True),
             )
         case DerivedMeasure.COFINANCING:
-            hours = _per_quarter(counting_contributions(), project, "date", Sum("hours"))
-            money = _per_quarter(counting_contributions(), project, "date", Sum("amount"))
-            return {
-                q: hours.get(q, Decimal(0)) * project.hourly_rate + money.get(q, Decimal(0))
-                for q in set(hours) | set(money)
-            }
+            # Valued exactly as on the finance page: each partner's rate for that year.
+            rates = rate_table(project, list(Commitment.objects.filter(project=project)))
+            rows = (
+                counting_contributions()
+                .annotate(q=quarter_expression(project, "date"))
+                .values("q", "organisation_id")
+                .annotate(h=Sum("hours"), a=Sum("amount"))
+            )
+            euros: dict[int, Decimal] = {}
+            for row in rows:
+                if not row["q"]:
+                    continue
+                year = (row["q"] - 1) // 4 + 1
+                rate = hour_rate(rates, project, row["organisation_id"], year)
+                value = (row["h"] or 0) * rate + (row["a"] or 0)
+                euros[row["q"]] = euros.get(row["q"], Decimal(0)) + value
+            return euros
     return {}
 
 
@@ -177,7 +189,6 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
     current = project.quarter_of(min(max(today, project.start_date), project.end_date))
     current_number = current[0] if current else 0
     year = (current_number - 1) // 4 + 1 if current_number else 1
-    elapsed = Decimal(str(max(project.elapsed_fraction(today), 0.01)))
     measures: dict[str, dict[int, Decimal]] = {}
     rows = []
     for indicator in indicators:
@@ -197,8 +208,23 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
         previous = target_for(year - 1)
         quarter_in_year = Decimal((current_number - 1) % 4 + 1) if current_number else Decimal(4)
         expected = previous + (target - previous) * quarter_in_year / 4
-        cumulative = sum((v for q, v in per_quarter.items() if q <= current_number), Decimal(0))
-        forecast = (cumulative / elapsed).quantize(Decimal("1")) if cumulative else Decimal(0)
+        upto = {q: v for q, v in per_quarter.items() if q <= current_number}
+        total_quarters = len(project.quarters())
+        if indicator.measure == DerivedMeasure.ACTIVE_PARTNERS:
+            # A headcount per quarter, not something that adds up: the latest one stands.
+            latest = max(upto) if upto else None
+            cumulative = upto[latest] if latest else Decimal(0)
+            forecast = cumulative
+        else:
+            cumulative = sum(upto.values(), Decimal(0))
+            # Extrapolate over the quarters the figures cover: reported figures arrive after
+            # their quarter, derived ones count the current quarter as it goes.
+            covered = current_number if upto.get(current_number) else current_number - 1
+            forecast = (
+                (cumulative * total_quarters / max(covered, 1)).quantize(Decimal("1"))
+                if cumulative
+                else Decimal(0)
+            )
         if indicator.direction == "down":
             light = "green" if cumulative <= expected else "red"
         elif cumulative >= expected * Decimal("0.9"):
@@ -220,3 +246,20 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
             )
         )
     return {"rows": rows, "quarter": current, "year": year}
+
+
+# Measures that count students: outside the schools and the project office, small counts of them
+# are not shown (see reports.figures.suppress).
+STUDENT_MEASURES = {
+    DerivedMeasure.STUDENTS_REACHED,
+    DerivedMeasure.PLACES_FILLED,
+    DerivedMeasure.UNITS_COMPLETED,
+}
+
+
+def suppress_people(rows: list[KpiRow]) -> None:
+    for row in rows:
+        if row.indicator.measure in STUDENT_MEASURES:
+            row.this_period = suppress(row.this_period)
+            row.cumulative = suppress(row.cumulative)
+            row.forecast = suppress(row.forecast)

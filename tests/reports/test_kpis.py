@@ -175,3 +175,33 @@ def test_exports_give_csv_and_excel(client, project, carla, bram):
         assert client.get(reverse(name, args=["pdf"])).status_code == 404
     client.force_login(bram)
     assert client.get(reverse("reports:finance_export", args=["csv"])).status_code == 403
+
+
+def test_funders_see_small_student_counts_suppressed_on_the_kpi_page(
+    client, project, fien, carla, guest_lesson, bram, dirk
+):
+    line = project.lines.get(number=1)
+    Indicator.objects.create(
+        project=project,
+        programme_line=line,
+        name="Bereikt",
+        unit="studenten",
+        source="derived",
+        measure="students_reached",
+        target_2y=10,
+        target_4y=20,
+    )
+    request = activity_services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(7), group_name="A", student_count=3
+    )
+    Request.objects.filter(pk=request.pk).update(
+        date=days(0), status="delivered", students_reached=3
+    )
+
+    client.force_login(fien)
+    funder_row = client.get(reverse("reports:kpis_line", args=[1])).context["rows"][0]
+    client.force_login(carla)
+    coordinator_row = client.get(reverse("reports:kpis_line", args=[1])).context["rows"][0]
+
+    assert funder_row.cumulative is None
+    assert coordinator_row.cumulative == 3

@@ -14,6 +14,7 @@ from partners.models import Organisation
 from programmes.models import Commitment, Project
 from reports.figures import finance_overview
 from tests.conftest import days
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +213,8 @@ def test_the_rule_checks_match_hand_computed_figures(project, line, carla):
     )
     assert Decimal("8300.00") in employer["figures"].values()
     assert employer["light"] == "red"  # far below a third of €2,239,248
-    assert overview["checks"][0]["light"] == "green"  # the grant is exactly one third
+    # With only €12,300 of co-financing pledged, the grant is far more than a third.
+    assert overview["checks"][0]["light"] == "red"
     assert len(checks) == 4
 
 
@@ -300,3 +302,61 @@ def test_a_coordinator_records_a_correction_from_the_review_page(client, bram, c
     assert (correction.hours, correction.rejection_reason) == (6, "Dubbel geteld")
     client.force_login(bram)
     assert client.get(reverse("reports:contribution_correct", args=[item.pk])).status_code == 403
+
+
+def test_the_thirds_rules_judge_plan_and_pace_and_rates_follow_the_year(project, line, carla):
+    employers = list(Organisation.objects.filter(cofinancing_category="employer"))
+    others = list(Organisation.objects.filter(cofinancing_category="other"))
+    grant = project.grant_amount  # 746,416: the financing must bring at least twice as much
+    # Employers pledge 70% of the co-financing, other partners 30%: both rules hold.
+    for organisation in employers:
+        Commitment.objects.create(
+            project=project,
+            organisation=organisation,
+            year=1,
+            cash_amount=(grant * Decimal("2.01") * Decimal("0.7") / len(employers)).quantize(
+                Decimal("1")
+            ),
+        )
+    for organisation in others:
+        Commitment.objects.create(
+            project=project,
+            organisation=organisation,
+            year=1,
+            cash_amount=(grant * Decimal("2.01") * Decimal("0.3") / len(others)).quantize(
+                Decimal("1")
+            ),
+        )
+    at_start = finance_overview(project, today=project.start_date)
+    lights = [c["light"] for c in at_start["checks"]]
+    assert lights[0] == "green" and lights[2] == "green"
+    assert lights[1] == "green"  # nothing is needed yet on the first day
+
+    # Other partners over a third of the financing breaks its rule.
+    Commitment.objects.filter(organisation__in=others).update(cash_amount=grant)
+    assert finance_overview(project, today=project.start_date)["checks"][2]["light"] == "red"
+
+    # A partner's own hourly rate applies to the year its agreement sets it for, only.
+    baseclear = Organisation.objects.get(slug="baseclear")
+    Commitment.objects.filter(organisation=baseclear).update(cash_amount=0, hours=10)
+    Commitment.objects.create(
+        project=project, organisation=baseclear, year=2, hours=10, hourly_rate=100
+    )
+    row = next(p for p in finance_overview(project)["partners"] if p.organisation == baseclear)
+    assert row.committed == {1: Decimal("730.00"), 2: Decimal("1000.00")}
+
+
+def test_contributions_of_the_applicant_school_and_closed_quarters_do_not_count(
+    project, line, carla, dirk, bram
+):
+    applicant = Organisation.objects.get(is_lead_applicant=True)
+    teacher = UserFactory(organisation=applicant, role="school_staff")
+    own = hours(teacher, line, 100)  # the applicant school: recorded, never co-financing
+    ledger.approve_contribution(actor=carla, contribution=own)
+    row = next(p for p in finance_overview(project)["partners"] if p.organisation == applicant)
+    assert row.realised_total == 0
+
+    project.closed_until = project.start_date + timedelta(days=200)
+    project.save()
+    with pytest.raises(ValidationError):
+        hours(bram, line, 5, day=project.start_date + timedelta(days=10))
