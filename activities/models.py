@@ -1033,7 +1033,7 @@ class Contribution(models.Model):
     date = models.DateField(_("date"))
     description = models.CharField(_("description"), max_length=300)
     is_supervision = models.BooleanField(
-        _("supervision of students in a work placement"),
+        _("supervising students in a placement, or their allowances"),
         default=False,
         help_text=_("Recorded, but it does not count as co-financing under the RIF rules."),
     )

@@ -90,7 +90,10 @@ def kpi_overview(request, number: int | None = None):
     )
     if line is None:
         raise Http404
-    data = kpis.kpi_rows(project, line.pk)
+    # Any past quarter can be looked at (and written up); the current one by default.
+    quarters = [q for q in project.quarters() if q[1] <= timezone.localdate()]
+    chosen = next((q for q in quarters if str(q[0]) == request.GET.get("quarter")), None)
+    data = kpis.kpi_rows(project, line.pk, today=chosen[2] if chosen else None)
     if not rules.is_staff_member(request.user):
         kpis.suppress_people(data["rows"])
     quarter = data["quarter"]
@@ -120,7 +123,7 @@ def kpi_overview(request, number: int | None = None):
                         fields=narrative_form.cleaned_data,
                     )
                     messages.success(request, _("The narrative was saved."))
-                    return redirect("reports:kpis_line", number=line.number)
+                    return redirect(f"{request.path}?quarter={quarter[0]}")
         except ValidationError as error:
             (value_form or narrative_form).add_error(None, error)
     can_report = (is_coordinator or rules.has_role(request.user, "school_staff")) and any(
@@ -156,6 +159,7 @@ def kpi_overview(request, number: int | None = None):
             "narrative": narrative,
             "narrative_form": narrative_form,
             "pending": pending,
+            "quarters": list(reversed(quarters)),
         },
     )
 

@@ -54,6 +54,8 @@ def test_logged_hours_count_once_approved(
     page.get_by_role("link", name="Financiën").click()
     biocorp = page.get_by_role("row", name="BioCorp")
     expect(biocorp.get_by_role("cell", name="€ 876")).to_be_visible()  # 12 hours at €73
+    pace = page.get_by_role("listitem").filter(has_text="gelijke tred")
+    expect(pace).to_contain_text("gerealiseerd: € 876")
     screenshot("finance-after-approval")
     page.get_by_role("button", name="Uitloggen").click()
 

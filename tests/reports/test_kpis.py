@@ -7,7 +7,7 @@ from django.urls import reverse
 from activities import services as activity_services
 from activities.models import Request
 from programmes import services
-from programmes.models import Indicator, IndicatorValue, Milestone, Project
+from programmes.models import Indicator, IndicatorValue, Milestone, Narrative, Project
 from reports.kpis import kpi_rows, measure
 from tests.conftest import days
 
@@ -205,3 +205,17 @@ def test_funders_see_small_student_counts_suppressed_on_the_kpi_page(
 
     assert funder_row.cumulative is None
     assert coordinator_row.cumulative == 3
+
+
+def test_a_past_quarter_is_shown_and_written_up(client, project, carla):
+    first = project.quarters()[0]
+    client.force_login(carla)
+
+    page = client.get(reverse("reports:kpis_line", args=[1]), {"quarter": "1"})
+    assert page.context["quarter"] == first
+    client.post(
+        reverse("reports:kpis_line", args=[1]) + "?quarter=1",
+        {"narrative": "1", "highlights": "Start van het project", "deviations": "", "risks": ""},
+    )
+
+    assert Narrative.objects.get(period_start=first[1]).highlights == "Start van het project"
