@@ -34,6 +34,10 @@ def load_demo_finance() -> int:
     if project is None or Commitment.objects.filter(project=project).exists():
         return 0
     lines = {line.number: line for line in ProgrammeLine.objects.filter(project=project)}
+    # Scaled so the budget lines add up to the project's total budget exactly.
+    planned = Decimal(sum(sum(v) for v in LINE_BUDGET.values()) * 4)
+    scale = project.total_budget / planned
+    created_lines = []
     for number, (staff, materials, other) in LINE_BUDGET.items():
         for year in range(1, 5):
             for category, amount in (
@@ -41,13 +45,19 @@ def load_demo_finance() -> int:
                 (CostCategory.MATERIALS, materials),
                 (CostCategory.OTHER, other),
             ):
-                BudgetLine.objects.create(
-                    project=project,
-                    programme_line=lines[number],
-                    category=category,
-                    year=year,
-                    amount=Decimal(amount),
+                created_lines.append(
+                    BudgetLine.objects.create(
+                        project=project,
+                        programme_line=lines[number],
+                        category=category,
+                        year=year,
+                        amount=(Decimal(amount) * scale).quantize(Decimal("1")),
+                    )
                 )
+    rounding = project.total_budget - sum(b.amount for b in created_lines)
+    first = created_lines[0]
+    first.amount += rounding
+    first.save()
     partners = list(Organisation.objects.partners().exclude(cofinancing_category="not_counted"))
     coordinator = User.objects.filter(role="coordinator").first()
     today = timezone.localdate()
