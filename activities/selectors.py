@@ -56,23 +56,10 @@ def activity_detail(user: User, activity: Activity) -> dict:
     """An activity with what `user` may see of its requests, nominations and timeline."""
     child = activity_child(activity)
     requests = list(
-        rules.visible_requests(user)
-        .filter(activity=activity)
-        .select_related("activity", "activity__host", "school", "requested_by")
-        .order_by("date")
+        rules.visible_requests(user).filter(activity=activity).with_list_data().order_by("date")
     )
     nominations = list(
-        rules.visible_nominations(user)
-        .filter(posting_id=activity.pk)
-        .select_related(
-            "posting",
-            "posting__host",
-            "student",
-            "student__school",
-            "student__qualification",
-            "nominated_by",
-            "placement",
-        )
+        rules.visible_nominations(user).filter(posting_id=activity.pk).with_list_data()
     )
     visible_request_ids = {r.pk for r in requests}
     visible_nomination_ids = {n.pk for n in nominations}

@@ -4,6 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -55,3 +58,12 @@ def screenshot(page):
         return path
 
     return take
+
+
+def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Log in through the real login page, in Dutch, and wait until the dashboard shows."""
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
