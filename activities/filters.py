@@ -1,3 +1,5 @@
+from datetime import date
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -95,10 +97,26 @@ class KindListFilter(django_filters.FilterSet):
         queryset=Organisation.objects.partners().order_by("name"),
         empty_label=_("All organisations"),
     )
+    programme_line = django_filters.ModelChoiceFilter(
+        label=_("Programme line"), queryset=ProgrammeLine.objects.all(), empty_label=_("All lines")
+    )
+    happened_from = django_filters.DateFilter(
+        label=_("Took place from"), method="happened", widget=DATE_INPUT
+    )
+    happened_until = django_filters.DateFilter(
+        label=_("Took place until"), method="happened", widget=DATE_INPUT
+    )
 
     class Meta:
         model = Activity
         fields = []
+
+    def happened(self, queryset, name, value):
+        start = self.form.cleaned_data.get("happened_from")
+        end = self.form.cleaned_data.get("happened_until")
+        if name == "happened_until" and start:
+            return queryset  # both bounds were applied with the first
+        return queryset.happened_between(start or date.min, end or date.max)
 
     def __init__(self, *args, statuses=(), **kwargs):
         super().__init__(*args, **kwargs)

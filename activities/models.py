@@ -142,6 +142,12 @@ OPPORTUNITY_KINDS = [
 ]
 # Kinds a school books with a request (date and group); internships take nominations instead.
 REQUESTABLE_KINDS = [ActivityKind.GUEST_LESSON, ActivityKind.PRACTICUM, ActivityKind.COMPANY_VISIT]
+# When a one-off activity counts as having taken place: delivered, or for research, under way.
+HAPPENED_AS_ACTIVITY = {
+    ActivityKind.TRAINING: ["delivered"],
+    ActivityKind.IMAGE: ["delivered"],
+    ActivityKind.RESEARCH: ["running", "delivered"],
+}
 
 
 class ActivityStatus(models.TextChoices):

@@ -41,6 +41,23 @@ class ActivityQuerySet(models.QuerySet):
             )
         )
 
+    def happened_between(self, start, end):
+        """Activities that took place in [start, end]: a request delivered (lessons, assignments,
+        visits), a placement starting (internships), or the activity itself delivered (trainings,
+        image activities) or started (research). The dashboards count the same events."""
+        from activities.models import HAPPENED_AS_ACTIVITY, REQUESTABLE_KINDS, Placement, Request
+
+        delivered = Request.objects.filter(status="delivered", date__range=(start, end))
+        placed = Placement.objects.filter(start_date__range=(start, end))
+        itself = Q()
+        for kind, statuses in HAPPENED_AS_ACTIVITY.items():
+            itself |= Q(kind=kind, status__in=statuses, start_date__range=(start, end))
+        return self.filter(
+            Q(kind__in=REQUESTABLE_KINDS, pk__in=delivered.values("activity_id"))
+            | Q(kind="internship", pk__in=placed.values("nomination__posting_id"))
+            | itself
+        )
+
     def with_board_data(self):
         return self.select_related("host", "programme_line", "posting").prefetch_related(
             "qualifications"

@@ -223,6 +223,8 @@ GRADE_SCALE = (env_int("GRADE_MIN", 1), env_int("GRADE_MAX", 10))
 GRADE_PASS = float(env_str("GRADE_PASS", "5.5"))
 # Students are anonymised this many months after they left school.
 STUDENT_RETENTION_MONTHS = env_int("STUDENT_RETENTION_MONTHS", 24)
+# A student counts as falling behind after this many days without recorded progress.
+PROGRESS_STALE_DAYS = env_int("PROGRESS_STALE_DAYS", 21)
 # The address people reach civbio at, for links in e-mail.
 SITE_URL = env_required("SITE_URL", "http://127.0.0.1:8000")
 
@@ -285,7 +287,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

@@ -1,15 +1,21 @@
 """Figures about people that funders and the public may see: counts only, and small counts
 suppressed, so nobody can be singled out."""
 
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.ledger import project_year_expression, project_years
 from activities.models import (
+    HAPPENED_AS_ACTIVITY,
+    REQUESTABLE_KINDS,
+    Activity,
+    ActivityKind,
     Contribution,
     ContributionKind,
     ContributionStatus,
@@ -73,6 +79,11 @@ class PartnerFinance:
     expected: Decimal = Decimal("0")  # what the pledge should have brought by today
     light: str | None = None
     year_lights: dict = field(default_factory=dict)
+    # Within the period asked for (a quarter, a year or the whole project).
+    period_committed: Decimal = Decimal("0")
+    period_cash: Decimal = Decimal("0")
+    period_in_kind: Decimal = Decimal("0")
+    period_light: str | None = None
 
     @property
     def committed_total(self) -> Decimal:
@@ -81,6 +92,10 @@ class PartnerFinance:
     @property
     def realised_total(self) -> Decimal:
         return self.cash + self.in_kind
+
+    @property
+    def period_realised(self) -> Decimal:
+        return self.period_cash + self.period_in_kind
 
 
 def _light(realised: Decimal, expected: Decimal) -> str:
@@ -126,10 +141,24 @@ def hour_rate(rates: dict, project: Project, organisation_id: int, year: int) ->
     return rates.get((organisation_id, year), project.hourly_rate)
 
 
-def finance_overview(project: Project, today=None) -> dict:
+def _committed_in(committed: dict, years, start, end) -> Decimal:
+    """The part of yearly pledges that falls within [start, end], pro rata by days."""
+    total = Decimal("0")
+    for number, year_start, year_end in years:
+        first, last = max(start, year_start), min(end, year_end)
+        if first <= last and committed.get(number):
+            share = Decimal((last - first).days + 1) / Decimal((year_end - year_start).days + 1)
+            total += committed[number] * share
+    return total
+
+
+def finance_overview(project: Project, today=None, period=None) -> dict:
     """Commitments against realised contributions per partner and year, the budget against what
-    was realised per line, and the RIF rule checks. Six queries whatever the volume."""
+    was realised per line, and the RIF rule checks; with a period (anything with `start` and
+    `end`), also each partner's pledge and realisation within it. Six queries whatever the
+    volume."""
     today = today or timezone.localdate()
+    in_period = Q(date__range=(period.start, period.end)) if period else None
     years = project_years(project)
     partners = {
         o.pk: o for o in Organisation.objects.partners().order_by("-is_lead_applicant", "name")
@@ -149,7 +178,16 @@ def finance_overview(project: Project, today=None) -> dict:
         counting_contributions()
         .filter(date__range=(project.start_date, project.end_date))
         .values("organisation_id", "kind", "programme_line_id")
-        .annotate(year=project_year_expression(project), h=Sum("hours"), a=Sum("amount"))
+        .annotate(
+            year=project_year_expression(project),
+            h=Sum("hours"),
+            a=Sum("amount"),
+            **(
+                {"ph": Sum("hours", filter=in_period), "pa": Sum("amount", filter=in_period)}
+                if period
+                else {}
+            ),
+        )
     )
     for row in rows:
         partner = finance.get(row["organisation_id"])
@@ -160,12 +198,15 @@ def finance_overview(project: Project, today=None) -> dict:
             euros = (row["h"] or 0) * rate
             partner.hours += row["h"] or 0
             partner.in_kind += euros
+            partner.period_in_kind += (row.get("ph") or 0) * rate
         else:
             euros = row["a"] or Decimal("0")
             if row["kind"] == ContributionKind.CASH:
                 partner.cash += euros
+                partner.period_cash += row.get("pa") or 0
             else:
                 partner.in_kind += euros
+                partner.period_in_kind += row.get("pa") or 0
         partner.realised[row["year"]] = partner.realised.get(row["year"], Decimal("0")) + euros
         line = row["programme_line_id"]
         realised_by_line[line] = realised_by_line.get(line, Decimal("0")) + euros
@@ -194,6 +235,14 @@ def finance_overview(project: Project, today=None) -> dict:
     for row in finance.values():
         row.expected = _expected_to_date(row.committed, years, today)
         row.light = _light(row.realised_total, row.expected) if row.committed_total else None
+        if period:
+            row.period_committed = _committed_in(row.committed, years, period.start, period.end)
+            expected_in_period = _committed_in(
+                row.committed, years, period.start, min(period.end, max(today, period.start))
+            )
+            row.period_light = (
+                _light(row.period_realised, expected_in_period) if row.period_committed else None
+            )
         row.year_lights = {
             number: _light(
                 row.realised.get(number, Decimal(0)),
@@ -291,3 +340,105 @@ def rule_checks(project: Project, partners: list[PartnerFinance], years, today) 
             },
         },
     ]
+
+
+# What happened, and who took part ---------------------------------------------------------------
+
+# How each kind of activity "happens" in a period: see ActivityQuerySet.happened_between.
+
+
+def activities_happened(period, line_id: int | None = None) -> dict[tuple[str, int], int]:
+    """Activities that took place in a period, per (kind, programme line id). Three queries."""
+    counts: Counter = Counter()
+    line = {"activity__programme_line_id": line_id} if line_id else {}
+    for kind, line_pk, n in (
+        Request.objects.filter(
+            status=RequestStatus.DELIVERED,
+            date__range=(period.start, period.end),
+            activity__kind__in=REQUESTABLE_KINDS,
+            **line,
+        )
+        .values_list("activity__kind", "activity__programme_line_id")
+        .annotate(n=Count("pk"))
+    ):
+        counts[(kind, line_pk)] += n
+    posting_line = {"nomination__posting__programme_line_id": line_id} if line_id else {}
+    for line_pk, n in (
+        Placement.objects.filter(start_date__range=(period.start, period.end), **posting_line)
+        .values_list("nomination__posting__programme_line_id")
+        .annotate(n=Count("pk"))
+    ):
+        counts[(ActivityKind.INTERNSHIP, line_pk)] += n
+    status_filter = Q()
+    for kind, statuses in HAPPENED_AS_ACTIVITY.items():
+        status_filter |= Q(kind=kind, status__in=statuses)
+    for kind, line_pk, n in (
+        Activity.objects.filter(
+            status_filter,
+            start_date__range=(period.start, period.end),
+            **({"programme_line_id": line_id} if line_id else {}),
+        )
+        .values_list("kind", "programme_line_id")
+        .annotate(n=Count("pk"))
+    ):
+        counts[(kind, line_pk)] += n
+    return dict(counts)
+
+
+@dataclass
+class Engagement:
+    organisation: Organisation
+    last_seen: date | None
+    active_in_period: bool
+
+    def silent_since(self, cutoff: date) -> bool:
+        return self.last_seen is None or self.last_seen < cutoff
+
+
+def partner_engagement(period, today: date) -> list[Engagement]:
+    """Every active partner with the last day it showed a sign of life in civbio (an activity
+    hosted, a request made, a contribution logged) and whether it did so within the period. One
+    query."""
+
+    def latest(model, organisation_field: str, date_field: str):
+        return Subquery(
+            model.objects.filter(**{organisation_field: OuterRef("pk")})
+            .order_by()
+            .values(organisation_field)
+            .annotate(last=Max(date_field))
+            .values("last")[:1]
+        )
+
+    def within(model, organisation_field: str, date_field: str):
+        return Exists(
+            model.objects.filter(
+                **{
+                    organisation_field: OuterRef("pk"),
+                    f"{date_field}__range": (period.start, period.end),
+                }
+            )
+        )
+
+    signs = [
+        (Activity, "host", "created_at__date"),
+        (Request, "school", "created_at__date"),
+        (Contribution, "organisation", "date"),
+    ]
+    annotations = {}
+    for n, (model, organisation_field, date_field) in enumerate(signs):
+        annotations[f"last_{n}"] = latest(model, organisation_field, date_field)
+        annotations[f"in_{n}"] = within(model, organisation_field, date_field)
+    rows = []
+    for organisation in (
+        Organisation.objects.partners().active().annotate(**annotations).order_by("name")
+    ):
+        seen = [getattr(organisation, f"last_{n}") for n in range(len(signs))]
+        seen = [d.date() if isinstance(d, datetime) else d for d in seen if d is not None]
+        rows.append(
+            Engagement(
+                organisation=organisation,
+                last_seen=min(max(seen), today) if seen else None,
+                active_in_period=any(getattr(organisation, f"in_{n}") for n in range(len(signs))),
+            )
+        )
+    return rows

@@ -163,6 +163,41 @@ class KpiRow:
     forecast: Decimal = Decimal(0)
     pending: int = 0
     light: str = "green"
+    # Where the figure should stand by now, and the target at the project's end.
+    expected: Decimal = Decimal(0)
+    final_target: Decimal = Decimal(0)
+
+    @property
+    def is_headcount(self) -> bool:
+        return self.indicator.measure == DerivedMeasure.ACTIVE_PARTNERS
+
+    @property
+    def percent_of_target(self) -> Decimal | None:
+        """The cumulative figure as a share of this year's target, in percent."""
+        if not self.target:
+            return None
+        return (self.cumulative / self.target * 100).quantize(Decimal("1"))
+
+    def in_quarters(self, quarters: tuple[int, ...]) -> Decimal:
+        """The figure over some quarters: their sum, or for a headcount the latest one."""
+        values = [self.per_quarter[q] for q in sorted(quarters) if q in self.per_quarter]
+        if self.is_headcount:
+            return values[-1] if values else Decimal(0)
+        return sum(values, Decimal(0))
+
+    def trend(self, last_quarter: int) -> list[Decimal | None]:
+        """Cumulative figure after each quarter up to `last_quarter`, as percent of the final
+        target (None when there is no target)."""
+        points, running = [], Decimal(0)
+        for q in range(1, last_quarter + 1):
+            value = self.per_quarter.get(q, Decimal(0))
+            running = (value or running) if self.is_headcount else running + value
+            points.append(
+                (running / self.final_target * 100).quantize(Decimal("1"))
+                if self.final_target
+                else None
+            )
+        return points
 
 
 def kpi_rows(project: Project, line_id: int | None = None, today: date | None = None) -> dict:
@@ -243,9 +278,17 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
                 forecast=forecast,
                 pending=pending.get(indicator.pk, 0),
                 light=light,
+                expected=expected,
+                final_target=target_for((len(project.quarters()) + 3) // 4),
             )
         )
     return {"rows": rows, "quarter": current, "year": year}
+
+
+def line_light(rows: list[KpiRow]) -> str:
+    """One traffic light for a programme line: its worst indicator's."""
+    lights = {row.light for row in rows}
+    return "red" if "red" in lights else "amber" if "amber" in lights else "green"
 
 
 # Measures that count students: outside the schools and the project office, small counts of them

@@ -1,14 +1,13 @@
 """The data behind the public start page and each role's dashboard, one selector per page."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
-from activities.models import Activity, Contribution, ContributionStatus
-from partners.models import Invitation, Organisation, OrganisationKind, Role, User
-from partners.selectors import KIND_ORDER, contacts_by_organisation
+from activities.models import Activity
+from partners.models import Organisation, OrganisationKind
+from partners.selectors import KIND_ORDER
 from programmes.models import ProgrammeLine, Project
 from programmes.selectors import current_project
-from reports.figures import student_aggregates
 
 
 def _lines(project: Project | None) -> list[ProgrammeLine]:
@@ -71,83 +70,5 @@ def home_page() -> dict:
     }
 
 
-def _my_organisation(user: User) -> dict:
-    colleagues = list(
-        User.objects.active()
-        .filter(organisation_id=user.organisation_id)
-        .exclude(pk=user.pk)
-        .order_by("-is_contact", "name")
-    )
-    return {"organisation": user.organisation, "colleagues": colleagues}
-
-
-def coordinator_dashboard(user: User) -> dict:
-    project = current_project()
-    now = timezone.now()
-    kind_counts, partner_total = _partner_kind_counts()
-    role_counts = dict(
-        User.objects.active().values_list("role").annotate(n=Count("id")).values_list("role", "n")
-    )
-    without_people = list(
-        Organisation.objects.partners()
-        .active()
-        .annotate(n=Count("people", filter=Q(people__is_active=True)))
-        .filter(n=0)
-        .order_by("name")
-    )
-    pending = Invitation.objects.pending(now)
-    return {
-        "project": project,
-        "timeline": _timeline(project),
-        "lines": _lines(project),
-        "kind_counts": kind_counts,
-        "partner_total": partner_total,
-        "role_counts": [(r, r.label, role_counts.get(r, 0)) for r in Role],
-        "people_total": sum(role_counts.values()),
-        "organisations_without_people": without_people,
-        "pending_invitations": pending.count(),
-        "contributions_to_approve": Contribution.objects.filter(
-            status=ContributionStatus.SUBMITTED
-        ).count(),
-        "expiring_invitations": pending.filter(
-            expires_at__lte=now + timezone.timedelta(days=3)
-        ).count(),
-    }
-
-
-def _partner_dashboard(user: User, contact_kinds: list[str]) -> dict:
-    """A school's or a company's dashboard: their organisation, and whom to reach elsewhere."""
-    project = current_project()
-    return {
-        "project": project,
-        "timeline": _timeline(project),
-        "lines": _lines(project),
-        **_my_organisation(user),
-        "partner_contacts": contacts_by_organisation(contact_kinds),
-    }
-
-
-def school_dashboard(user: User) -> dict:
-    return _partner_dashboard(user, [OrganisationKind.WORK_FIELD, OrganisationKind.SUPPORT])
-
-
-def industry_dashboard(user: User) -> dict:
-    return _partner_dashboard(user, [OrganisationKind.EDUCATION])
-
-
-def funder_dashboard(user: User) -> dict:
-    """Aggregates only: nothing personal reaches a funder's page."""
-    project = current_project()
-    kind_counts, partner_total = _partner_kind_counts()
-    return {
-        "project": project,
-        "timeline": _timeline(project),
-        "lines": _lines(project),
-        "kind_counts": kind_counts,
-        "partner_total": partner_total,
-        "grant_share_percent": (
-            round(project.grant_share * 100, 1) if project and project.grant_share else None
-        ),
-        "grant_within_limit": bool(project and project.grant_within_limit),
-        "students": student_aggregates(),
-    }
+def timeline_for(project: Project | None) -> dict:
+    return {"timeline": _timeline(project)}

@@ -2,11 +2,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from civbio import rules
 from partners.models import Role
+from programmes.periods import choose_period
 from programmes.selectors import current_project
-from reports import figures, selectors
+from reports import dashboards, figures, selectors
 
 
 def home(request):
@@ -22,28 +24,54 @@ def dashboard(request):
     return redirect(url_name)
 
 
-def _dashboard_for(role: str, selector, template: str):
+def _scope(request, project, *, with_lines: bool) -> dashboards.Scope:
+    """The period (`?period=q7|y2|all`, the current quarter by default) and, where offered, the
+    programme line (`?line=2`) a dashboard shows. Unknown values fall back to the default."""
+    today = timezone.localdate()
+    period, periods = choose_period(project, request.GET.get("period"), today)
+    lines = list(project.lines.all())
+    line = None
+    if with_lines:
+        line = next((li for li in lines if str(li.number) == request.GET.get("line")), None)
+    return dashboards.Scope(project, period, periods, lines, line, today)
+
+
+def _dashboard_for(role: str, selector, template: str, *, with_lines: bool = False):
     @login_required
     def view(request):
         if not rules.has_role(request.user, role):
             raise PermissionDenied
-        return render(request, template, selector(request.user))
+        project = current_project()
+        if project is None:
+            return render(request, "reports/dashboard_no_project.html")
+        scope = _scope(request, project, with_lines=with_lines)
+        context = {
+            "scope": scope,
+            "project": scope.project,
+            "with_lines": with_lines,
+            **selectors.timeline_for(scope.project),
+            **selector(request.user, scope),
+        }
+        return render(request, template, context)
 
     view.__name__ = f"dashboard_{role}"
     return view
 
 
 dashboard_coordinator = _dashboard_for(
-    Role.COORDINATOR, selectors.coordinator_dashboard, "reports/dashboard_coordinator.html"
+    Role.COORDINATOR,
+    dashboards.coordinator_dashboard,
+    "reports/dashboard_coordinator.html",
+    with_lines=True,
 )
 dashboard_school = _dashboard_for(
-    Role.SCHOOL_STAFF, selectors.school_dashboard, "reports/dashboard_school.html"
+    Role.SCHOOL_STAFF, dashboards.school_dashboard, "reports/dashboard_school.html"
 )
 dashboard_industry = _dashboard_for(
-    Role.INDUSTRY_STAFF, selectors.industry_dashboard, "reports/dashboard_industry.html"
+    Role.INDUSTRY_STAFF, dashboards.industry_dashboard, "reports/dashboard_industry.html"
 )
 dashboard_funder = _dashboard_for(
-    Role.FUNDER, selectors.funder_dashboard, "reports/dashboard_funder.html"
+    Role.FUNDER, dashboards.funder_dashboard, "reports/dashboard_funder.html", with_lines=True
 )
 
 

@@ -1,0 +1,583 @@
+"""The four role dashboards: one selector each, with a fixed query budget whatever the volume.
+
+Every figure comes from `reports.figures` and `reports.kpis`, the same functions the finance and
+KPI pages and the funder reports use, so a number on a dashboard is the number in the report.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from activities.models import (
+    DONE_STATUSES,
+    OPEN_REQUEST_STATUSES,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Contribution,
+    ContributionStatus,
+    Edition,
+    Enrolment,
+    ModuleUnit,
+    Nomination,
+    NominationStatus,
+    Notification,
+    Placement,
+    Request,
+    RequestStatus,
+    UnitProgress,
+)
+from activities.progress import matches_for
+from civbio import rules
+from partners.models import Invitation, Organisation, OrganisationKind, User
+from partners.selectors import contacts_by_organisation
+from programmes.models import (
+    IndicatorValue,
+    Milestone,
+    MilestoneStatus,
+    Narrative,
+    ProgrammeLine,
+    Project,
+    ReportStatus,
+)
+from programmes.periods import Period
+from reports import charts, figures, kpis
+
+MILESTONE_HORIZON_DAYS = 30
+# A company's activities that can still draw requests or nominations.
+LIVE_STATUSES = [ActivityStatus.PUBLISHED, ActivityStatus.PLANNED, ActivityStatus.RUNNING]
+
+
+# Shared pieces ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """What a dashboard shows: the project, the period, and optionally one programme line."""
+
+    project: Project
+    period: Period
+    periods: list[Period]
+    lines: list[ProgrammeLine]
+    line: ProgrammeLine | None
+    today: date
+
+    @property
+    def line_id(self) -> int | None:
+        return self.line.pk if self.line else None
+
+    @property
+    def shown_lines(self) -> list[ProgrammeLine]:
+        return [self.line] if self.line else self.lines
+
+    @property
+    def upto(self) -> date:
+        return self.period.upto(self.today)
+
+    def query(self, **extra) -> str:
+        """The dashboard's own address parameters, for links that keep the choice."""
+        params = {"period": self.period.key, **({"line": self.line.number} if self.line else {})}
+        return urlencode({**params, **extra})
+
+
+def _list_url(name: str, *args, **params) -> str:
+    url = reverse(name, args=args)
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _happened(scope: Scope) -> dict:
+    """Activities that took place in the period, by kind and line, as a chart and a total."""
+    counts = figures.activities_happened(scope.period, scope.line_id)
+    kinds = [k for k in ActivityKind if any(key[0] == k for key in counts)] or list(ActivityKind)
+    series = [
+        (_("Line %(n)s") % {"n": line.number}, [counts.get((kind, line.pk), 0) for kind in kinds])
+        for line in scope.shown_lines
+    ]
+    total = sum(counts.values())
+    chart = charts.bar_chart(
+        _("Activities in %(period)s") % {"period": scope.period.short_label},
+        _("%(n)s activities took place, by kind and programme line.") % {"n": total},
+        [ActivityKind(k).label for k in kinds],
+        series,
+        horizontal=True,
+        stacked=True,
+        category=_("Kind"),
+    )
+    by_kind = [
+        {
+            "kind": kind,
+            "label": ActivityKind(kind).label,
+            "count": sum(n for (k, _line), n in counts.items() if k == kind),
+            "url": _list_url(
+                "activities:activity_list",
+                kind,
+                programme_line=scope.line_id,
+                happened_from=scope.period.start.isoformat(),
+                happened_until=scope.period.end.isoformat(),
+            ),
+        }
+        for kind in kinds
+    ]
+    return {"happened_total": total, "happened_chart": chart, "happened_by_kind": by_kind}
+
+
+def _kpis(scope: Scope, *, suppress: bool) -> list[dict]:
+    """Per programme line: its indicators to the end of the period, with a traffic light."""
+    data = kpis.kpi_rows(scope.project, scope.line_id, today=scope.upto)
+    if suppress:
+        kpis.suppress_people(data["rows"])
+    blocks = []
+    for line in scope.shown_lines:
+        rows = [r for r in data["rows"] if r.indicator.programme_line_id == line.pk]
+        for row in rows:
+            row.period_value = row.in_quarters(scope.period.quarters)
+            if suppress and row.indicator.measure in kpis.STUDENT_MEASURES:
+                row.period_value = figures.suppress(row.period_value)
+        blocks.append(
+            {
+                "line": line,
+                "rows": rows,
+                "light": kpis.line_light(rows) if rows else None,
+                "url": _list_url(
+                    "reports:kpis_line",
+                    line.number,
+                    quarter=scope.period.quarters[-1] if scope.period.kind == "quarter" else None,
+                ),
+            }
+        )
+    return blocks
+
+
+def _kpi_progress_chart(block: dict) -> charts.Chart | None:
+    rows = [r for r in block["rows"] if r.target and r.cumulative is not None]
+    if not rows:
+        return None
+    return charts.bar_chart(
+        _("Line %(n)s: realised as a share of this year's target") % {"n": block["line"].number},
+        _("Each bar is an indicator's figure so far as a percentage of its target for the year."),
+        [r.indicator.title for r in rows],
+        [(_("% of target"), [r.percent_of_target for r in rows])],
+        horizontal=True,
+        value_suffix="%",
+        maximum=100,
+        category=_("Indicator"),
+        width=900,
+    )
+
+
+def _kpi_trend_chart(block: dict, last_quarter: int) -> charts.Chart | None:
+    rows = [r for r in block["rows"] if r.final_target]
+    if not rows or last_quarter < 1:
+        return None
+    return charts.line_chart(
+        _("Line %(n)s: trend per quarter") % {"n": block["line"].number},
+        _(
+            "Each line is an indicator's cumulative figure after each quarter, as a percentage of "
+            "its target at the end of the project."
+        ),
+        [_("Q%(n)s") % {"n": q} for q in range(1, last_quarter + 1)],
+        [(r.indicator.title, r.trend(last_quarter)) for r in rows],
+        value_suffix="%",
+        category=_("Quarter"),
+    )
+
+
+def _milestones(scope: Scope) -> list[Milestone]:
+    """Milestones overdue, and those due within the coming month."""
+    items = list(
+        Milestone.objects.filter(
+            project=scope.project,
+            status=MilestoneStatus.PLANNED,
+            due_date__lte=scope.today + timedelta(days=MILESTONE_HORIZON_DAYS),
+            **({"programme_line_id": scope.line_id} if scope.line_id else {}),
+        )
+        .select_related("programme_line", "owner_organisation")
+        .order_by("due_date")[:12]
+    )
+    for item in items:
+        item.overdue = item.due_date < scope.today
+    return items
+
+
+def _finance(scope: Scope) -> dict:
+    overview = figures.finance_overview(scope.project, scope.today, period=scope.period)
+    counting = [
+        p
+        for p in overview["partners"]
+        if p.organisation.cofinancing_category in figures.COUNTING_CATEGORIES
+        and (p.period_committed or p.period_realised)
+    ]
+    counting.sort(key=lambda p: p.period_committed, reverse=True)
+    chart = None
+    if counting:
+        chart = charts.bar_chart(
+            _("Co-financing per partner in %(period)s") % {"period": scope.period.short_label},
+            _(
+                "For each partner, the pledge for the period next to what it realised (approved "
+                "hours valued at its rate, cash and other in-kind)."
+            ),
+            [p.organisation.name for p in counting],
+            [
+                (_("Committed"), [p.period_committed.quantize(Decimal(1)) for p in counting]),
+                (_("Realised"), [p.period_realised.quantize(Decimal(1)) for p in counting]),
+            ],
+            horizontal=True,
+            category=_("Partner"),
+        )
+    total = {
+        "committed": sum((p.period_committed for p in counting), Decimal(0)),
+        "cash": sum((p.period_cash for p in counting), Decimal(0)),
+        "in_kind": sum((p.period_in_kind for p in counting), Decimal(0)),
+    }
+    total["realised"] = total["cash"] + total["in_kind"]
+    return {
+        "finance": overview,
+        "finance_partners": counting,
+        "finance_chart": chart,
+        "finance_total": total,
+        "checks": overview["checks"],
+    }
+
+
+# Coordinator ------------------------------------------------------------------------------------
+
+
+def coordinator_dashboard(user: User, scope: Scope) -> dict:
+    now = timezone.now()
+    today = scope.today
+    kpi_blocks = _kpis(scope, suppress=False)
+    for block in kpi_blocks:
+        block["chart"] = _kpi_progress_chart(block)
+    engagement = figures.partner_engagement(scope.period, today)
+    current = scope.project.quarter_of(scope.upto)
+    previous = scope.project.quarter_of(current[1] - timedelta(days=1)) if current else None
+    cutoff = previous[1] if previous else scope.project.start_date
+    silent = [e for e in engagement if e.silent_since(cutoff)]
+    pending_invitations = Invitation.objects.pending(now).aggregate(
+        n=Count("pk"), expiring=Count("pk", filter=Q(expires_at__lte=now + timedelta(days=3)))
+    )
+    contributions = Contribution.objects.aggregate(
+        submitted=Count("pk", filter=Q(status=ContributionStatus.SUBMITTED)),
+        proposed=Count("pk", filter=Q(status=ContributionStatus.PROPOSED)),
+    )
+    values_pending = IndicatorValue.objects.filter(status=ReportStatus.SUBMITTED)
+    if scope.line_id:
+        values_pending = values_pending.filter(indicator__programme_line_id=scope.line_id)
+    # The latest quarter that has ended: its write-up per line is what the next report needs.
+    ended = [q for q in scope.project.quarters() if q[2] < today]
+    last_ended = ended[-1] if ended else None
+    written = (
+        set(
+            Narrative.objects.filter(period_start=last_ended[1]).values_list(
+                "programme_line_id", flat=True
+            )
+        )
+        if last_ended
+        else set()
+    )
+    without_people = list(
+        Organisation.objects.partners()
+        .active()
+        .annotate(n=Count("people", filter=Q(people__is_active=True)))
+        .filter(n=0)
+        .order_by("name")
+    )
+    return {
+        **_happened(scope),
+        **_finance(scope),
+        "kpi_blocks": kpi_blocks,
+        "engagement_total": len(engagement),
+        "active_partners": [e for e in engagement if e.active_in_period],
+        "silent_partners": silent,
+        "silent_cutoff": cutoff,
+        "milestones": _milestones(scope),
+        "approvals": {
+            "contributions": contributions["submitted"],
+            "hours_unconfirmed": contributions["proposed"],
+            "kpi_values": values_pending.count(),
+            "invitations": pending_invitations["n"],
+            "invitations_expiring": pending_invitations["expiring"],
+        },
+        "write_ups": {
+            "quarter": last_ended,
+            "lines": [{"line": line, "written": line.pk in written} for line in scope.shown_lines],
+        },
+        "organisations_without_people": without_people,
+    }
+
+
+# School staff -----------------------------------------------------------------------------------
+
+
+def _editions_with_progress(user: User, today: date) -> list[Edition]:
+    """The editions a teacher teaches (or, for someone who teaches none, the school's) that run
+    now or ended within a month, with class size and progress. One query."""
+    units = (
+        ModuleUnit.objects.filter(module_id=OuterRef("module_id"))
+        .order_by()
+        .values("module_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    students = (
+        Enrolment.objects.filter(edition_id=OuterRef("pk"), student__erased_at__isnull=True)
+        .order_by()
+        .values("edition_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    done = (
+        UnitProgress.objects.filter(
+            enrolment__edition_id=OuterRef("pk"),
+            status__in=DONE_STATUSES,
+            enrolment__student__erased_at__isnull=True,
+        )
+        .order_by()
+        .values("enrolment__edition_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    editions = rules.visible_editions(user).filter(end_date__gte=today - timedelta(days=30))
+    mine = editions.filter(teachers=user)
+    return list(
+        (mine if mine.exists() else editions)
+        .select_related("module")
+        .annotate(
+            units=Coalesce(Subquery(units, output_field=IntegerField()), 0),
+            students=Coalesce(Subquery(students, output_field=IntegerField()), 0),
+            done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
+        )
+        .order_by("start_date", "name")[:20]
+    )
+
+
+def _falling_behind(editions: list[Edition], today: date) -> tuple[int, list[Enrolment]]:
+    """Students in running editions with no progress recorded for the configured number of days,
+    who have not completed every unit. One query for the list, one for the count."""
+    cutoff = today - timedelta(days=settings.PROGRESS_STALE_DAYS)
+    running = [e for e in editions if e.start_date <= today <= e.end_date]
+    units = {e.pk: e.units for e in running}
+    stale = (
+        Enrolment.objects.filter(
+            edition__in=running,
+            student__erased_at__isnull=True,
+            student__left_on__isnull=True,
+            enrolled_on__lt=cutoff,
+        )
+        .annotate(
+            last=Max("progress__recorded_on"),
+            done=Count("progress", filter=Q(progress__status__in=DONE_STATUSES)),
+        )
+        .filter(Q(last__lt=cutoff) | Q(last__isnull=True))
+        .select_related("student", "edition")
+        .order_by("last", "student__display_name")
+    )
+    behind = [e for e in stale if e.done < units.get(e.edition_id, 0)]
+    return len(behind), behind[:10]
+
+
+def school_dashboard(user: User, scope: Scope) -> dict:
+    today = scope.today
+    editions = _editions_with_progress(user, today)
+    for edition in editions:
+        possible = edition.units * edition.students
+        edition.percent = round(edition.done * 100 / possible) if possible else 0
+    behind_count, behind = _falling_behind(editions, today)
+    chart = None
+    if editions:
+        chart = charts.bar_chart(
+            _("Class progress"),
+            _("The share of module units completed by the students of each edition."),
+            [f"{e.name} · {e.module.code}" for e in editions],
+            [(_("% completed"), [e.percent for e in editions])],
+            horizontal=True,
+            value_suffix="%",
+            maximum=100,
+            category=_("Edition"),
+        )
+    school_requests = Request.objects.filter(school_id=user.organisation_id)
+    upcoming = list(
+        school_requests.filter(
+            status__in=[RequestStatus.SCHEDULED, RequestStatus.PROPOSED, RequestStatus.REQUESTED],
+            date__gte=today,
+        )
+        .select_related("activity", "activity__host")
+        .order_by("date")[:8]
+    )
+    mine = list(
+        school_requests.filter(requested_by=user, status__in=OPEN_REQUEST_STATUSES)
+        .select_related("activity", "activity__host")
+        .order_by("date")[:8]
+    )
+    nominations = list(
+        Nomination.objects.filter(nominated_by=user)
+        .filter(
+            Q(status=NominationStatus.NOMINATED)
+            | Q(updated_at__date__gte=today - timedelta(days=30))
+        )
+        .select_related("posting", "posting__host", "student")
+        .order_by("-updated_at")[:8]
+    )
+    matches = [m for m in matches_for(user) if m.students or m.almost]
+    delivered = school_requests.filter(
+        status=RequestStatus.DELIVERED, date__range=(scope.period.start, scope.period.end)
+    ).count()
+    units_done = UnitProgress.objects.filter(
+        enrolment__edition__school_id=user.organisation_id,
+        status__in=DONE_STATUSES,
+        recorded_on__range=(scope.period.start, scope.period.end),
+    ).count()
+    reminders = list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .select_related("event", "event__activity", "event__organisation", "event__actor")
+        .order_by("-created_at")[:5]
+    )
+    return {
+        "editions": editions,
+        "progress_chart": chart,
+        "students_total": sum(e.students for e in editions),
+        "behind_count": behind_count,
+        "behind": behind,
+        "stale_days": settings.PROGRESS_STALE_DAYS,
+        "upcoming": upcoming,
+        "my_requests": mine,
+        "my_nominations": nominations,
+        "matches": matches[:5],
+        "matches_total": len(matches),
+        "fitting_students": sum(len(m.students) for m in matches),
+        "delivered_in_period": delivered,
+        "units_done_in_period": units_done,
+        "reminders": reminders,
+        "partner_contacts": contacts_by_organisation(
+            [OrganisationKind.WORK_FIELD, OrganisationKind.SUPPORT]
+        ),
+    }
+
+
+# Industry staff ---------------------------------------------------------------------------------
+
+
+def industry_dashboard(user: User, scope: Scope) -> dict:
+    today = scope.today
+    organisation_id = user.organisation_id
+    postings = list(
+        Activity.objects.hosted_by(organisation_id)
+        .filter(
+            status__in=[ActivityStatus.PUBLISHED, ActivityStatus.PLANNED, ActivityStatus.RUNNING]
+        )
+        .annotate(
+            new_requests=Count(
+                "requests", filter=Q(requests__status=RequestStatus.REQUESTED), distinct=True
+            ),
+            new_nominations=Count(
+                "posting__nominations",
+                filter=Q(posting__nominations__status=NominationStatus.NOMINATED),
+                distinct=True,
+            ),
+        )
+        .order_by("-new_requests", "-new_nominations", "title")[:10]
+    )
+    waiting = Request.objects.filter(activity__host_id=organisation_id).aggregate(
+        requests=Count("pk", filter=Q(status=RequestStatus.REQUESTED)),
+    )
+    nominations_waiting = Nomination.objects.filter(
+        posting__host_id=organisation_id, status=NominationStatus.NOMINATED
+    ).count()
+    upcoming = list(
+        Request.objects.filter(
+            activity__host_id=organisation_id,
+            status=RequestStatus.SCHEDULED,
+            date__gte=today,
+        )
+        .select_related("activity", "school")
+        .order_by("date")[:8]
+    )
+    placements = list(
+        Placement.objects.filter(nomination__posting__host_id=organisation_id, end_date__gte=today)
+        .select_related("nomination__posting")
+        .order_by("start_date")[:8]
+    )
+    finance = figures.finance_overview(scope.project, today, period=scope.period)
+    mine = next((p for p in finance["partners"] if p.organisation.pk == organisation_id), None)
+    contributions = Contribution.objects.filter(organisation_id=organisation_id).aggregate(
+        unconfirmed=Count("pk", filter=Q(status=ContributionStatus.PROPOSED)),
+        submitted=Count(
+            "pk",
+            filter=Q(
+                status=ContributionStatus.SUBMITTED,
+                date__range=(scope.period.start, scope.period.end),
+            ),
+        ),
+    )
+    chart = None
+    if mine and (mine.period_committed or mine.period_realised):
+        chart = charts.bar_chart(
+            _("Our contribution in %(period)s") % {"period": scope.period.short_label},
+            _("What we pledged for the period next to what was approved so far, in euros."),
+            [_("Committed"), _("Realised: hours"), _("Realised: cash and in-kind")],
+            [
+                (
+                    _("Euros"),
+                    [
+                        mine.period_committed.quantize(Decimal(1)),
+                        (mine.period_in_kind).quantize(Decimal(1)),
+                        mine.period_cash.quantize(Decimal(1)),
+                    ],
+                )
+            ],
+            category=_("Figure"),
+        )
+    return {
+        "postings": postings,
+        "requests_waiting": waiting["requests"],
+        "nominations_waiting": nominations_waiting,
+        "upcoming": upcoming,
+        "placements": placements,
+        "my_finance": mine,
+        "contribution_chart": chart,
+        "hours_unconfirmed": contributions["unconfirmed"],
+        "contributions_submitted": contributions["submitted"],
+        "hostable": rules.hostable_kinds(user),
+        "partner_contacts": contacts_by_organisation([OrganisationKind.EDUCATION]),
+    }
+
+
+# Funder -----------------------------------------------------------------------------------------
+
+
+def funder_dashboard(user: User, scope: Scope) -> dict:
+    """Aggregates only: nothing personal reaches a funder's page."""
+    kpi_blocks = _kpis(scope, suppress=True)
+    current = scope.project.quarter_of(scope.upto)
+    for block in kpi_blocks:
+        block["chart"] = _kpi_trend_chart(block, current[0] if current else 0)
+    milestones = list(
+        Milestone.objects.filter(
+            project=scope.project,
+            **({"programme_line_id": scope.line_id} if scope.line_id else {}),
+        )
+        .select_related("programme_line", "owner_organisation")
+        .order_by("due_date")
+    )
+    for item in milestones:
+        item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < scope.today
+    return {
+        **_happened(scope),
+        **_finance(scope),
+        "kpi_blocks": kpi_blocks,
+        "milestones": milestones,
+        "students": figures.student_aggregates(),
+        "grant_share_percent": (
+            round(scope.project.grant_share * 100, 1) if scope.project.grant_share else None
+        ),
+        "grant_within_limit": scope.project.grant_within_limit,
+    }

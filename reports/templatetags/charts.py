@@ -1,0 +1,27 @@
+"""`{% chart some_chart %}`: a chart from reports.charts as a figure with its data table."""
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from reports.charts import format_value
+
+register = template.Library()
+
+
+@register.inclusion_tag("reports/partials/chart.html", takes_context=True)
+def chart(context, chart, table_open=False):
+    # The chart's own stylesheet is allowed by the page's CSP nonce; it carries no script.
+    nonce = context.get("csp_nonce")
+    svg = chart.svg
+    if nonce is not None:  # a LazyNonce is falsy until first used
+        svg = svg.replace("<style", f'<style nonce="{escape(nonce)}"', 1)
+    return {"chart": chart, "svg": mark_safe(svg), "table_open": table_open}  # noqa: S308
+
+
+@register.filter
+def figure(value, decimals=0):
+    """A figure as shown on dashboards: grouped digits, and "< 5" for a suppressed count."""
+    if value is None or value == "":
+        return "< 5"
+    return format_value(value, int(decimals))
