@@ -5,12 +5,17 @@ apart by pattern and line style as well as by shade, so a chart reads in black a
 every chart carries its figures as a table for screen readers (and for anyone who wants numbers).
 """
 
+import functools
+import hashlib
+import json
 import math
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pygal
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.formats import number_format
 from pygal.etree import etree
 from pygal.style import Style
@@ -99,6 +104,7 @@ class Chart:
     columns: list[str]
     rows: list[list[str]]
     svg: str = field(repr=False, default="")
+    svg_narrow: str = field(repr=False, default="")
     kind: str = "bar"
 
     @property
@@ -166,6 +172,29 @@ def _config(**overrides):
     return options
 
 
+NARROW = 400  # phones get their own drawing of a wide chart, so its text stays legible
+CACHE_SECONDS = 3600
+
+
+def _cached(build):
+    """Charts are kept in the cache by everything that shapes them (the figures included), so
+    an unchanged chart is not drawn again and a changed figure draws a new one."""
+
+    @functools.wraps(build)
+    def chart(*args, **kwargs):
+        language = translation.get_language() or ""
+        shape = json.dumps([build.__name__, language, args, kwargs], default=str, sort_keys=True)
+        key = "chart:" + hashlib.sha256(shape.encode()).hexdigest()
+        found = cache.get(key)
+        if found is None:
+            found = build(*args, **kwargs)
+            cache.set(key, found, CACHE_SECONDS)
+        return found
+
+    return chart
+
+
+@_cached
 def bar_chart(
     title: str,
     summary: str,
@@ -195,24 +224,35 @@ def bar_chart(
     else:
         values_max = max([v for _, vs in series for v in vs if v is not None] or [0])
     ticks = _ticks(max(maximum or 0, float(values_max)))
-    graph = kind(
-        **_config(
-            width=width,
-            height=height,
-            print_values=len(labels) * bars <= 24,
-            truncate_label=28 if width < 600 else 48,
-            range=(0, ticks[-1]),
-            y_labels=ticks,
-            value_formatter=lambda v: f"{format_value(v, decimals)}{value_suffix}",
-            print_values_position="top" if not horizontal else "center",
-        )
-    )
     # pygal draws horizontal bars bottom-up: reverse them so the first label reads on top.
     order = list(reversed(range(len(labels)))) if horizontal else list(range(len(labels)))
-    graph.x_labels = [labels[i] for i in order]
-    for name, values in series:
-        graph.add(name, [None if values[i] is None else float(values[i]) for i in order])
-    return _chart(graph, title, summary, labels, series, decimals, value_suffix, category)
+
+    def draw(drawing_width: int):
+        graph = kind(
+            **_config(
+                width=drawing_width,
+                height=height,
+                print_values=len(labels) * bars <= 24,
+                truncate_label=-1,
+                range=(0, ticks[-1]),
+                y_labels=ticks,
+                value_formatter=lambda v: f"{format_value(v, decimals)}{value_suffix}",
+                print_values_position="top" if not horizontal else "center",
+            )
+        )
+        # Shortened by hand: pygal does not shorten the labels of horizontal bars. The table
+        # under the chart has them in full.
+        room = 48 if drawing_width >= 600 else 16 if horizontal else 12
+        graph.x_labels = [_shorten(labels[i], room) for i in order]
+        for name, values in series:
+            graph.add(name, [None if values[i] is None else float(values[i]) for i in order])
+        return graph
+
+    return _chart(draw, width, title, summary, labels, series, decimals, value_suffix, category)
+
+
+def _shorten(label: str, room: int) -> str:
+    return label if len(label) <= room else label[: room - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
 
 
 def _plain(labels, series):
@@ -220,21 +260,25 @@ def _plain(labels, series):
     return [str(label) for label in labels], [(str(name), list(vs)) for name, vs in series]
 
 
-def _chart(graph, title, summary, labels, series, decimals, value_suffix, category) -> Chart:
+def _chart(draw, width, title, summary, labels, series, decimals, value_suffix, category) -> Chart:
+    title, summary, category = str(title), str(summary), str(category)
     table_rows = [
         [label, *(f"{format_value(vs[i], decimals)}{value_suffix}" for _, vs in series)]
         for i, label in enumerate(labels)
     ]
+    graph = draw(width)
     return Chart(
         title=title,
         summary=summary,
         columns=[category, *(name for name, _ in series)],
         rows=table_rows,
         svg=_finish(graph, title, summary),
+        svg_narrow=_finish(draw(NARROW), title, summary) if width > NARROW * 1.5 else "",
         kind="line" if isinstance(graph, pygal.Line) else "bar",
     )
 
 
+@_cached
 def line_chart(
     title: str,
     summary: str,
@@ -248,19 +292,23 @@ def line_chart(
 ) -> Chart:
     """A line per series over the labels (quarters): trends."""
     labels, series = _plain(labels, series)
-    graph = pygal.Line(
-        **_config(
-            width=width,
-            height=320,
-            print_values=False,
-            dots_size=3.5,
-            x_label_rotation=0,
-            value_formatter=lambda v: f"{format_value(v, decimals)}{value_suffix}",
-            show_minor_x_labels=len(labels) <= 8,
-            x_labels_major_every=max(1, len(labels) // 6),
+
+    def draw(drawing_width: int):
+        graph = pygal.Line(
+            **_config(
+                width=drawing_width,
+                height=320,
+                print_values=False,
+                dots_size=3.5,
+                x_label_rotation=0,
+                value_formatter=lambda v: f"{format_value(v, decimals)}{value_suffix}",
+                show_minor_x_labels=len(labels) <= 8,
+                x_labels_major_every=max(1, len(labels) // (6 if drawing_width >= 600 else 4)),
+            )
         )
-    )
-    graph.x_labels = labels
-    for name, values in series:
-        graph.add(name, [None if v is None else float(v) for v in values])
-    return _chart(graph, title, summary, labels, series, decimals, value_suffix, category)
+        graph.x_labels = labels
+        for name, values in series:
+            graph.add(name, [None if v is None else float(v) for v in values])
+        return graph
+
+    return _chart(draw, width, title, summary, labels, series, decimals, value_suffix, category)

@@ -13,10 +13,18 @@ register = template.Library()
 def chart(context, chart, table_open=False):
     # The chart's own stylesheet is allowed by the page's CSP nonce; it carries no script.
     nonce = context.get("csp_nonce")
-    svg = chart.svg
-    if nonce is not None:  # a LazyNonce is falsy until first used
-        svg = svg.replace("<style", f'<style nonce="{escape(nonce)}"', 1)
-    return {"chart": chart, "svg": mark_safe(svg), "table_open": table_open}  # noqa: S308
+
+    def with_nonce(svg: str) -> str:
+        if nonce is not None:  # a LazyNonce is falsy until first used
+            svg = svg.replace("<style", f'<style nonce="{escape(nonce)}"', 1)
+        return mark_safe(svg)  # noqa: S308 - drawn by reports.charts from escaped text
+
+    return {
+        "chart": chart,
+        "svg": with_nonce(chart.svg),
+        "svg_narrow": with_nonce(chart.svg_narrow) if chart.svg_narrow else "",
+        "table_open": table_open,
+    }
 
 
 @register.filter
