@@ -27,7 +27,7 @@ def test_logged_hours_count_once_approved(
     )
 
     log_in(page, live_server.url, "host@biocorp.nl")
-    page.get_by_role("link", name="Bijdragen").click()
+    page.get_by_role("link", name="Bijdragen", exact=True).click()
     expect(page.locator("#realised-total")).to_have_text("€ 0")
     log = page.get_by_role("region", name="Bijdrage registreren")
     log.get_by_label("Programmalijn").select_option(label="1. Flexibel en hybride onderwijs")
@@ -53,6 +53,6 @@ def test_logged_hours_count_once_approved(
     page.get_by_role("button", name="Uitloggen").click()
 
     log_in(page, live_server.url, "host@biocorp.nl")
-    page.get_by_role("link", name="Bijdragen").click()
+    page.get_by_role("link", name="Bijdragen", exact=True).click()
     expect(page.locator("#realised-total")).to_have_text("€ 876")
     expect(page.get_by_role("cell", name="Goedgekeurd")).to_be_visible()

@@ -62,7 +62,7 @@ def test_a_guest_lesson_from_posting_to_delivered(
     # The company accepts it from its incoming requests, without leaving the page (htmx).
     log_in(page, live_server.url, "host@biocorp.nl")
     expect(page.get_by_role("link", name="Meldingen 1 ongelezen")).to_be_visible()
-    page.get_by_role("link", name="Aanvragen").click()
+    page.get_by_role("link", name="Aanvragen", exact=True).click()
     page.get_by_role("button", name="Accepteren").click()
     expect(page.get_by_text("Ingepland")).to_be_visible()
     log_out(page)
@@ -72,7 +72,7 @@ def test_a_guest_lesson_from_posting_to_delivered(
 
     # The teacher marks it delivered with the number of students reached.
     log_in(page, live_server.url, "teacher@school.nl")
-    page.get_by_role("link", name="Aanvragen").click()
+    page.get_by_role("link", name="Aanvragen", exact=True).click()
     page.get_by_text("Markeren als uitgevoerd").first.click()
     page.get_by_label("Bereikte studenten").fill("21")
     page.get_by_label("Korte feedback").fill("Heel leerzaam")

@@ -26,7 +26,7 @@ def test_a_coordinator_logs_in_switches_language_and_logs_out(
     ).to_have_attribute("aria-current", "page")
     screenshot("coordinator-dashboard-nl")
 
-    page.get_by_label("Taal").select_option("en")
+    page.get_by_label("Taal", exact=True).select_option("en")
     page.get_by_role("button", name="Wissel").click()
 
     expect(page).to_have_url(live_server.url + "/en/dashboard/coordinator/")
