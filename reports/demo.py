@@ -9,6 +9,7 @@ from django.db import transaction
 from partners.models import Invitation, Organisation, Role, User
 from reports.demo_activities import load_demo_activities
 from reports.demo_finance import load_demo_finance
+from reports.demo_history import load_demo_history
 from reports.demo_kpis import load_demo_kpis
 
 DEMO_PASSWORD = "civbio-demo"  # noqa: S105 - the documented demo password, DEBUG only
@@ -155,6 +156,7 @@ def load_demo() -> int:
             invited_by=coordinator,
         )
     load_demo_activities()
+    load_demo_history()
     load_demo_finance()
     load_demo_kpis()
     return created

@@ -32,9 +32,9 @@ def test_the_four_dashboards_look_right_at_laptop_and_phone_width(live_server, b
             problems = []
             page.on(
                 "console",
-                lambda message, problems=problems: problems.append(message.text)
-                if message.type == "error"
-                else None,
+                lambda message, problems=problems: (
+                    problems.append(message.text) if message.type == "error" else None
+                ),
             )
             log_in(page, live_server.url, email, DEMO_PASSWORD)
             expect(page.get_by_role("heading", level=1)).to_have_text(heading)
