@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import (
     Activity,
@@ -10,6 +11,7 @@ from activities.models import (
     ModuleUnit,
     Nomination,
     Qualification,
+    Reminder,
     Request,
     Student,
 )
@@ -163,4 +165,42 @@ class ContributionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class FailedEmailFilter(admin.SimpleListFilter):
+    title = _("e-mail")
+    parameter_name = "failed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("failed, not sent")), ("sent", _("sent"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(emailed_at=None, email_attempts__gt=0)
+        if self.value() == "sent":
+            return queryset.exclude(emailed_at=None)
+        return queryset
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The reminder log: what went to whom, and which e-mails failed (retried every hour)."""
+
+    list_display = [
+        "kind",
+        "title",
+        "recipient",
+        "due",
+        "emailed_at",
+        "email_attempts",
+        "last_error",
+    ]
+    list_filter = [FailedEmailFilter, "kind"]
+    search_fields = ["title", "recipient__name", "recipient__email"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "due"
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
         return False

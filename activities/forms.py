@@ -15,6 +15,7 @@ from activities.models import (
     Posting,
     PracticumAssignment,
     Qualification,
+    ReminderKind,
     ResearchOutput,
     ResearchProject,
 )
@@ -305,3 +306,12 @@ class ResearchOutputForm(forms.ModelForm):
 
 def activity_form_class(activity: Activity) -> type[ActivityForm]:
     return FORM_FOR_KIND[activity.kind]
+
+
+class ReminderSettingsForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label=_("Send me a reminder when"),
+        choices=ReminderKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

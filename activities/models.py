@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from activities.querysets import (
@@ -710,13 +711,122 @@ class ActivityEvent(models.Model):
         return ""
 
 
+class ReminderKind(models.TextChoices):
+    STARTS_SOON = "starts_soon", _("A guest lesson, visit or placement starts in two days")
+    UNANSWERED = "unanswered", _("A request or nomination is waiting for an answer")
+    DEADLINE = "deadline", _("A place's application deadline is a week away")
+    MILESTONE_DUE = "milestone_due", _("A milestone is due in two weeks")
+    MILESTONE_OVERDUE = "milestone_overdue", _("A milestone is overdue")
+    EDITION_STALE = "edition_stale", _("A module edition's progress has not been updated")
+    QUARTER_END = "quarter_end", _("The quarter ends: log contributions, write up, approve")
+    HOURS_UNCONFIRMED = "hours_unconfirmed", _("A delivered activity's hours are not confirmed")
+
+
+# What each reminder says, in the reader's language ("%(title)s" is the thing, "%(due)s" the day
+# it is about).
+REMINDER_MESSAGES = {
+    ReminderKind.STARTS_SOON: _("%(title)s starts on %(due)s."),
+    ReminderKind.UNANSWERED: _(
+        "A request or nomination for %(title)s has been waiting for an answer for five days."
+    ),
+    ReminderKind.DEADLINE: _(
+        "The application deadline of %(title)s is %(due)s and places are still open."
+    ),
+    ReminderKind.MILESTONE_DUE: _("The milestone %(title)s is due on %(due)s."),
+    ReminderKind.MILESTONE_OVERDUE: _(
+        "The milestone %(title)s was due on %(due)s and is not marked reached or missed."
+    ),
+    ReminderKind.EDITION_STALE: _("Nobody recorded progress in %(title)s for thirty days."),
+    ReminderKind.QUARTER_END: _(
+        "The quarter ends on %(due)s: log your contributions, and (coordinators) write the "
+        "narrative and approve what is waiting."
+    ),
+    ReminderKind.HOURS_UNCONFIRMED: _(
+        "The hours of a delivered activity (%(title)s) wait for your confirmation."
+    ),
+}
+
+
+class Reminder(models.Model):
+    """One reminder to one person about one thing at one due moment. The unique constraint is
+    what makes a second run of the reminders send nothing twice."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    target_type = models.CharField(max_length=30)
+    target_id = models.PositiveBigIntegerField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    due = models.DateField(_("due"))
+    title = models.CharField(_("about"), max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "target_type", "target_id", "recipient", "due"],
+                name="one_reminder_per_thing_person_and_moment",
+            )
+        ]
+        indexes = [models.Index(fields=["emailed_at", "email_attempts"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+    @property
+    def text(self) -> str:
+        """The reminder's sentence in the active language."""
+        return REMINDER_MESSAGES[self.kind] % {
+            "title": self.title,
+            "due": date_format(self.due, "j F Y"),
+        }
+
+
+class ReminderOptOut(models.Model):
+    """A kind of reminder a person switched off (by e-mail and in the app)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_opt_outs"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_opt_out_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()}"
+
+
 class Notification(models.Model):
-    """An in-app message to one person about a change on the other side of a flow."""
+    """An in-app message to one person: a change on the other side of a flow (an event), or a
+    reminder."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    event = models.ForeignKey(ActivityEvent, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(
+        ActivityEvent,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+    )
+    reminder = models.OneToOneField(
+        Reminder,
+        on_delete=models.CASCADE,
+        related_name="notification",
+        null=True,
+        blank=True,
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -728,11 +838,15 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "event"], name="one_notification_per_event"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(event__isnull=False) | models.Q(reminder__isnull=False),
+                name="notification_about_something",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient}: {self.event}"
+        return f"{self.recipient}: {self.event or self.reminder}"
 
 
 def new_calendar_token() -> str:

@@ -140,7 +140,9 @@ def my_requests_page(user: User) -> dict:
 def notifications_page(user: User) -> list[Notification]:
     return list(
         Notification.objects.filter(recipient=user)
-        .select_related("event", "event__activity", "event__actor", "event__organisation")
+        .select_related(
+            "event", "event__activity", "event__actor", "event__organisation", "reminder"
+        )
         .order_by("-created_at")[:100]
     )
 

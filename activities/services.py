@@ -29,6 +29,8 @@ from activities.models import (
     Placement,
     Posting,
     PracticumAssignment,
+    ReminderKind,
+    ReminderOptOut,
     Request,
     RequestStatus,
     ResearchOutput,
@@ -801,3 +803,16 @@ def calendar_feed_for(*, actor: User, regenerate: bool = False) -> CalendarFeed:
         feed.token = CalendarFeed._meta.get_field("token").default()
         feed.save()
     return feed
+
+
+# Reminders --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_reminder_kinds(*, actor: User, enabled: set[str]) -> None:
+    """Switch each kind of reminder on (when in `enabled`) or off for the actor."""
+    off = {kind for kind in ReminderKind.values if kind not in enabled}
+    ReminderOptOut.objects.filter(user=actor).exclude(kind__in=off).delete()
+    ReminderOptOut.objects.bulk_create(
+        [ReminderOptOut(user=actor, kind=kind) for kind in off], ignore_conflicts=True
+    )

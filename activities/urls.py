@@ -26,6 +26,7 @@ urlpatterns = [
     path("placements/<int:pk>/agreement/", views.placement_agreement, name="placement_agreement"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("reminders/", views.reminder_settings, name="reminder_settings"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/new-address/", views.calendar_regenerate, name="calendar_regenerate"),
     path("modules/", progress_views.module_list, name="module_list"),

@@ -23,6 +23,7 @@ from activities.forms import (
     DeliveryForm,
     NominationForm,
     PlacementAgreementForm,
+    ReminderSettingsForm,
     RequestForm,
     ResearchOutputForm,
     StatusForm,
@@ -35,6 +36,8 @@ from activities.models import (
     CalendarFeed,
     Nomination,
     Placement,
+    ReminderKind,
+    ReminderOptOut,
     Request,
 )
 from activities.spreadsheets import safe_cell
@@ -554,3 +557,17 @@ def calendar_feed(request, token: str):
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="civbio.ics"'
     return response
+
+
+@login_required
+def reminder_settings(request):
+    """Each person chooses which kinds of reminders they get (by e-mail and in the app)."""
+    off = set(ReminderOptOut.objects.filter(user=request.user).values_list("kind", flat=True))
+    form = ReminderSettingsForm(
+        request.POST or None, initial={"kinds": [k for k in ReminderKind.values if k not in off]}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_reminder_kinds(actor=request.user, enabled=set(form.cleaned_data["kinds"]))
+        messages.success(request, _("Your reminder choices are saved."))
+        return redirect("activities:reminder_settings")
+    return render(request, "activities/reminder_settings.html", {"form": form})

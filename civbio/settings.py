@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_filters",
     "django_htmx",
+    "django_celery_beat",
     "civbio",
     "partners",
     "programmes",
@@ -177,6 +178,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
+# Schedules live in the database (django-celery-beat), so coordinators change them in the admin.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [

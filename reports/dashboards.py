@@ -438,7 +438,9 @@ def school_dashboard(user: User, scope: Scope) -> dict:
     ).count()
     reminders = list(
         Notification.objects.filter(recipient=user, read_at__isnull=True)
-        .select_related("event", "event__activity", "event__organisation", "event__actor")
+        .select_related(
+            "event", "event__activity", "event__organisation", "event__actor", "reminder"
+        )
         .order_by("-created_at")[:5]
     )
     return {

@@ -73,6 +73,7 @@ LOGIN_REQUIRED = {
     "activities:placement_agreement",
     "activities:notifications",
     "activities:notifications_read",
+    "activities:reminder_settings",
     "activities:calendar",
     "activities:calendar_regenerate",
     "activities:module_list",
