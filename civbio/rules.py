@@ -30,7 +30,8 @@ from partners.models import (
 )
 
 # The apps whose data coordinators manage in the admin.
-COORDINATOR_APP_LABELS = ("partners", "programmes", "activities", "reports")
+# The consortium's own apps, and the schedules of its periodic work (django-celery-beat).
+COORDINATOR_APP_LABELS = ("partners", "programmes", "activities", "reports", "django_celery_beat")
 
 DASHBOARD_URL_NAMES = {
     Role.COORDINATOR: "reports:dashboard_coordinator",

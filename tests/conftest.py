@@ -173,3 +173,69 @@ def posting(lines, bram):
     )
     services.change_activity_status(actor=bram, activity=place, status=ActivityStatus.PUBLISHED)
     return place.posting
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A real Celery worker in its own process, on the Redis broker and the test database.
+
+    Tasks sent while this fixture is active go through Redis to that worker; the test's data must
+    be committed (transactional_db) for the worker to see it."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.db import connection
+
+    from civbio.celery import app
+
+    database = connection.settings_dict
+    if not settings.CELERY_BROKER_URL or database["ENGINE"].endswith("sqlite3"):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("a real worker needs Redis and PostgreSQL")
+        pytest.skip("a real worker needs Redis and PostgreSQL (make test uses them when they run)")
+    url = (
+        f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    root = Path(__file__).resolve().parents[1]
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "civbio",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+            f"--hostname=test-{os.getpid()}@%h",
+        ],
+        cwd=root,
+        env=env,
+    )
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=1):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the Celery worker did not start")
+        yield worker
+    finally:
+        app.conf.task_always_eager = eager
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()

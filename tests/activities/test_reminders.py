@@ -210,3 +210,19 @@ def test_reminders_show_under_notifications(client, due_world, dirk):
 
     assert "Herinnering" in page.text and "begint op" in page.text
     assert "Nog niemand heeft" in page.text or "dertig dagen" in page.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_each_due_reminder_exactly_once(due_world, celery_worker_process):
+    import time
+
+    assert tasks.run_reminders.delay().get(timeout=60) == 10
+    deadline = time.monotonic() + 60
+    while Reminder.objects.filter(emailed_at=None).exists():
+        assert time.monotonic() < deadline, "the worker did not send every e-mail"
+        time.sleep(0.2)
+
+    assert tasks.run_reminders.delay().get(timeout=60) == 0
+    time.sleep(1)
+    assert Reminder.objects.count() == 10
+    assert set(Reminder.objects.values_list("email_attempts", flat=True)) == {1}

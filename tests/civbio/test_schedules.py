@@ -1,0 +1,71 @@
+"""The periodic work lives in django-celery-beat's tables: present after migrate, pointing at real
+tasks, read by its database scheduler, and editable by coordinators in the admin."""
+
+import pytest
+from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
+from django_celery_beat.schedulers import ModelEntry
+
+from civbio.celery import app
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_schedule_names_a_registered_task():
+    app.loader.import_default_modules()
+    schedules = dict(PeriodicTask.objects.values_list("name", "task"))
+
+    assert schedules == {
+        "civbio: reminders": "activities.tasks.run_reminders",
+        "civbio: retry reminder e-mails": "activities.tasks.retry_reminder_emails",
+        "civbio: student retention": "activities.tasks.apply_student_retention",
+    }
+    assert set(schedules.values()) <= set(app.tasks)
+
+
+def test_the_database_scheduler_reads_them():
+    entry = ModelEntry(PeriodicTask.objects.get(name="civbio: reminders"), app=app)
+
+    assert entry.task == "activities.tasks.run_reminders"
+    assert entry.schedule.hour == {7} and entry.schedule.minute == {0}
+    _due_now, next_in_seconds = entry.is_due()
+    assert 0 < next_in_seconds <= 24 * 3600
+
+
+def test_coordinators_change_a_schedule_in_the_admin(client, carla, dirk):
+    task = PeriodicTask.objects.get(name="civbio: reminders")
+    client.force_login(dirk)
+    assert client.get(reverse("admin:django_celery_beat_periodictask_changelist")).status_code in (
+        302,
+        403,
+    )
+
+    client.force_login(carla)
+    listing = client.get(reverse("admin:django_celery_beat_periodictask_changelist"))
+    assert listing.status_code == 200 and "civbio: reminders" in listing.text
+    response = client.post(
+        reverse("admin:django_celery_beat_periodictask_change", args=[task.pk]),
+        {
+            "name": task.name,
+            "regtask": task.task,
+            "task": task.task,
+            "enabled": "on",
+            "crontab": task.crontab_id,
+            "args": "[]",
+            "kwargs": "{}",
+            "description": "Elke ochtend",
+            "headers": "{}",
+            "priority": "",
+            "expire_seconds": "",
+            "queue": "",
+            "exchange": "",
+            "routing_key": "",
+            "start_time_0": "",
+            "start_time_1": "",
+            "expires_0": "",
+            "expires_1": "",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    task.refresh_from_db()
+    assert task.description == "Elke ochtend"
