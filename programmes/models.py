@@ -140,11 +140,13 @@ class Project(TranslatedFieldsMixin, models.Model):
 
     def quarters(self) -> list[tuple[int, date, date]]:
         """(number, first day, last day) of each project quarter, counted from the start."""
-        quarters, start, number = [], self.start_date, 1
-        while start <= self.end_date:
-            end = min(start + relativedelta(months=3) - timedelta(days=1), self.end_date)
-            quarters.append((number, start, end))
-            start, number = end + timedelta(days=1), number + 1
+        # Each quarter counted from the start date itself, so a start late in a month (the 31st)
+        # does not make the quarters drift.
+        quarters, number = [], 1
+        while (start := self.start_date + relativedelta(months=3 * (number - 1))) <= self.end_date:
+            next_start = self.start_date + relativedelta(months=3 * number)
+            quarters.append((number, start, min(next_start - timedelta(days=1), self.end_date)))
+            number += 1
         return quarters
 
     def quarter_of(self, day: date) -> tuple[int, date, date] | None:

@@ -8,6 +8,7 @@ every chart carries its figures as a table for screen readers (and for anyone wh
 import functools
 import hashlib
 import json
+import logging
 import math
 import uuid
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from django.utils import translation
 from django.utils.formats import number_format
 from pygal.etree import etree
 from pygal.style import Style
+
+logger = logging.getLogger(__name__)
 
 INK = "#1f3b57"
 MUTED = "#55606e"
@@ -146,9 +149,11 @@ def _finish(graph, title: str, summary: str) -> str:
     root.set("role", "img")
     root.set("aria-label", f"{title}. {summary}")
     root.set("focusable", "false")
+    # The chart's own title (pygal's first); the titles further in name shortened labels in full.
     for node in root.iter():
         if isinstance(node.tag, str) and node.tag.endswith("title"):
             node.text = title
+            break
     return etree.tostring(root, encoding="unicode")
 
 
@@ -174,6 +179,8 @@ def _config(**overrides):
 
 NARROW = 400  # phones get their own drawing of a wide chart, so its text stays legible
 CACHE_SECONDS = 3600
+# Part of every cache key: raise it when the drawing changes, so no old drawing is served.
+CACHE_VERSION = 2
 
 
 def _cached(build):
@@ -183,12 +190,21 @@ def _cached(build):
     @functools.wraps(build)
     def chart(*args, **kwargs):
         language = translation.get_language() or ""
-        shape = json.dumps([build.__name__, language, args, kwargs], default=str, sort_keys=True)
+        shape = json.dumps(
+            [CACHE_VERSION, build.__name__, language, args, kwargs], default=str, sort_keys=True
+        )
         key = "chart:" + hashlib.sha256(shape.encode()).hexdigest()
-        found = cache.get(key)
+        try:
+            found = cache.get(key)
+        except Exception:  # the cache is a help, never a reason for a page to fail
+            logger.warning("chart cache unavailable", exc_info=True)
+            return build(*args, **kwargs)
         if found is None:
             found = build(*args, **kwargs)
-            cache.set(key, found, CACHE_SECONDS)
+            try:
+                cache.set(key, found, CACHE_SECONDS)
+            except Exception:
+                logger.warning("chart cache unavailable", exc_info=True)
         return found
 
     return chart

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -94,10 +94,17 @@ def _list_url(name: str, *args, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _happened(scope: Scope) -> dict:
-    """Activities that took place in the period, by kind and line, as a chart and a total."""
-    counts = figures.activities_happened(scope.period, scope.line_id)
-    kinds = [k for k in ActivityKind if any(key[0] == k for key in counts)] or list(ActivityKind)
+def _happened(scope: Scope, hide: tuple[str, ...] = ()) -> dict:
+    """Activities that took place in the period, by kind and line, as a chart and a total
+    (`hide`: kinds left out, such as placements, which count students)."""
+    counts = {
+        key: n
+        for key, n in figures.activities_happened(scope.period, scope.line_id).items()
+        if key[0] not in hide
+    }
+    kinds = [k for k in ActivityKind if any(key[0] == k for key in counts)] or [
+        k for k in ActivityKind if k not in hide
+    ]
     series = [
         (_("Line %(n)s") % {"n": line.number}, [counts.get((kind, line.pk), 0) for kind in kinds])
         for line in scope.shown_lines
@@ -133,15 +140,20 @@ def _happened(scope: Scope) -> dict:
 def _kpis(scope: Scope, *, suppress: bool) -> list[dict]:
     """Per programme line: its indicators to the end of the period, with a traffic light."""
     data = kpis.kpi_rows(scope.project, scope.line_id, today=scope.upto)
+    upto_quarter = data["quarter"][0] if data["quarter"] else 0
+    raw = {r.indicator.pk: r.in_quarters(scope.period.quarters, upto_quarter) for r in data["rows"]}
     if suppress:
         kpis.suppress_people(data["rows"])
     blocks = []
     for line in scope.shown_lines:
         rows = [r for r in data["rows"] if r.indicator.programme_line_id == line.pk]
+        upto = data["quarter"][0] if data["quarter"] else 0
         for row in rows:
-            row.period_value = row.in_quarters(scope.period.quarters)
-            if suppress and row.indicator.measure in kpis.STUDENT_MEASURES:
-                row.period_value = figures.suppress(row.period_value)
+            if row.protected:
+                # Counted before protect() emptied the series: see kpis.suppress_people.
+                row.period_value = figures.protect(raw[row.indicator.pk])
+            else:
+                row.period_value = row.in_quarters(scope.period.quarters, upto)
         blocks.append(
             {
                 "line": line,
@@ -175,7 +187,8 @@ def _kpi_progress_chart(block: dict) -> charts.Chart | None:
 
 
 def _kpi_trend_chart(block: dict, last_quarter: int) -> charts.Chart | None:
-    rows = [r for r in block["rows"] if r.final_target]
+    # Protected student figures have no series: a trend would give the small counts away.
+    rows = [r for r in block["rows"] if r.final_target and not r.protected]
     if not rows or last_quarter < 1:
         return None
     return charts.line_chart(
@@ -242,6 +255,7 @@ def _finance(scope: Scope) -> dict:
     return {
         "finance": overview,
         "finance_partners": counting,
+        "finance_behind": [p for p in counting if p.period_light in ("amber", "red")],
         "finance_chart": chart,
         "finance_total": total,
         "checks": overview["checks"],
@@ -257,7 +271,7 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
     kpi_blocks = _kpis(scope, suppress=False)
     for block in kpi_blocks:
         block["chart"] = _kpi_progress_chart(block)
-    engagement = figures.partner_engagement(scope.period, today)
+    engagement = figures.partner_engagement(scope.period, scope.upto)
     current = scope.project.quarter_of(scope.upto)
     previous = scope.project.quarter_of(current[1] - timedelta(days=1)) if current else None
     cutoff = previous[1] if previous else scope.project.start_date
@@ -304,6 +318,10 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
             "contributions": contributions["submitted"],
             "hours_unconfirmed": contributions["proposed"],
             "kpi_values": values_pending.count(),
+            # The line whose KPI page lists figures waiting (the page shows one line at a time).
+            "kpi_line": values_pending.order_by("indicator__programme_line__number")
+            .values_list("indicator__programme_line__number", flat=True)
+            .first(),
             "invitations": pending_invitations["n"],
             "invitations_expiring": pending_invitations["expiring"],
         },
@@ -318,16 +336,30 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
 # School staff -----------------------------------------------------------------------------------
 
 
-def _editions_with_progress(user: User, today: date) -> list[Edition]:
-    """The editions a teacher teaches (or, for someone who teaches none, the school's) that run
-    now or ended within a month, with class size and progress. One query."""
-    units = (
-        ModuleUnit.objects.filter(module_id=OuterRef("module_id"))
-        .order_by()
-        .values("module_id")
-        .annotate(n=Count("pk"))
-        .values("n")
+def _units_of_module(module_ref: str):
+    return Coalesce(
+        Subquery(
+            ModuleUnit.objects.filter(module_id=OuterRef(module_ref))
+            .order_by()
+            .values("module_id")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
     )
+
+
+def _my_editions(user: User, today: date):
+    """The editions a teacher teaches (or, for someone who teaches none, the school's) that run
+    now or ended within a month."""
+    editions = rules.visible_editions(user).filter(end_date__gte=today - timedelta(days=30))
+    mine = editions.filter(teachers=user)
+    return mine if mine.exists() else editions
+
+
+def _editions_with_progress(editions) -> list[Edition]:
+    """The first editions with class size and progress. One query."""
     students = (
         Enrolment.objects.filter(edition_id=OuterRef("pk"), student__erased_at__isnull=True)
         .order_by()
@@ -346,13 +378,10 @@ def _editions_with_progress(user: User, today: date) -> list[Edition]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    editions = rules.visible_editions(user).filter(end_date__gte=today - timedelta(days=30))
-    mine = editions.filter(teachers=user)
     return list(
-        (mine if mine.exists() else editions)
-        .select_related("module")
+        editions.select_related("module")
         .annotate(
-            units=Coalesce(Subquery(units, output_field=IntegerField()), 0),
+            units=_units_of_module("module_id"),
             students=Coalesce(Subquery(students, output_field=IntegerField()), 0),
             done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
         )
@@ -360,15 +389,13 @@ def _editions_with_progress(user: User, today: date) -> list[Edition]:
     )
 
 
-def _falling_behind(editions: list[Edition], today: date) -> tuple[int, list[Enrolment]]:
-    """Students in running editions with no progress recorded for the configured number of days,
-    who have not completed every unit. One query for the list, one for the count."""
+def _falling_behind(editions, today: date) -> tuple[int, list[Enrolment]]:
+    """Students in the running editions with no progress recorded for the configured number of
+    days, who have not completed every unit: counted and the first ten listed, in SQL."""
     cutoff = today - timedelta(days=settings.PROGRESS_STALE_DAYS)
-    running = [e for e in editions if e.start_date <= today <= e.end_date]
-    units = {e.pk: e.units for e in running}
     stale = (
         Enrolment.objects.filter(
-            edition__in=running,
+            edition__in=editions.filter(start_date__lte=today, end_date__gte=today),
             student__erased_at__isnull=True,
             student__left_on__isnull=True,
             enrolled_on__lt=cutoff,
@@ -376,22 +403,24 @@ def _falling_behind(editions: list[Edition], today: date) -> tuple[int, list[Enr
         .annotate(
             last=Max("progress__recorded_on"),
             done=Count("progress", filter=Q(progress__status__in=DONE_STATUSES)),
+            units=_units_of_module("edition__module_id"),
         )
-        .filter(Q(last__lt=cutoff) | Q(last__isnull=True))
-        .select_related("student", "edition")
-        .order_by("last", "student__display_name")
+        .filter(Q(last__lt=cutoff) | Q(last__isnull=True), done__lt=F("units"))
     )
-    behind = [e for e in stale if e.done < units.get(e.edition_id, 0)]
-    return len(behind), behind[:10]
+    count = stale.count()
+    return count, list(
+        stale.select_related("student", "edition").order_by("last", "student__display_name")[:10]
+    )
 
 
 def school_dashboard(user: User, scope: Scope) -> dict:
     today = scope.today
-    editions = _editions_with_progress(user, today)
+    my_editions = _my_editions(user, today)
+    editions = _editions_with_progress(my_editions)
     for edition in editions:
         possible = edition.units * edition.students
         edition.percent = round(edition.done * 100 / possible) if possible else 0
-    behind_count, behind = _falling_behind(editions, today)
+    behind_count, behind = _falling_behind(my_editions, today)
     chart = None
     if editions:
         chart = charts.bar_chart(
@@ -446,7 +475,13 @@ def school_dashboard(user: User, scope: Scope) -> dict:
     return {
         "editions": editions,
         "progress_chart": chart,
-        "students_total": sum(e.students for e in editions),
+        "students_total": Enrolment.objects.filter(
+            edition__in=my_editions, student__erased_at__isnull=True
+        )
+        .values("student_id")
+        .distinct()
+        .count(),
+        "editions_total": my_editions.count(),
         "behind_count": behind_count,
         "behind": behind,
         "stale_days": settings.PROGRESS_STALE_DAYS,
@@ -455,7 +490,7 @@ def school_dashboard(user: User, scope: Scope) -> dict:
         "my_nominations": nominations,
         "matches": matches[:5],
         "matches_total": len(matches),
-        "fitting_students": sum(len(m.students) for m in matches),
+        "fitting_students": len({s.pk for m in matches for s in m.students}),
         "delivered_in_period": delivered,
         "units_done_in_period": units_done,
         "reminders": reminders,
@@ -512,20 +547,14 @@ def industry_dashboard(user: User, scope: Scope) -> dict:
     mine = next((p for p in finance["partners"] if p.organisation.pk == organisation_id), None)
     contributions = Contribution.objects.filter(organisation_id=organisation_id).aggregate(
         unconfirmed=Count("pk", filter=Q(status=ContributionStatus.PROPOSED)),
-        submitted=Count(
-            "pk",
-            filter=Q(
-                status=ContributionStatus.SUBMITTED,
-                date__range=(scope.period.start, scope.period.end),
-            ),
-        ),
+        submitted=Count("pk", filter=Q(status=ContributionStatus.SUBMITTED)),
     )
     chart = None
     if mine and (mine.period_committed or mine.period_realised):
         chart = charts.bar_chart(
             _("Our contribution in %(period)s") % {"period": scope.period.short_label},
             _("What we pledged for the period next to what was approved so far, in euros."),
-            [_("Committed"), _("Realised: hours"), _("Realised: cash and in-kind")],
+            [_("Committed"), _("Realised: in kind"), _("Realised: cash")],
             [
                 (
                     _("Euros"),
@@ -573,7 +602,8 @@ def funder_dashboard(user: User, scope: Scope) -> dict:
     for item in milestones:
         item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < scope.today
     return {
-        **_happened(scope),
+        # Placements are students: funders see them only as the suppressed total below.
+        **_happened(scope, hide=(ActivityKind.INTERNSHIP,)),
         **_finance(scope),
         "kpi_blocks": kpi_blocks,
         "milestones": milestones,

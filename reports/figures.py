@@ -40,6 +40,18 @@ def suppress(count: int | None) -> int | None:
     return None if 0 < count < SMALL_COUNT else count
 
 
+def protect(count) -> int | None:
+    """A student count as funders see it on pages that let them compare periods: small counts
+    suppressed, and the rest rounded to a multiple of 5, so that subtracting two published
+    figures cannot reveal a group of fewer than 5 either."""
+    if count is None:
+        return None
+    count = int(count)
+    if 0 < count < SMALL_COUNT:
+        return None
+    return int(SMALL_COUNT * round(count / SMALL_COUNT))
+
+
 def student_aggregates() -> dict:
     """Students in custom modules, placements and students reached by delivered activities,
     each suppressed when small. Three queries."""
@@ -395,14 +407,18 @@ class Engagement:
         return self.last_seen is None or self.last_seen < cutoff
 
 
-def partner_engagement(period, today: date) -> list[Engagement]:
-    """Every active partner with the last day it showed a sign of life in civbio (an activity
-    hosted, a request made, a contribution logged) and whether it did so within the period. One
-    query."""
+def partner_engagement(period, upto: date) -> list[Engagement]:
+    """Every active partner with the last day up to `upto` it showed a sign of life in civbio (an
+    activity hosted, a request made, a contribution logged; not the contributions civbio proposed
+    itself or a coordinator rejected) and whether it did so within the period. One query."""
+    today = upto
 
     def latest(model, organisation_field: str, date_field: str):
         return Subquery(
-            model.objects.filter(**{organisation_field: OuterRef("pk")})
+            model.objects.filter(
+                **{organisation_field: OuterRef("pk"), f"{date_field}__lte": upto},
+                **extra.get(model, {}),
+            )
             .order_by()
             .values(organisation_field)
             .annotate(last=Max(date_field))
@@ -415,9 +431,16 @@ def partner_engagement(period, today: date) -> list[Engagement]:
                 **{
                     organisation_field: OuterRef("pk"),
                     f"{date_field}__range": (period.start, period.end),
-                }
+                },
+                **extra.get(model, {}),
             )
         )
+
+    extra = {
+        Contribution: {
+            "status__in": [ContributionStatus.SUBMITTED, ContributionStatus.APPROVED],
+        }
+    }
 
     signs = [
         (Activity, "host", "created_at__date"),

@@ -33,7 +33,7 @@ from programmes.models import (
     Project,
     ReportStatus,
 )
-from reports.figures import counting_contributions, hour_rate, rate_table, suppress
+from reports.figures import counting_contributions, hour_rate, protect, rate_table
 
 
 def quarter_expression(project: Project, field_name: str):
@@ -166,6 +166,8 @@ class KpiRow:
     # Where the figure should stand by now, and the target at the project's end.
     expected: Decimal = Decimal(0)
     final_target: Decimal = Decimal(0)
+    # Set when the figures were protected for outsiders: no trend is drawn from them.
+    protected: bool = False
 
     @property
     def is_headcount(self) -> bool:
@@ -178,9 +180,12 @@ class KpiRow:
             return None
         return (self.cumulative / self.target * 100).quantize(Decimal("1"))
 
-    def in_quarters(self, quarters: tuple[int, ...]) -> Decimal:
-        """The figure over some quarters: their sum, or for a headcount the latest one."""
-        values = [self.per_quarter[q] for q in sorted(quarters) if q in self.per_quarter]
+    def in_quarters(self, quarters: tuple[int, ...], upto: int) -> Decimal:
+        """The figure over some quarters up to quarter `upto` (later ones have not happened,
+        whatever is dated in them): their sum, or for a headcount the latest one."""
+        values = [
+            self.per_quarter[q] for q in sorted(quarters) if q in self.per_quarter and q <= upto
+        ]
         if self.is_headcount:
             return values[-1] if values else Decimal(0)
         return sum(values, Decimal(0))
@@ -301,8 +306,12 @@ STUDENT_MEASURES = {
 
 
 def suppress_people(rows: list[KpiRow]) -> None:
+    """Student figures as outsiders see them: under 5 not shown, the rest rounded to 5 (see
+    figures.protect), and no per-quarter series left to compute them from."""
     for row in rows:
         if row.indicator.measure in STUDENT_MEASURES:
-            row.this_period = suppress(row.this_period)
-            row.cumulative = suppress(row.cumulative)
-            row.forecast = suppress(row.forecast)
+            row.this_period = protect(row.this_period)
+            row.cumulative = protect(row.cumulative)
+            row.forecast = protect(row.forecast)
+            row.per_quarter = {}
+            row.protected = True

@@ -197,6 +197,10 @@ def grow(factor: int = 10, *, seed: int = 7) -> dict:
         for s in students
         if s.school_id in by_school
     )
+    # Enrolled weeks ago (auto_now_add says today), so quiet students show as falling behind.
+    Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).update(
+        enrolled_on=today - timedelta(days=50)
+    )
     units = {m.pk: list(m.units.all()) for m in modules}
     edition_module = {e.pk: e.module_id for e in editions}
     progress = UnitProgress.objects.bulk_create(

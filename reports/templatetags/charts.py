@@ -1,5 +1,8 @@
 """`{% chart some_chart %}`: a chart from reports.charts as a figure with its data table."""
 
+import re
+import uuid
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -7,6 +10,7 @@ from django.utils.safestring import mark_safe
 from reports.charts import format_value
 
 register = template.Library()
+CHART_ID = re.compile(r'id="chart-([0-9a-f]{12})"')
 
 
 @register.inclusion_tag("reports/partials/chart.html", takes_context=True)
@@ -15,6 +19,10 @@ def chart(context, chart, table_open=False):
     nonce = context.get("csp_nonce")
 
     def with_nonce(svg: str) -> str:
+        # Ids unique on the page even when one cached drawing shows twice.
+        drawn = CHART_ID.search(svg)
+        if drawn:
+            svg = svg.replace(drawn.group(1), uuid.uuid4().hex[:12])
         if nonce is not None:  # a LazyNonce is falsy until first used
             svg = svg.replace("<style", f'<style nonce="{escape(nonce)}"', 1)
         return mark_safe(svg)  # noqa: S308 - drawn by reports.charts from escaped text

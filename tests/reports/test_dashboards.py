@@ -81,12 +81,14 @@ def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_
     # Coordinator: indicators, targets, reported values, 11 derived measures (one query each,
     # the co-financing one with the commitments), 3 activity counts, partner engagement,
     # invitations, contributions waiting, narratives, partners without people, KPI values
-    # waiting, milestones, finance (partners, commitments, contributions, budget, lines).
-    assert before[Role.COORDINATOR][0] == 34
-    # School: editions (+ whether I teach any), students behind, upcoming, my requests, my
-    # nominations, matching (students, progress, nominations, opportunities + 2 prefetches),
-    # delivered, units done, reminders, partner contacts (2).
-    assert before[Role.SCHOOL_STAFF][0] == 22
+    # waiting and the line they belong to, milestones, finance (partners, commitments,
+    # contributions, budget, lines).
+    assert before[Role.COORDINATOR][0] == 35, before
+    # School: editions (+ whether I teach any), students behind (count and list), upcoming, my
+    # requests, my nominations, matching (students, progress, nominations, opportunities + 2
+    # prefetches), delivered, units done, reminders, students and editions counted, partner
+    # contacts (2).
+    assert before[Role.SCHOOL_STAFF][0] == 25, before
     # Industry: offers with counts, requests waiting, nominations waiting, upcoming, placements,
     # finance (5), our contributions, partner contacts (2).
     assert before[Role.INDUSTRY_STAFF][0] == 18
@@ -344,19 +346,38 @@ def test_the_funder_dashboard_shows_no_personal_data_in_any_period(client, conso
         assert found == [], query
 
 
-def test_funders_see_small_student_counts_suppressed(client, fien, small_world):
+def test_funders_see_student_counts_protected_everywhere(client, fien, small_world, posting):
+    from activities.models import Placement
+
+    for student in Student.objects.all()[:2]:
+        nomination = Nomination.objects.get(student=student)
+        Placement.objects.create(
+            nomination=nomination, start_date=date(2024, 2, 1), end_date=date(2024, 6, 1)
+        )
     client.force_login(fien)
 
     context = client.get(reverse("reports:dashboard_funder") + "?period=q5").context
 
-    reached = next(
-        row
-        for block in context["kpi_blocks"]
-        for row in block["rows"]
-        if row.indicator.measure == "students_reached"
-    )
-    assert reached.period_value == 40  # two deliveries of 20: shown
-    assert context["students"]["placements"] == figures.suppress(0)
+    rows = {row.indicator.measure: row for block in context["kpi_blocks"] for row in block["rows"]}
+    # Two deliveries of 20 students: shown, rounded to 5; their quarters not drawn as a trend.
+    assert rows["students_reached"].period_value == 40
+    assert rows["students_reached"].per_quarter == {}
+    trend = context["kpi_blocks"][0]["chart"]
+    assert trend is None or "studenten" not in trend.columns
+    # The two placements are students: not in the chart of what happened, not in its total.
+    assert ActivityKind.INTERNSHIP not in [i["kind"] for i in context["happened_by_kind"]]
+    assert context["happened_total"] == 4
+    assert context["students"]["placements"] is None  # fewer than 5
+    assert [figures.protect(n) for n in (0, 1, 4, 5, 7, 8, 12, 13)] == [
+        0,
+        None,
+        None,
+        5,
+        5,
+        10,
+        10,
+        15,
+    ]
 
 
 def test_charts_are_svg_without_script_labelled_and_patterned(client, carla, small_world):
