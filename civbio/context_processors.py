@@ -28,6 +28,8 @@ def navigation(request) -> dict:
     if rules.has_role(user, "school_staff", "industry_staff"):
         items.append(("contributions", _("Contributions"), reverse("reports:my_contributions")))
     items.append(("kpis", _("KPIs"), reverse("reports:kpis")))
+    if rules.is_coordinator(user) or rules.has_role(user, "funder"):
+        items.append(("reports", _("Reports"), reverse("reports:report_list")))
     items += [
         ("partners", _("Partners"), reverse("partners:organisation_list")),
         ("project", _("Project"), reverse("programmes:project_detail")),

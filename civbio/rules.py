@@ -376,3 +376,18 @@ def visible_contributions(user) -> QuerySet[Contribution]:
     if has_role(user, Role.SCHOOL_STAFF, Role.INDUSTRY_STAFF):
         return Contribution.objects.filter(organisation_id=user.organisation_id)
     return Contribution.objects.none()
+
+
+# Funder reports -----------------------------------------------------------------------------------
+
+
+def visible_reports(user):
+    """Coordinators see every report and version; funders only the published ones; others
+    none."""
+    from reports.models import Report
+
+    if is_coordinator(user):
+        return Report.objects.all()
+    if has_role(user, Role.FUNDER):
+        return Report.objects.filter(published_at__isnull=False)
+    return Report.objects.none()

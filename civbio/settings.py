@@ -227,6 +227,11 @@ GRADE_SCALE = (env_int("GRADE_MIN", 1), env_int("GRADE_MAX", 10))
 GRADE_PASS = float(env_str("GRADE_PASS", "5.5"))
 # Students are anonymised this many months after they left school.
 STUDENT_RETENTION_MONTHS = env_int("STUDENT_RETENTION_MONTHS", 24)
+# A report being made whose worker has not reported progress for this long is queued again.
+REPORT_STUCK_SECONDS = env_int("REPORT_STUCK_SECONDS", 600)
+# Seconds a report worker pauses after each step: 0 in use; the test suite slows it down to stop
+# a worker half-way.
+REPORT_STEP_PAUSE = float(env_str("REPORT_STEP_PAUSE", "0"))
 # A student counts as falling behind after this many days without recorded progress.
 PROGRESS_STALE_DAYS = env_int("PROGRESS_STALE_DAYS", 21)
 # The address people reach civbio at, for links in e-mail.

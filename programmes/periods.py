@@ -82,3 +82,8 @@ def choose_period(project: Project, key: str | None, today: date) -> tuple[Perio
     and the choices to offer."""
     periods = project_periods(project, today)
     return next((p for p in periods if p.key == key), periods[0]), periods
+
+
+def period_by_key(project: Project, key: str) -> Period | None:
+    """Any period of the project by its key, begun or not (reports name ended periods)."""
+    return next((p for p in project_periods(project, project.end_date) if p.key == key), None)

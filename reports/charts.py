@@ -224,9 +224,11 @@ def bar_chart(
     maximum: float | None = None,
     stacked: bool = False,
     width: int = 480,
+    show_values: bool = True,
 ) -> Chart:
     """Bars per label, one bar per series (or one stacked bar with `stacked`); `horizontal` for
-    long labels (partners, indicators). Values are printed on the bars while they fit."""
+    long labels (partners, indicators). Values are printed on the bars while they fit (and
+    `show_values`: PDFs, which print the figures in tables beside, leave them off)."""
     labels, series = _plain(labels, series)
     if stacked:
         kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
@@ -248,7 +250,7 @@ def bar_chart(
             **_config(
                 width=drawing_width,
                 height=height,
-                print_values=len(labels) * bars <= 24,
+                print_values=show_values and len(labels) * bars <= 24,
                 truncate_label=-1,
                 range=(0, ticks[-1]),
                 y_labels=ticks,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import contribution_views, kpi_views, views
+from reports import contribution_views, kpi_views, report_views, views
 
 app_name = "reports"
 
@@ -18,6 +18,15 @@ urlpatterns = [
         "kpis/values/<int:pk>/<str:decision>/", kpi_views.kpi_value_decide, name="kpi_value_decide"
     ),
     path("milestones/", kpi_views.milestones, name="milestones"),
+    path("reports/", report_views.report_list, name="report_list"),
+    path("reports/<int:pk>/row/", report_views.report_row, name="report_row"),
+    path("reports/<int:pk>/retry/", report_views.report_retry, name="report_retry"),
+    path("reports/<int:pk>/publish/", report_views.report_publish, name="report_publish"),
+    path(
+        "reports/<int:pk>/download.<str:fmt>",
+        report_views.report_download,
+        name="report_download",
+    ),
     path("milestones/<int:pk>/", kpi_views.milestone_update, name="milestone_update"),
     path("contributions/", contribution_views.my_contributions, name="my_contributions"),
     path(

@@ -175,67 +175,97 @@ def posting(lines, bram):
     return place.posting
 
 
+class Workers:
+    """Real Celery workers in their own processes, on the Redis broker and the test database.
+
+    Tasks sent while the fixture is active go through Redis to them; the test's data must be
+    committed (transactional_db) for a worker to see it."""
+
+    def __init__(self, settings):
+        import os
+
+        from django.db import connection
+
+        database = connection.settings_dict
+        if not settings.CELERY_BROKER_URL or database["ENGINE"].endswith("sqlite3"):
+            if os.environ.get("REQUIRE_SERVICES") == "1":
+                pytest.fail("a real worker needs Redis and PostgreSQL")
+            pytest.skip("a real worker needs Redis and PostgreSQL (make test uses them)")
+        self.url = (
+            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        )
+        self.processes = []
+
+    def start(self, **extra_env):
+        import os
+        import subprocess
+        import sys
+        import time
+        from pathlib import Path
+
+        from civbio.celery import app
+
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.url,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "DATABASE_CONN_MAX_AGE": "0",
+            **extra_env,
+        }
+        number = len(self.processes)
+        worker = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("celery")),
+                "-A",
+                "civbio",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+                f"--hostname=test-{os.getpid()}-{number}@%h",
+            ],
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+        )
+        self.processes.append(worker)
+        deadline = time.monotonic() + 60
+        name = f"test-{os.getpid()}-{number}@"
+        while not any(name in host for reply in app.control.ping(timeout=1) for host in reply):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the Celery worker did not start")
+        return worker
+
+    def stop_all(self):
+        import subprocess
+
+        for worker in self.processes:
+            if worker.poll() is None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait()
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db, settings):
-    """A real Celery worker in its own process, on the Redis broker and the test database.
-
-    Tasks sent while this fixture is active go through Redis to that worker; the test's data must
-    be committed (transactional_db) for the worker to see it."""
-    import os
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    from django.db import connection
-
+def celery_workers(transactional_db, settings):
     from civbio.celery import app
 
-    database = connection.settings_dict
-    if not settings.CELERY_BROKER_URL or database["ENGINE"].endswith("sqlite3"):
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("a real worker needs Redis and PostgreSQL")
-        pytest.skip("a real worker needs Redis and PostgreSQL (make test uses them when they run)")
-    url = (
-        f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
-        f"{database['PORT'] or 5432}/{database['NAME']}"
-    )
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "DATABASE_CONN_MAX_AGE": "0",
-    }
-    root = Path(__file__).resolve().parents[1]
-    worker = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "civbio",
-            "worker",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-            f"--hostname=test-{os.getpid()}@%h",
-        ],
-        cwd=root,
-        env=env,
-    )
+    workers = Workers(settings)
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=1):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the Celery worker did not start")
-        yield worker
+        yield workers
     finally:
         app.conf.task_always_eager = eager
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        workers.stop_all()
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers):
+    """One real worker (see Workers)."""
+    return celery_workers.start()

@@ -1,0 +1,160 @@
+"""What a funder report says: built from the same selectors as the dashboards and the finance
+and KPI pages, for one period, with student figures protected as on the funder dashboard."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import ActivityKind, ContributionKind
+from partners.models import Organisation
+from programmes.models import Milestone, MilestoneStatus, Narrative, Project
+from programmes.periods import Period
+from reports import charts, figures, kpis
+from reports.figures import counting_contributions
+
+
+@dataclass
+class LineSection:
+    line: object
+    light: str | None
+    rows: list
+    chart: charts.Chart | None
+    narratives: list = field(default_factory=list)
+
+
+def report_contents(project: Project, period: Period, today: date | None = None) -> dict:
+    """Everything a report shows for `period`, as plain figures (the PDF, the workbook and the
+    CSV files are three views of this)."""
+    today = today or timezone.localdate()
+    upto = period.upto(today)
+    data = kpis.kpi_rows(project, today=upto)
+    current = data["quarter"][0] if data["quarter"] else 0
+    raw = {r.indicator.pk: r.in_quarters(period.quarters, current) for r in data["rows"]}
+    kpis.suppress_people(data["rows"])
+    for row in data["rows"]:
+        row.period_value = (
+            figures.protect(raw[row.indicator.pk]) if row.protected else raw[row.indicator.pk]
+        )
+    narratives = list(
+        Narrative.objects.filter(
+            programme_line__project=project, period_start__range=(period.start, period.end)
+        ).order_by("period_start")
+    )
+    lines = []
+    for line in project.lines.all():
+        rows = [r for r in data["rows"] if r.indicator.programme_line_id == line.pk]
+        charted = [r for r in rows if r.target and r.cumulative is not None]
+        chart = (
+            charts.bar_chart(
+                _("Line %(n)s: realised as a share of this year's target") % {"n": line.number},
+                _("Each bar is an indicator's figure as a percentage of its target for the year."),
+                [r.indicator.title for r in charted],
+                [(_("Percentage of target"), [r.percent_of_target for r in charted])],
+                horizontal=True,
+                value_suffix="%",
+                maximum=100,
+                category=_("Indicator"),
+                width=640,
+                show_values=False,
+            )
+            if charted
+            else None
+        )
+        lines.append(
+            LineSection(
+                line=line,
+                light=kpis.line_light(rows) if rows else None,
+                rows=rows,
+                chart=chart,
+                narratives=[n for n in narratives if n.programme_line_id == line.pk],
+            )
+        )
+    happened = {
+        key: n
+        for key, n in figures.activities_happened(period).items()
+        # Placements are students: reported only as the protected KPI "places filled".
+        if key[0] != ActivityKind.INTERNSHIP
+    }
+    activity_rows = [
+        (ActivityKind(kind).label, line_number, n)
+        for (kind, line_id), n in sorted(happened.items())
+        for line_number in [next(s.line.number for s in lines if s.line.pk == line_id)]
+    ]
+    milestones = list(
+        Milestone.objects.filter(project=project)
+        .filter(
+            Q(due_date__range=(period.start, period.end))
+            | Q(reached_on__range=(period.start, period.end))
+        )
+        .select_related("programme_line", "owner_organisation")
+        .order_by("due_date")
+    )
+    for item in milestones:
+        item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < upto
+    finance = figures.finance_overview(project, today, period=period)
+    partners = [
+        p
+        for p in finance["partners"]
+        if p.organisation.cofinancing_category in figures.COUNTING_CATEGORIES
+    ]
+    engagement = figures.partner_engagement(period, upto)
+    all_partners = list(Organisation.objects.partners())
+    hours = list(
+        counting_contributions()
+        .filter(kind=ContributionKind.STAFF_HOURS, date__range=(period.start, period.end))
+        .select_related("organisation", "programme_line")
+        .order_by("date", "organisation__name")
+    )
+    return {
+        "project": project,
+        "period": period,
+        "today": today,
+        "lines": lines,
+        "activities": activity_rows,
+        "activities_total": sum(happened.values()),
+        "milestones": milestones,
+        "reached": [m for m in milestones if m.status == MilestoneStatus.REACHED],
+        "missed": [m for m in milestones if m.status == MilestoneStatus.MISSED or m.overdue],
+        "partners": partners,
+        "cofinancing_total": {
+            "committed": sum((p.period_committed for p in partners), Decimal(0)),
+            "cash": sum((p.period_cash for p in partners), Decimal(0)),
+            "in_kind": sum((p.period_in_kind for p in partners), Decimal(0)),
+        },
+        "checks": finance["checks"],
+        "active_partners": [e.organisation for e in engagement if e.active_in_period],
+        "joined": [o for o in all_partners if period.contains(o.active_since)],
+        "left": [o for o in all_partners if period.contains(o.active_until)],
+        "hours_register": hours,
+        "finance_chart": charts.bar_chart(
+            _("Co-financing per partner in %(period)s") % {"period": period.short_label},
+            _("For each partner, the pledge for the period next to what it realised."),
+            [p.organisation.name for p in partners if p.period_committed or p.period_realised],
+            [
+                (
+                    _("Committed"),
+                    [
+                        p.period_committed.quantize(Decimal(1))
+                        for p in partners
+                        if p.period_committed or p.period_realised
+                    ],
+                ),
+                (
+                    _("Realised"),
+                    [
+                        p.period_realised.quantize(Decimal(1))
+                        for p in partners
+                        if p.period_committed or p.period_realised
+                    ],
+                ),
+            ],
+            horizontal=True,
+            category=_("Partner"),
+            width=640,
+            show_values=False,
+        ),
+    }

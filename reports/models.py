@@ -1,0 +1,110 @@
+"""Funder reports: generated in the background, tracked in a row, published once and then
+never changed (a correction is a new version)."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportKind(models.TextChoices):
+    QUARTERLY = "quarterly", _("Quarterly report")
+    ANNUAL = "annual", _("Annual progress report")
+    FINAL = "final", _("Final report (draft)")
+
+
+class ReportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being made")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+REPORT_FORMATS = {
+    "pdf": ("application/pdf", "pdf"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("application/zip", "zip"),
+}
+
+
+def report_path(report: "Report", filename: str) -> str:
+    return f"reports/{report.kind}-{report.number}-v{report.version}/{filename}"
+
+
+class Report(models.Model):
+    kind = models.CharField(_("kind"), max_length=12, choices=ReportKind.choices)
+    # The quarter's number for a quarterly report, the project year's for an annual one, 0 for
+    # the final report.
+    number = models.PositiveSmallIntegerField(_("number"))
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ReportState.choices, default=ReportState.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Set by the worker at every step: a running report whose heartbeat stopped is re-queued.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(upload_to=report_path, blank=True)
+    xlsx = models.FileField(upload_to=report_path, blank=True)
+    csv = models.FileField(upload_to=report_path, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    xlsx_sha256 = models.CharField(max_length=64, blank=True)
+    csv_sha256 = models.CharField(max_length=64, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-period_start", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "number", "version"], name="one_report_per_period_and_version"
+            ),
+            # At most one version of a period is being worked on: asking twice finds it.
+            models.UniqueConstraint(
+                fields=["kind", "number"],
+                condition=models.Q(published_at__isnull=True),
+                name="one_unpublished_report_per_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report_list") + f"#report-{self.pk}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def is_busy(self) -> bool:
+        return self.state in (ReportState.QUEUED, ReportState.RUNNING)
+
+    def file_for(self, fmt: str):
+        return getattr(self, fmt)
+
+    def checksum_for(self, fmt: str) -> str:
+        return getattr(self, f"{fmt}_sha256")

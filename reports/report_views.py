@@ -1,0 +1,124 @@
+"""The reports page: coordinators ask for, follow, retry and publish reports; funders and
+coordinators download them (every download is logged)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from civbio import rules
+from partners.services import log_access
+from programmes.periods import project_periods
+from programmes.selectors import current_project
+from reports import services
+from reports.models import REPORT_FORMATS, ReportKind
+
+
+def _choices(project) -> list[tuple[str, str]]:
+    """What a coordinator can ask for: a report on any quarter or project year that has begun,
+    and the final report's draft."""
+    today = timezone.localdate()
+    choices = []
+    for period in project_periods(project, today):
+        if period.kind == "quarter":
+            key = f"{ReportKind.QUARTERLY}:{period.quarters[0]}"
+            choices.append((key, f"{ReportKind.QUARTERLY.label} — {period.label}"))
+        elif period.kind == "year":
+            key = f"{ReportKind.ANNUAL}:{period.key[1:]}"
+            choices.append((key, f"{ReportKind.ANNUAL.label} — {period.label}"))
+        else:
+            choices.append((f"{ReportKind.FINAL}:0", f"{ReportKind.FINAL.label} — {period.label}"))
+    return choices
+
+
+class ReportRequestForm(forms.Form):
+    which = forms.ChoiceField(label=gettext_lazy("Report"))
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["which"].choices = _choices(project)
+
+
+@login_required
+def report_list(request):
+    visible = rules.visible_reports(request.user)
+    if not (rules.is_coordinator(request.user) or rules.has_role(request.user, "funder")):
+        raise PermissionDenied
+    project = current_project()
+    form = None
+    if rules.is_coordinator(request.user) and project:
+        form = ReportRequestForm(request.POST or None, project=project)
+        if request.method == "POST" and form.is_valid():
+            kind, number = form.cleaned_data["which"].split(":")
+            try:
+                report, created = services.request_report(
+                    actor=request.user, kind=kind, number=int(number)
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if created:
+                    messages.success(request, _("The report is being made. This page follows it."))
+                else:
+                    messages.info(request, _("That report is already there: see below."))
+                return redirect(report.get_absolute_url())
+    reports = list(visible.select_related("requested_by", "published_by"))
+    return render(request, "reports/report_list.html", {"reports": reports, "form": form})
+
+
+@login_required
+def report_row(request, pk: int):
+    """One report's row, which the page asks for every few seconds while it is being made."""
+    report = get_object_or_404(rules.visible_reports(request.user), pk=pk)
+    return render(request, "reports/partials/report_row.html", {"report": report})
+
+
+def _coordinator_action(action, done: str):
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        report = get_object_or_404(rules.visible_reports(request.user), pk=pk)
+        try:
+            action(actor=request.user, report=report)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+        return redirect(report.get_absolute_url())
+
+    return view
+
+
+report_retry = _coordinator_action(
+    services.retry_report, gettext_lazy("The report is queued again.")
+)
+report_publish = _coordinator_action(
+    services.publish_report,
+    gettext_lazy("The report is published: funders can download it, and it no longer changes."),
+)
+
+
+@login_required
+def report_download(request, pk: int, fmt: str):
+    if fmt not in REPORT_FORMATS:
+        raise Http404
+    report = get_object_or_404(rules.visible_reports(request.user), pk=pk)
+    stored = report.file_for(fmt)
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    log_access(actor=request.user, action=f"download_{fmt}", target_type="report", target_id=pk)
+    content_type, extension = REPORT_FORMATS[fmt]
+    name = f"civbio-{report.kind}-{report.number}-v{report.version}.{extension}"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Checksum-SHA256"] = report.checksum_for(fmt)
+    return response

@@ -1,0 +1,234 @@
+"""Funder reports: asked for on the page, made in the background (in-process and by a real
+worker on Redis), downloadable with their checksum and every download logged, published once and
+then immutable; the same figures as the funder dashboard; a killed worker's report is made again."""
+
+import hashlib
+import io
+import signal
+import time
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from partners.models import AccessLog, User
+from programmes.models import Project
+from reports import services
+from reports.demo import load_demo
+from reports.models import Report, ReportKind, ReportState
+
+pytestmark = pytest.mark.django_db
+
+
+def _ask(client, which: str, capture):
+    with capture(execute=True):
+        return client.post(reverse("reports:report_list"), {"which": which})
+
+
+def _download(client, report, fmt):
+    response = client.get(reverse("reports:report_download", args=[report.pk, fmt]))
+    body = b"".join(response.streaming_content) if response.status_code == 200 else b""
+    return response, body
+
+
+@pytest.fixture
+def demo(consortium, settings):
+    settings.DEBUG = True
+    load_demo()
+    return {
+        "coordinator": User.objects.get(email="coordinator@demo.civbio.nl"),
+        "funder": User.objects.get(email="financier@demo.civbio.nl"),
+    }
+
+
+def test_a_report_asked_for_on_the_page_is_made_and_downloads_with_its_checksum(
+    client, demo, django_capture_on_commit_callbacks
+):
+    client.force_login(demo["coordinator"])
+
+    response = _ask(client, "quarterly:15", django_capture_on_commit_callbacks)
+
+    report = Report.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"#report-{report.pk}")
+    assert report.state == ReportState.READY and report.progress == 100
+    pdf_response, pdf = _download(client, report, "pdf")
+    assert pdf.startswith(b"%PDF")
+    assert pdf_response["X-Checksum-SHA256"] == hashlib.sha256(pdf).hexdigest()
+    assert pdf_response["X-Checksum-SHA256"] == report.pdf_sha256
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Kwartaal 15" in text and "Samenvatting" in text and "Cofinanciering" in text
+    _, xlsx = _download(client, report, "xlsx")
+    workbook = load_workbook(io.BytesIO(xlsx))
+    assert workbook.sheetnames[0] == "Samenvatting" and "Urenregister" in workbook.sheetnames
+    _, bundle = _download(client, report, "csv")
+    assert bundle.startswith(b"PK")
+    logged = set(
+        AccessLog.objects.filter(target_type="report", target_id=report.pk).values_list(
+            "action", flat=True
+        )
+    )
+    assert logged == {"download_pdf", "download_xlsx", "download_csv"}
+
+
+def test_the_workbook_has_the_funder_dashboards_figures(
+    client, demo, django_capture_on_commit_callbacks
+):
+    client.force_login(demo["coordinator"])
+    _ask(client, "quarterly:15", django_capture_on_commit_callbacks)
+    report = Report.objects.get()
+    _, xlsx = _download(client, report, "xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx))["KPI's"]
+    in_workbook = {row[1]: (row[4], row[5]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+    client.force_login(demo["funder"])
+    context = client.get(reverse("reports:dashboard_funder") + "?period=q15").context
+
+    on_dashboard = {
+        row.indicator.title: (row.period_value, row.cumulative)
+        for block in context["kpi_blocks"]
+        for row in block["rows"]
+    }
+
+    def same(value):
+        return "< 5" if value is None else float(value)
+
+    assert in_workbook == {k: (same(a), same(b)) for k, (a, b) in on_dashboard.items()}
+    summary = dict(
+        load_workbook(io.BytesIO(xlsx))["Samenvatting"].iter_rows(min_row=2, values_only=True)
+    )
+    total = context["finance_total"]
+    assert summary["Cofinanciering gerealiseerd: geld"] == float(total["cash"])
+    assert summary["Cofinanciering gerealiseerd: in natura"] == pytest.approx(
+        float(total["in_kind"])
+    )
+    assert summary["Activiteiten die plaatsvonden"] == context["happened_total"]
+
+
+def test_asking_twice_makes_one_report_and_a_published_one_never_changes(
+    client, demo, django_capture_on_commit_callbacks
+):
+    client.force_login(demo["coordinator"])
+    _ask(client, "quarterly:15", django_capture_on_commit_callbacks)
+    _ask(client, "quarterly:15", django_capture_on_commit_callbacks)
+    assert Report.objects.count() == 1
+    report = Report.objects.get()
+
+    client.post(reverse("reports:report_publish", args=[report.pk]))
+    report.refresh_from_db()
+    assert report.is_published
+    # A correction is a new version; the published one keeps its files and checksum.
+    _ask(client, "quarterly:15", django_capture_on_commit_callbacks)
+    assert list(Report.objects.order_by("version").values_list("version", flat=True)) == [1, 2]
+    assert not services._claim(report.pk)
+    assert Report.objects.get(pk=report.pk).pdf_sha256 == report.pdf_sha256
+
+
+def test_funders_download_published_reports_only(client, demo, django_capture_on_commit_callbacks):
+    client.force_login(demo["coordinator"])
+    _ask(client, "quarterly:15", django_capture_on_commit_callbacks)
+    report = Report.objects.get()
+    client.force_login(demo["funder"])
+
+    assert client.get(reverse("reports:report_list")).context["reports"] == []
+    assert _download(client, report, "pdf")[0].status_code == 404
+    assert client.post(reverse("reports:report_publish", args=[report.pk])).status_code == 404
+    Report.objects.filter(pk=report.pk).update(published_at=timezone.now())
+    assert _download(client, report, "pdf")[0].status_code == 200
+    dirk_like = User.objects.get(email="docent@demo.civbio.nl")
+    client.force_login(dirk_like)
+    assert client.get(reverse("reports:report_list")).status_code == 403
+    assert _download(client, report, "pdf")[0].status_code == 404
+
+
+def test_a_failed_report_shows_its_error_and_can_be_made_again(
+    client, demo, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(contents):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr("reports.renderers.render_pdf", broken)
+    client.force_login(demo["coordinator"])
+    with pytest.raises(RuntimeError):
+        _ask(client, "annual:3", django_capture_on_commit_callbacks)
+    report = Report.objects.get()
+    assert report.state == ReportState.FAILED and "no fonts" in report.error
+    page = client.get(reverse("reports:report_list"))
+    assert "no fonts" in page.text
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:report_retry", args=[report.pk]))
+    report.refresh_from_db()
+    assert report.state == ReportState.READY and report.attempts == 2
+
+
+def test_the_schedule_asks_for_each_due_report_once(demo):
+    project = Project.objects.get()
+    number, _start, end = project.quarters()[4]
+
+    made = services.schedule_due_reports(end.replace(day=end.day) + _days(10))
+    again = services.schedule_due_reports(end + _days(11))
+
+    assert [(r.kind, r.number) for r in made] == [(ReportKind.QUARTERLY, number)]
+    assert again == []
+    month_13 = date(2024, 1, 15)
+    annual = services.schedule_due_reports(month_13)
+    assert (ReportKind.ANNUAL, 1) in [(r.kind, r.number) for r in annual]
+
+
+def _days(n):
+    from datetime import timedelta
+
+    return timedelta(days=n)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_makes_the_report_asked_for_on_the_page(client, demo, celery_workers):
+    celery_workers.start()
+    client.force_login(demo["coordinator"])
+
+    client.post(reverse("reports:report_list"), {"which": "quarterly:14"})
+    report = _wait_until_ready()
+
+    assert _download(client, report, "pdf")[1].startswith(b"%PDF")
+    row = client.get(reverse("reports:report_row", args=[report.pk]))
+    assert "PDF" in row.text and "hx-trigger" not in row.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_half_way_leaves_a_report_that_is_made_again_once(
+    client, demo, celery_workers, settings
+):
+    settings.REPORT_STUCK_SECONDS = 3
+    first = celery_workers.start(REPORT_STEP_PAUSE="3", REPORT_STUCK_SECONDS="3")
+    client.force_login(demo["coordinator"])
+    client.post(reverse("reports:report_list"), {"which": "quarterly:13"})
+    deadline = time.monotonic() + 60
+    while not Report.objects.filter(state=ReportState.RUNNING, progress__gte=10).exists():
+        assert time.monotonic() < deadline, "the worker never started the report"
+        time.sleep(0.1)
+
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert Report.objects.get().state == ReportState.RUNNING  # the dead worker's last word
+    celery_workers.start(REPORT_STUCK_SECONDS="3")
+    time.sleep(3.5)
+    assert services.requeue_stuck_reports() == [Report.objects.get().pk]
+    report = _wait_until_ready()
+
+    assert Report.objects.count() == 1
+    assert report.attempts == 2 and report.pdf_sha256
+
+
+def _wait_until_ready(seconds: int = 120) -> Report:
+    deadline = time.monotonic() + seconds
+    while True:
+        report = Report.objects.get()
+        if report.state == ReportState.READY:
+            return report
+        assert report.state != ReportState.FAILED, report.error
+        assert time.monotonic() < deadline, f"still {report.state} at {report.progress}%"
+        time.sleep(0.2)
