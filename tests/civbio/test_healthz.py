@@ -50,11 +50,15 @@ def test_healthz_uses_the_real_cache_and_broker(client, settings):
 @needs_redis
 @pytest.mark.django_db(transaction=True)
 def test_healthz_sees_a_running_worker(client, settings):
+    eager = celery_app.conf.task_always_eager  # before the settings change: Celery reads them
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.task_always_eager = False
-
-    with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
-        body = client.get(reverse("healthz")).json()
+    try:
+        with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+            body = client.get(reverse("healthz")).json()
+    finally:
+        # Later tests run their tasks in-process again.
+        celery_app.conf.task_always_eager = eager
 
     assert body["checks"]["worker"] == "ok"
     assert body["status"] == "ok"
