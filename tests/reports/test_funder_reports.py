@@ -232,3 +232,21 @@ def _wait_until_ready(seconds: int = 120) -> Report:
         assert report.state != ReportState.FAILED, report.error
         assert time.monotonic() < deadline, f"still {report.state} at {report.progress}%"
         time.sleep(0.2)
+
+
+def test_a_report_being_made_is_followed_live_on_the_page(client, demo):
+    report = Report.objects.create(
+        kind=ReportKind.QUARTERLY,
+        number=12,
+        period_start=date(2025, 10, 1),
+        period_end=date(2025, 12, 31),
+        state=ReportState.RUNNING,
+        progress=40,
+    )
+    client.force_login(demo["coordinator"])
+
+    row = client.get(reverse("reports:report_row", args=[report.pk])).text
+
+    assert 'hx-trigger="every 2s"' in row and 'value="40"' in row
+    client.force_login(demo["funder"])  # unpublished: not the funder's
+    assert client.get(reverse("reports:report_row", args=[report.pk])).status_code == 404
