@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "django_htmx",
     "django_celery_beat",
@@ -118,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "civbio.middleware.SessionTimeoutMiddleware",
+    "civbio.middleware.MfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "civbio.urls"
@@ -220,6 +223,18 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[civbio] "
+
+# Second factor: an authenticator app (TOTP) with recovery codes. Required for the roles that see
+# the whole consortium's money or every partner's data; optional for everyone else. On in
+# production; the local demo of `make run` leaves it off so its logins open straight away.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "civbio"
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
+MFA_REQUIRED_ROLES = ("coordinator", "funder")
+# A session ends after this long without a request, and in any case this long after login.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 # Module grades (the Dutch 1-10 scale by default) and the lowest passing grade.

@@ -16,9 +16,19 @@ PUBLIC = {
     # The secret token in the address is the key: calendar apps carry no session.
     "calendar_feed",
 }
-# allauth's own pages for people who are not logged in (login, password reset, …).
+# allauth's own pages for people who are not logged in (login, password reset, …), and the
+# step of the login that asks for the second factor.
 ALLAUTH_PUBLIC_PREFIX = "account_"
+ALLAUTH_PUBLIC = {"mfa_authenticate"}
 ALLAUTH_LOGIN_REQUIRED = {
+    # The second factor's own pages (allauth.mfa).
+    "mfa_activate_totp",
+    "mfa_deactivate_totp",
+    "mfa_download_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_index",
+    "mfa_reauthenticate",
+    "mfa_view_recovery_codes",
     "account_email",
     "account_change_password",
     "account_set_password",
@@ -128,7 +138,7 @@ def named_patterns(resolver=None, namespace=""):
 
 
 def classify(name: str) -> str | None:
-    if name in PUBLIC:
+    if name in PUBLIC or name in ALLAUTH_PUBLIC:
         return "public"
     if name in LOGIN_REQUIRED or name in ALLAUTH_LOGIN_REQUIRED:
         return "login"
