@@ -14,12 +14,14 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: help install run test check lint format messages translations bench clean
+.PHONY: help install run test check lint format messages translations bench backup restore clean
 
 help:
 	@echo "make run    set up, load the consortium and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make check  ruff, migrations check and the production deploy check"
+	@echo "make backup the database and the uploads into backups/ (BACKUP_DIR to change)"
+	@echo "make restore FILE=backups/civbio-…  put a backup back (asks first)"
 
 $(PY):
 	@python=$$(bin/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -49,6 +51,13 @@ test: install
 	@REQUIRE_SERVICES=$(REQUIRE_SERVICES) bin/ensure-chromium
 	@services=$$(REQUIRE_SERVICES=$(REQUIRE_SERVICES) $(PY) bin/test-services) || exit 1; \
 		set -a; eval "$$services"; set +a; $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+backup: install
+	@$(PY) manage.py backup --to $${BACKUP_DIR:-backups}
+
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/civbio-YYYYMMDD-HHMMSS"; exit 2; }
+	@$(PY) manage.py restore "$(FILE)"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

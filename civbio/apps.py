@@ -8,6 +8,14 @@ class CivbioConfig(AppConfig):
     name = "civbio"
     verbose_name = "civbio"
 
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from civbio.middleware import stamp_session
+
+        # The session's start is written with the login itself (see SessionTimeoutMiddleware).
+        user_logged_in.connect(stamp_session, dispatch_uid="civbio.stamp_session")
+
 
 class CivbioAdminConfig(admin_apps.AdminConfig):
     default = False

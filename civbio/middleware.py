@@ -24,6 +24,13 @@ class HealthzMiddleware:
         return self.get_response(request)
 
 
+def stamp_session(sender, request, user, **kwargs):
+    """At login: the moment the session began, and the last request so far."""
+    now = int(time.time())
+    request.session[SessionTimeoutMiddleware.STARTED] = now
+    request.session[SessionTimeoutMiddleware.SEEN] = now
+
+
 class SessionTimeoutMiddleware:
     """Ends a session after SESSION_IDLE_SECONDS without a request and SESSION_ABSOLUTE_SECONDS
     after it began, whatever the activity. The moments live in the session itself; the last-seen
