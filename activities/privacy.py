@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import (
     ActivityEvent,
+    Enrolment,
     ImportStatus,
     Nomination,
     Placement,
@@ -155,6 +156,42 @@ def _anonymise(student: Student) -> None:
             content_type=ContentType.objects.get_for_model(model),
             object_id__in=[str(pk) for pk in ids],
         ).update(object_repr=ERASED_NAME, change_message="")
+    _erase_audit_trail(student, nominations)
+
+
+def _erase_audit_trail(student: Student, nominations) -> None:
+    """The audit trail of the student and of everything that names them (enrolments, progress,
+    nominations, placements) goes; one entry without personal data says the erasure happened."""
+    from auditlog.models import LogEntry as AuditEntry
+
+    enrolments = Enrolment.objects.filter(student=student)
+    for model, ids in (
+        (Student, [student.pk]),
+        (Enrolment, list(enrolments.values_list("pk", flat=True))),
+        (
+            UnitProgress,
+            list(
+                UnitProgress.objects.filter(enrolment__in=enrolments).values_list("pk", flat=True)
+            ),
+        ),
+        (Nomination, list(nominations.values_list("pk", flat=True))),
+        (
+            Placement,
+            list(Placement.objects.filter(nomination__in=nominations).values_list("pk", flat=True)),
+        ),
+    ):
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_pk__in=[str(pk) for pk in ids],
+        ).delete()
+    AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Student),
+        object_pk=str(student.pk),
+        object_id=student.pk,
+        object_repr=ERASED_NAME,
+        action=AuditEntry.Action.UPDATE,
+        changes={"erased": ["", "yes"]},
+    )
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from activities.models import (
 from activities.spreadsheets import spreadsheet_response
 from activities.views import staff_required
 from civbio import rules
+from partners import audit
 from partners.models import User
 from partners.services import log_access, log_access_many
 
@@ -385,6 +386,7 @@ def student_detail(request, pk: int):
             "lessons": lessons,
             "timeline": _student_timeline(enrolments, nominations, placements, lessons),
             "can_erase": rules.can_erase_student(request.user),
+            "history": audit.history_for(request.user, student),
         },
     )
 

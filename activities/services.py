@@ -6,6 +6,7 @@ the activity's timeline and notifies the people on the other side of the flow.
 
 from datetime import date, timedelta
 
+from auditlog.models import LogEntry as AuditEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -252,6 +253,14 @@ def change_activity_status(
         Event.objects.filter(pk=current.pk).update(people_reached=people_reached)
         ledger.propose_for_delivery(activity=current)
     Activity.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
+    # A conditional update passes no save signal: the audit trail is told by hand.
+    AuditEntry.objects.log_create(
+        current,
+        force_log=True,
+        action=AuditEntry.Action.UPDATE,
+        changes={"status": [current.status, status]},
+        actor=actor,
+    )
     current.status = status
     open_requests = list(
         Request.objects.open().filter(activity=current).select_related("requested_by")

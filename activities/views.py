@@ -42,6 +42,7 @@ from activities.models import (
 )
 from activities.spreadsheets import safe_cell
 from civbio import rules
+from partners import audit
 from partners.models import Organisation
 
 
@@ -208,6 +209,7 @@ def activity_detail(request, pk: int):
         if context["can_edit"] and activity.kind == ActivityKind.RESEARCH
         else None
     )
+    context["history"] = audit.history_for(request.user, activity)
     return render(request, "activities/activity_detail.html", context)
 
 

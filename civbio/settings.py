@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
+    "auditlog",
     "civbio",
     "partners",
     "programmes",
@@ -119,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Who made a change, for the audit trail (django-auditlog).
+    "auditlog.middleware.AuditlogMiddleware",
     "civbio.middleware.SessionTimeoutMiddleware",
     "civbio.middleware.MfaRequiredMiddleware",
 ]
@@ -231,6 +234,37 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "civbio"
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
 MFA_REQUIRED_ROLES = ("coordinator", "funder")
+# The audit trail: who changed what, when, on the records that carry money, people's data or
+# commitments. Shown to coordinators on the records' pages; erased with a student.
+_AUDITED = [
+    "partners.Organisation",
+    "partners.User",
+    "activities.Activity",
+    "activities.Posting",
+    "activities.GuestLesson",
+    "activities.PracticumAssignment",
+    "activities.Event",
+    "activities.ResearchProject",
+    "activities.Request",
+    "activities.Nomination",
+    "activities.Placement",
+    "activities.Contribution",
+    "activities.Student",
+    "activities.Enrolment",
+    "activities.UnitProgress",
+    "programmes.Commitment",
+    "programmes.IndicatorValue",
+    "programmes.Milestone",
+]
+AUDITLOG_INCLUDE_TRACKING_MODELS = tuple(
+    {
+        "model": label,
+        "exclude_fields": ["created_at", "updated_at"]
+        + (["password", "last_login"] if label == "partners.User" else []),
+    }
+    for label in _AUDITED
+)
+AUDITLOG_STORE_JSON_CHANGES = True
 # A session ends after this long without a request, and in any case this long after login.
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)

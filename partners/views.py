@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civbio import rules
-from partners import selectors, services
+from partners import audit, selectors, services
 from partners.filters import OrganisationFilter
 from partners.forms import AcceptInvitationForm, InvitationForm, OrganisationProfileForm
 from partners.models import Organisation
@@ -39,6 +39,7 @@ def organisation_list(request):
 def organisation_detail(request, slug: str):
     organisation = get_object_or_404(rules.visible_organisations(request.user), slug=slug)
     context = selectors.organisation_page(request.user, organisation)
+    context["history"] = audit.history_for(request.user, organisation)
     return render(request, "partners/organisation_detail.html", context)
 
 

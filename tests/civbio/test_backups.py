@@ -26,9 +26,7 @@ def _counts(database: dict, tables: list[str]) -> dict[str, int]:
         }
 
 
-def test_a_backup_restores_into_a_fresh_database_with_every_record(
-    consortium, settings, tmp_path
-):
+def test_a_backup_restores_into_a_fresh_database_with_every_record(consortium, settings, tmp_path):
     database = connection.settings_dict
     if "postgresql" not in database["ENGINE"]:
         if os.environ.get("REQUIRE_SERVICES") == "1":

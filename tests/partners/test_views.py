@@ -66,8 +66,9 @@ def test_a_partner_page_renders_in_constant_queries(
     UserFactory.create_batch(25, organisation=company)
     client.force_login(carla)
 
-    # session, user, organisation, people, the invitable-organisation check, unread notifications
-    with django_assert_num_queries(6):
+    # session, user, organisation, people, the invitable-organisation check, the change history
+    # (Carla coordinates), unread notifications
+    with django_assert_num_queries(7):
         client.get(reverse("partners:organisation_detail", args=["biocorp"]))
 
 
