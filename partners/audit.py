@@ -37,10 +37,10 @@ def _readable(model, changes: dict) -> list[tuple[str, str, str]]:
         except FieldDoesNotExist:
             rows.append((name, str(old), str(new)))
             continue
-        labels = {str(k): v for k, v in (field.flatchoices or [])}
+        labels = {str(k): v for k, v in (getattr(field, "flatchoices", None) or [])}
         rows.append(
             (
-                str(field.verbose_name),
+                str(getattr(field, "verbose_name", name)),
                 str(labels.get(str(old), old)),
                 str(labels.get(str(new), new)),
             )

@@ -1,0 +1,168 @@
+"""Every form a partner fills in, fed with Hypothesis-generated input: whatever is typed (or
+forged), the answer is a page or a redirect, never a server error.
+
+The forms are found the way a person finds them: each page is opened as the person who uses it,
+and every POST form on it is fuzzed field by field (text of any kind and length, numbers, dates,
+the select's own options, nothing at all)."""
+
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from activities.models import Edition, Enrolment, Nomination, Request
+from programmes.models import Milestone, Project
+from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
+
+pytestmark = pytest.mark.django_db
+EXAMPLES = 200
+SKIPPED_INPUTS = {"csrfmiddlewaretoken", "submit"}
+
+
+class FormFinder(HTMLParser):
+    """The POST forms of a page: action and fields (with a select's options)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._form, self._select = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "get").lower() == "post":
+            self._form = {"action": attrs.get("action") or "", "fields": {}}
+            self.forms.append(self._form)
+        elif self._form is not None and tag in ("input", "textarea", "select"):
+            name = attrs.get("name")
+            if name and name not in SKIPPED_INPUTS and attrs.get("type") != "file":
+                self._form["fields"].setdefault(name, [])
+                self._select = name if tag == "select" else None
+                if attrs.get("type") in ("checkbox", "radio") and attrs.get("value"):
+                    self._form["fields"][name].append(attrs["value"])
+        elif tag == "option" and self._form is not None and self._select:
+            self._form["fields"][self._select].append(attrs.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+
+ANY_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=200, max_size=3000),
+    st.sampled_from(["", " ", "0", "-1", "1e309", "NaN", "9" * 30, "=cmd|' /C calc'!A0"]),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
+    st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)).map(date.isoformat),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.just("2026-02-30"),
+    st.just("\x00\x1f<script>alert(1)</script>"),
+)
+
+
+def _value(options):
+    return st.one_of(st.sampled_from(options), ANY_TEXT) if options else ANY_TEXT
+
+
+@pytest.fixture
+def world(carla, dirk, bram, school, guest_lesson, posting):
+    today = date.today()
+    student = StudentFactory(school=school, qualification=QualificationFactory())
+    module = ModuleFactory()
+    edition = Edition.objects.create(
+        module=module,
+        school=school,
+        name="LAB3A",
+        start_date=today - timedelta(days=10),
+        end_date=today + timedelta(days=60),
+    )
+    edition.teachers.add(dirk)
+    Enrolment.objects.create(edition=edition, student=student)
+    Request.objects.create(
+        activity=guest_lesson,
+        school=school,
+        requested_by=dirk,
+        date=today + timedelta(days=14),
+        group_name="LAB3A",
+        student_count=20,
+    )
+    Nomination.objects.create(posting=posting, student=student, nominated_by=dirk)
+    project = Project.objects.get()
+    Milestone.objects.create(
+        project=project,
+        programme_line=project.lines.get(number=1),
+        kind="deliverable",
+        title="Module klaar",
+        due_date=today + timedelta(days=20),
+        owner_organisation=school,
+    )
+    return {
+        "bram": [
+            reverse("activities:activity_create", args=["guest_lesson"]),
+            reverse("activities:activity_create", args=["internship"]),
+            reverse("activities:activity_edit", args=[guest_lesson.pk]),
+            reverse("activities:activity_detail", args=[guest_lesson.pk]),
+            reverse("activities:activity_detail", args=[posting.pk]),
+            reverse("activities:my_requests"),
+            reverse("reports:my_contributions"),
+            reverse("partners:organisation_edit", args=[bram.organisation.slug]),
+            reverse("partners:invitation_create"),
+        ],
+        "dirk": [
+            reverse("activities:activity_detail", args=[guest_lesson.pk]),
+            reverse("activities:activity_detail", args=[posting.pk]),
+            reverse("activities:student_create"),
+            reverse("activities:student_edit", args=[student.pk]),
+            reverse("activities:edition_create"),
+            reverse("activities:edition_detail", args=[edition.pk]),
+            reverse("reports:kpis_line", args=[1]),
+            reverse("activities:reminder_settings"),
+        ],
+        "carla": [
+            reverse("partners:invitation_create"),
+            reverse("reports:milestones"),
+            reverse("reports:report_list"),
+            reverse("reports:kpis_line", args=[1]),
+            reverse("reports:contribution_review"),
+        ],
+    }
+
+
+def test_no_form_answers_any_input_with_a_server_error(client, world, request):
+    fuzzed = []
+    for persona, pages in world.items():
+        person = request.getfixturevalue(persona)
+        for page in pages:
+            client.force_login(person)
+            response = client.get(page)
+            assert response.status_code == 200, page
+            finder = FormFinder()
+            finder.feed(response.content.decode())
+            for form in finder.forms:
+                action = form["action"] or page
+                if action.startswith(("/accounts/logout", "/i18n/")) or not form["fields"]:
+                    continue
+                _fuzz(client, person, action, form["fields"])
+                fuzzed.append(action)
+    # Enough different forms were reached to mean something.
+    assert len(set(fuzzed)) >= 15, sorted(set(fuzzed))
+    print(f"\nforms fuzzed: {len(fuzzed)} ({len(set(fuzzed))} addresses), {EXAMPLES} examples each")
+
+
+def _fuzz(client, person, action: str, fields: dict) -> None:
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.fixed_dictionaries({name: _value(options) for name, options in fields.items()}))
+    def post(data):
+        client.force_login(person)
+        response = client.post(action, data)
+        assert response.status_code < 500, (action, data)
+
+    post()
