@@ -1,6 +1,7 @@
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -315,3 +316,17 @@ class ReminderSettingsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+
+class ReasonForm(forms.Form):
+    """A short reason typed with a one-click action (cancelling, rejecting): plain text only."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+def typed_reason(data) -> str:
+    """The reason from a posted form, or a ValidationError in the person's language."""
+    form = ReasonForm(data)
+    if not form.is_valid():
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
+    return form.cleaned_data["reason"]

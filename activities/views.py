@@ -27,6 +27,7 @@ from activities.forms import (
     RequestForm,
     ResearchOutputForm,
     StatusForm,
+    typed_reason,
 )
 from activities.models import (
     STATUS_FLOW,
@@ -407,9 +408,7 @@ def request_proposal(request, item: Request):
 
 @_request_action
 def request_cancel(request, item: Request):
-    services.cancel_request(
-        actor=request.user, request=item, reason=request.POST.get("reason", "")[:500]
-    )
+    services.cancel_request(actor=request.user, request=item, reason=typed_reason(request.POST))
 
 
 @_request_action

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from activities import ledger
-from activities.forms import DateInput
+from activities.forms import DateInput, typed_reason
 from activities.models import Contribution, ContributionStatus
 from civbio import rules
 from programmes.selectors import current_project
@@ -203,7 +203,7 @@ def contribution_decide(request, pk: int, decision: str):
             messages.success(request, _("Approved."))
         elif decision == "reject":
             ledger.reject_contribution(
-                actor=request.user, contribution=contribution, reason=request.POST.get("reason", "")
+                actor=request.user, contribution=contribution, reason=typed_reason(request.POST)
             )
             messages.success(request, _("Rejected; the partner sees your reason."))
         else:

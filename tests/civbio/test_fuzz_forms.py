@@ -166,3 +166,35 @@ def _fuzz(client, person, action: str, fields: dict) -> None:
         assert response.status_code < 500, (action, data)
 
     post()
+
+
+def test_a_reason_with_a_nul_character_is_refused_not_a_server_error(client, world, carla, dirk):
+    """Found by the fuzzing above: a NUL in a rejection reason reached PostgreSQL's JSON (the
+    audit trail) and answered 500."""
+    from activities.models import Contribution
+
+    contribution = Contribution.objects.create(
+        organisation=dirk.organisation,
+        programme_line=Project.objects.get().lines.get(number=1),
+        kind="staff_hours",
+        hours=2,
+        date=date.today(),
+        description="Scholing",
+        status="submitted",
+        submitted_by=dirk,
+    )
+    client.force_login(carla)
+    rejected = client.post(
+        reverse("reports:contribution_decide", args=[contribution.pk, "reject"]),
+        {"reason": "niet\x00goed"},
+    )
+    client.force_login(dirk)
+    cancelled = client.post(
+        reverse("activities:request_cancel", args=[Request.objects.get().pk]),
+        {"reason": "\x00"},
+    )
+
+    assert rejected.status_code == 302 and cancelled.status_code < 500
+    contribution.refresh_from_db()
+    assert contribution.status == "submitted"
+    assert Request.objects.get().status == "requested"
