@@ -92,6 +92,9 @@ class Student(models.Model):
         help_text=_("For students under 16 this consent comes from a parent."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The version an editor saw (see services.save_student): two people editing at once never
+    # overwrite each other.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = StudentQuerySet.as_manager()
 

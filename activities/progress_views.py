@@ -589,10 +589,18 @@ def student_import_template(request):
 
 
 class StudentForm(forms.ModelForm):
+    # The version the teacher saw: a save over someone else's change is refused.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Student
         fields = services.STUDENT_FIELDS
         widgets = {"left_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.updated_at.isoformat()
 
 
 @school_staff_required
@@ -610,10 +618,17 @@ def student_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_student(
-                actor=request.user, student=student, fields=form.cleaned_data
+                actor=request.user,
+                student=student,
+                fields=form.cleaned_data,
+                version=form.cleaned_data.get("version") or None,
             )
         except ValidationError as error:
             form.add_error(None, error)
+            if student is not None:
+                # The next save is judged against what is stored now.
+                form.data = form.data.copy()
+                form.data["version"] = Student.objects.get(pk=student.pk).updated_at.isoformat()
         else:
             messages.success(request, _("The student was saved."))
             return redirect("activities:student_detail", pk=saved.pk)

@@ -766,14 +766,27 @@ STUDENT_FIELDS = [
 
 
 @transaction.atomic
-def save_student(*, actor: User, fields: dict, student: Student | None = None) -> Student:
-    """Add a student to the actor's school, or correct one (e.g. record that they left)."""
+def save_student(
+    *, actor: User, fields: dict, student: Student | None = None, version: str | None = None
+) -> Student:
+    """Add a student to the actor's school, or correct one (e.g. record that they left). With
+    `version` (the updated_at the editor saw), a change made by someone else in the meantime is
+    refused instead of overwritten."""
     if student is None:
         if not rules.has_role(actor, "school_staff"):
             raise PermissionDenied(_("Only a school's staff add its students."))
         student = Student(school=actor.organisation)
     elif not rules.visible_students(actor).filter(pk=student.pk).exists() or student.erased_at:
         raise PermissionDenied(_("You may not change this student."))
+    else:
+        student = Student.objects.select_for_update().get(pk=student.pk)
+        if version is not None and student.updated_at.isoformat() != version:
+            raise ValidationError(
+                _(
+                    "Someone else changed this student while you were editing. Your changes are "
+                    "still in the form: check them and save again."
+                )
+            )
     for name in STUDENT_FIELDS:
         if name in fields:
             setattr(student, name, fields[name])

@@ -473,6 +473,7 @@ class Milestone(models.Model):
     reason = models.CharField(_("reason if missed"), max_length=300, blank=True)
     # Milestones civbio creates by itself (the fund's moments) carry a key, so they are made once.
     system_key = models.CharField(max_length=40, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["due_date"]

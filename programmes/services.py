@@ -223,9 +223,12 @@ def save_narrative(
 
 
 @transaction.atomic
-def update_milestone(*, actor: User, milestone: Milestone, fields: dict) -> Milestone:
+def update_milestone(
+    *, actor: User, milestone: Milestone, fields: dict, version: str | None = None
+) -> Milestone:
     """Coordinators, and the owning organisation's staff, record whether a milestone was reached;
-    a missed one needs its reason."""
+    a missed one needs its reason. With `version` (the updated_at the editor saw), a change made
+    by someone else in the meantime is refused instead of overwritten."""
     if milestone.system_key and not rules.is_coordinator(actor):
         # The fund's moments are the project office's.
         raise PermissionDenied(gettext("You may not update this milestone."))
@@ -238,6 +241,14 @@ def update_milestone(*, actor: User, milestone: Milestone, fields: dict) -> Mile
         )
     ):
         raise PermissionDenied(gettext("You may not update this milestone."))
+    current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if version is not None and current.updated_at.isoformat() != version:
+        raise ValidationError(
+            gettext(
+                "Someone else updated this milestone in the meantime. Look at it again and save "
+                "your change once more."
+            )
+        )
     for name in ("status", "reached_on", "evidence", "reason"):
         if name in fields:
             setattr(milestone, name, fields[name])

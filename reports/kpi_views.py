@@ -64,6 +64,9 @@ class NarrativeForm(forms.ModelForm):
 
 
 class MilestoneForm(forms.ModelForm):
+    # The version the editor saw: a save over someone else's change is refused.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Milestone
         fields = ["status", "reached_on", "evidence", "reason"]
@@ -213,7 +216,12 @@ def milestone_update(request, pk: int):
         messages.error(request, _("Check the status and the date."))
         return redirect("reports:milestones")
     try:
-        services.update_milestone(actor=request.user, milestone=milestone, fields=form.cleaned_data)
+        services.update_milestone(
+            actor=request.user,
+            milestone=milestone,
+            fields=form.cleaned_data,
+            version=form.cleaned_data.get("version") or None,
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
