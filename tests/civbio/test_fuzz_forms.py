@@ -198,3 +198,83 @@ def test_a_reason_with_a_nul_character_is_refused_not_a_server_error(client, wor
     contribution.refresh_from_db()
     assert contribution.status == "submitted"
     assert Request.objects.get().status == "requested"
+
+
+UPLOAD_BYTES = st.one_of(
+    st.binary(max_size=4096),
+    st.binary(max_size=512).map(lambda b: b"%PDF-" + b),
+    st.binary(max_size=512).map(lambda b: b"\x89PNG\r\n\x1a\n" + b),
+    st.binary(max_size=512).map(lambda b: b"\xff\xd8\xff" + b),
+    st.text(max_size=600).map(lambda t: ("studentnummer;naam\n" + t).encode("utf-8", "replace")),
+    st.just(b""),
+)
+UPLOAD_NAMES = st.sampled_from(
+    ["logo.png", "bewijs.pdf", "foto.jpg", "lijst.csv", "x.svg", "run.exe", "", "../../etc/passwd"]
+)
+
+
+@pytest.mark.parametrize("which", ["logo", "evidence", "import"])
+def test_no_upload_answers_with_a_server_error_or_stores_a_wrong_type(
+    client, world, bram, dirk, which, settings, tmp_path
+):
+    """Files of any content and name: refused with a message unless their content is of the
+    right type; never a server error."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from activities.models import Contribution
+    from partners.models import Organisation
+
+    settings.MEDIA_ROOT = tmp_path
+    line = Project.objects.get().lines.get(number=1)
+    organisation = bram.organisation
+
+    @settings_(max_examples=100)
+    @given(UPLOAD_BYTES, UPLOAD_NAMES)
+    def post(content, name):
+        upload = SimpleUploadedFile(name or "bestand", content)
+        if which == "logo":
+            client.force_login(bram)
+            organisation.refresh_from_db()
+            response = client.post(
+                reverse("partners:organisation_edit", args=[organisation.slug]),
+                {
+                    "description": "",
+                    "website": "",
+                    "city": "Leiden",
+                    "version": organisation.updated_at.isoformat(),
+                    "logo": upload,
+                },
+            )
+        elif which == "evidence":
+            client.force_login(bram)
+            response = client.post(
+                reverse("reports:my_contributions"),
+                {
+                    "programme_line": line.pk,
+                    "kind": "staff_hours",
+                    "hours": "2",
+                    "date": date.today().isoformat(),
+                    "description": "Gastles",
+                    "evidence": upload,
+                },
+            )
+        else:
+            client.force_login(dirk)
+            response = client.post(reverse("activities:student_import"), {"file": upload})
+        assert response.status_code < 500, (which, name, content[:40])
+
+    post()
+
+    logo = Organisation.objects.get(pk=organisation.pk).logo
+    if logo:
+        with logo.open("rb") as handle:
+            Image.open(handle).verify()  # only a real image is ever kept
+    for contribution in Contribution.objects.exclude(evidence=""):
+        with contribution.evidence.open("rb") as handle:
+            head = handle.read(8)
+        assert head.startswith((b"%PDF-", b"\x89PNG", b"\xff\xd8\xff"))
+
+
+def settings_(**kwargs):
+    return settings(deadline=None, database=None, suppress_health_check=list(HealthCheck), **kwargs)
