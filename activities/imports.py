@@ -109,8 +109,14 @@ def check_import(
         delimiter = csv.Sniffer().sniff(text[:4096], delimiters=";,\t").delimiter
     except csv.Error:
         delimiter = ";"
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    # newline="" lets the csv module see line ends (a lone \r included) itself.
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ValidationError(
+            _("The file cannot be read as CSV (for example a quote that is never closed).")
+        ) from exc
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ValidationError(

@@ -278,3 +278,17 @@ def test_no_upload_answers_with_a_server_error_or_stores_a_wrong_type(
 
 def settings_(**kwargs):
     return settings(deadline=None, database=None, suppress_health_check=list(HealthCheck), **kwargs)
+
+
+def test_an_import_file_with_a_bare_carriage_return_is_refused_with_a_message(client, world, dirk):
+    """Found by the upload fuzzing: b"\\r\\x00" made the CSV reader fail with a server error."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(dirk)
+    response = client.post(
+        reverse("activities:student_import"),
+        {"file": SimpleUploadedFile("lijst.csv", b"\r\x00")},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
