@@ -5,6 +5,7 @@ The forms are found the way a person finds them: each page is opened as the pers
 and every POST form on it is fuzzed field by field (text of any kind and length, numbers, dates,
 the select's own options, nothing at all)."""
 
+import os
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
@@ -19,6 +20,9 @@ from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = 200
+# The same examples on every run, so CI is repeatable; FUZZ_RANDOM=1 draws new ones (how the two
+# bugs pinned down below were found).
+DERANDOMIZE = os.environ.get("FUZZ_RANDOM") != "1"
 SKIPPED_INPUTS = {"csrfmiddlewaretoken", "submit"}
 
 
@@ -157,6 +161,7 @@ def _fuzz(client, person, action: str, fields: dict) -> None:
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
+        derandomize=DERANDOMIZE,
         suppress_health_check=list(HealthCheck),
     )
     @given(st.fixed_dictionaries({name: _value(options) for name, options in fields.items()}))
