@@ -282,7 +282,13 @@ def test_no_upload_answers_with_a_server_error_or_stores_a_wrong_type(
 
 
 def settings_(**kwargs):
-    return settings(deadline=None, database=None, suppress_health_check=list(HealthCheck), **kwargs)
+    return settings(
+        deadline=None,
+        database=None,
+        derandomize=DERANDOMIZE,
+        suppress_health_check=list(HealthCheck),
+        **kwargs,
+    )
 
 
 def test_an_import_file_with_a_bare_carriage_return_is_refused_with_a_message(client, world, dirk):
