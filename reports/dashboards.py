@@ -82,11 +82,6 @@ class Scope:
     def upto(self) -> date:
         return self.period.upto(self.today)
 
-    def query(self, **extra) -> str:
-        """The dashboard's own address parameters, for links that keep the choice."""
-        params = {"period": self.period.key, **({"line": self.line.number} if self.line else {})}
-        return urlencode({**params, **extra})
-
 
 def _list_url(name: str, *args, **params) -> str:
     url = reverse(name, args=args)

@@ -411,7 +411,6 @@ def partner_engagement(period, upto: date) -> list[Engagement]:
     """Every active partner with the last day up to `upto` it showed a sign of life in civbio (an
     activity hosted, a request made, a contribution logged; not the contributions civbio proposed
     itself or a coordinator rejected) and whether it did so within the period. One query."""
-    today = upto
 
     def latest(model, organisation_field: str, date_field: str):
         return Subquery(
@@ -460,7 +459,7 @@ def partner_engagement(period, upto: date) -> list[Engagement]:
         rows.append(
             Engagement(
                 organisation=organisation,
-                last_seen=min(max(seen), today) if seen else None,
+                last_seen=min(max(seen), upto) if seen else None,
                 active_in_period=any(getattr(organisation, f"in_{n}") for n in range(len(signs))),
             )
         )
