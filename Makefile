@@ -20,6 +20,7 @@ help:
 	@echo "make run    set up, load the consortium and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make check  ruff, migrations check and the production deploy check"
+	@echo "make bench  ×1, ×10 and ×100 the consortium on PostgreSQL: bench/results.md"
 	@echo "make backup the database and the uploads into backups/ (BACKUP_DIR to change)"
 	@echo "make restore FILE=backups/civbio-…  put a backup back (asks first)"
 
@@ -51,6 +52,12 @@ test: install
 	@REQUIRE_SERVICES=$(REQUIRE_SERVICES) bin/ensure-chromium
 	@services=$$(REQUIRE_SERVICES=$(REQUIRE_SERVICES) $(PY) bin/test-services) || exit 1; \
 		set -a; eval "$$services"; set +a; $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The benchmark on PostgreSQL (BENCH_DATABASE_URL, its own database) and Redis; see bench/run.py.
+# BENCH_SCALES=1,10 to leave out ×100, BENCH_SECONDS per page (default 10).
+bench: install
+	@bin/ensure-wrk
+	@$(PY) -m bench.run $(BENCH_ARGS)
 
 backup: install
 	@$(PY) manage.py backup --to $${BACKUP_DIR:-backups}

@@ -277,6 +277,8 @@ class Activity(models.Model):
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["host", "status"]),
             models.Index(fields=["start_date"]),
+            # A partner's latest sign of life (partner engagement on the dashboards).
+            models.Index(fields=["host", "created_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -564,7 +566,11 @@ class Request(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("request")
         verbose_name_plural = _("requests")
-        indexes = [models.Index(fields=["school", "status"]), models.Index(fields=["date"])]
+        indexes = [
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["date"]),
+            models.Index(fields=["school", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.activity} — {self.group_name}"
@@ -1196,6 +1202,7 @@ class Contribution(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["status", "date"]),
+            models.Index(fields=["organisation", "date"]),
         ]
         constraints = [
             # A delivered activity proposes its hours once.

@@ -6,9 +6,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from activities import imports, privacy, progress, services
 from activities.forms import DateInput
+from activities.grid import Cells
 from activities.models import (
     Edition,
     Enrolment,
@@ -143,29 +146,46 @@ def _edition_for(request, pk: int) -> Edition:
     )
 
 
+# The enrol form lists this many of the school's students; a search finds the others.
+CANDIDATES_SHOWN = 50
+
+
 @school_staff_required
 def edition_detail(request, pk: int):
     edition = _edition_for(request, pk)
     grid = progress.edition_grid(edition)
-    enrolled = {row.enrolment.student_id for row in grid["rows"]}
-    candidates = [
-        s
-        for s in rules.visible_students(request.user)
+    can_track = rules.can_track_edition(request.user, edition)
+    graded = edition.module.assessment == "grade"
+    cells = Cells(request, edition, can_track=can_track, graded=graded)
+    search = request.GET.get("enrol_q", "").strip()[:100]
+    candidates = (
+        rules.visible_students(request.user)
         .active()
         .filter(school_id=edition.school_id)
-        .order_by("display_name")
-        if s.pk not in enrolled
-    ]
+        .exclude(enrolments__edition=edition)
+    )
+    if search:
+        candidates = candidates.filter(
+            Q(display_name__icontains=search) | Q(student_number__icontains=search)
+        )
+    candidate_count = candidates.count() if can_track else 0
     return render(
         request,
         "activities/edition_detail.html",
         {
             "edition": edition,
             **grid,
+            "grid_rows": [(row, cells.row(row)) for row in grid["rows"]],
             "statuses": ProgressStatus.choices,
-            "candidates": candidates,
-            "can_track": rules.can_track_edition(request.user, edition),
-            "graded": edition.module.assessment == "grade",
+            "candidates": (
+                list(candidates.order_by("display_name", "pk")[:CANDIDATES_SHOWN])
+                if candidate_count
+                else []
+            ),
+            "candidate_count": candidate_count,
+            "enrol_search": search,
+            "can_track": can_track,
+            "graded": graded,
         },
     )
 
@@ -206,22 +226,23 @@ def edition_cell(request, pk: int):
     if request.htmx:
         row = progress.grid_row(enrolment)
         cell = next(item for cell_unit, item in row.cells if cell_unit.pk == unit.pk)
-        return render(
-            request,
-            "activities/partials/progress_cell.html",
-            {
-                "edition": edition,
-                "row": row,
-                "unit": unit,
-                "progress": cell,
-                "statuses": ProgressStatus.choices,
-                "can_track": True,
-                "graded": edition.module.assessment == "grade",
-                "cell_error": error,
-                "typed_status": request.POST.get("status") if error else None,
-                "typed_grade": request.POST.get("grade", "")[:10] if error else None,
-                "oob_percent": True,
-            },
+        cells = Cells(
+            request, edition, can_track=True, graded=edition.module.assessment == "grade"
+        )
+        return HttpResponse(
+            cells.cell(
+                row,
+                unit,
+                cell,
+                error=error,
+                typed_status=request.POST.get("status") if error else None,
+                typed_grade=request.POST.get("grade", "")[:10] if error else None,
+            )
+            + format_html(
+                '<td id="percent-{}" class="num" hx-swap-oob="true">{}%</td>',
+                row.enrolment.pk,
+                row.percent,
+            )
         )
     if error:
         messages.error(request, error)

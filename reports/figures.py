@@ -3,10 +3,10 @@ suppressed, so nobody can be singled out."""
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -407,30 +407,44 @@ class Engagement:
         return self.last_seen is None or self.last_seen < cutoff
 
 
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
 def partner_engagement(period, upto: date) -> list[Engagement]:
     """Every active partner with the last day up to `upto` it showed a sign of life in civbio (an
     activity hosted, a request made, a contribution logged; not the contributions civbio proposed
     itself or a coordinator rejected) and whether it did so within the period. One query."""
 
-    def latest(model, organisation_field: str, date_field: str):
+    def day_bounds(first: date, last: date, moment: bool) -> dict:
+        # Moments are compared with the local midnights around the days, not cast to dates, so
+        # the (organisation, moment) indexes answer each partner's latest sign at once.
+        if not moment:
+            return {"gte": first, "lte": last}
+        return {"gte": _midnight(first), "lt": _midnight(last + timedelta(days=1))}
+
+    def latest(model, organisation_field: str, field_name: str, moment: bool):
+        until = (
+            {f"{field_name}__lt": _midnight(upto + timedelta(days=1))}
+            if moment
+            else {f"{field_name}__lte": upto}
+        )
         return Subquery(
             model.objects.filter(
-                **{organisation_field: OuterRef("pk"), f"{date_field}__lte": upto},
+                **{organisation_field: OuterRef("pk")},
+                **until,
                 **extra.get(model, {}),
             )
-            .order_by()
-            .values(organisation_field)
-            .annotate(last=Max(date_field))
-            .values("last")[:1]
+            .order_by(f"-{field_name}")
+            .values(field_name)[:1]
         )
 
-    def within(model, organisation_field: str, date_field: str):
+    def within(model, organisation_field: str, field_name: str, moment: bool):
+        bounds = day_bounds(period.start, period.end, moment)
         return Exists(
             model.objects.filter(
-                **{
-                    organisation_field: OuterRef("pk"),
-                    f"{date_field}__range": (period.start, period.end),
-                },
+                **{organisation_field: OuterRef("pk")},
+                **{f"{field_name}__{op}": value for op, value in bounds.items()},
                 **extra.get(model, {}),
             )
         )
@@ -442,20 +456,20 @@ def partner_engagement(period, upto: date) -> list[Engagement]:
     }
 
     signs = [
-        (Activity, "host", "created_at__date"),
-        (Request, "school", "created_at__date"),
-        (Contribution, "organisation", "date"),
+        (Activity, "host", "created_at", True),
+        (Request, "school", "created_at", True),
+        (Contribution, "organisation", "date", False),
     ]
     annotations = {}
-    for n, (model, organisation_field, date_field) in enumerate(signs):
-        annotations[f"last_{n}"] = latest(model, organisation_field, date_field)
-        annotations[f"in_{n}"] = within(model, organisation_field, date_field)
+    for n, sign in enumerate(signs):
+        annotations[f"last_{n}"] = latest(*sign)
+        annotations[f"in_{n}"] = within(*sign)
     rows = []
     for organisation in (
         Organisation.objects.partners().active().annotate(**annotations).order_by("name")
     ):
         seen = [getattr(organisation, f"last_{n}") for n in range(len(signs))]
-        seen = [d.date() if isinstance(d, datetime) else d for d in seen if d is not None]
+        seen = [timezone.localdate(d) if isinstance(d, datetime) else d for d in seen if d]
         rows.append(
             Engagement(
                 organisation=organisation,
