@@ -429,6 +429,10 @@ def nominate(request, pk: int):
         rules.visible_activities(request.user).of_kind(ActivityKind.INTERNSHIP), pk=pk
     )
     posting = selectors.activity_child(activity)
+    if not rules.may_nominate_to(request.user, posting):
+        # Checked before the form: a company's staff have no students to choose from, so the
+        # form would answer with a misleading "choose a student" instead of a refusal.
+        raise PermissionDenied
     form = NominationForm(request.POST, actor=request.user, posting=posting)
     if form.is_valid():
         try:
