@@ -226,9 +226,7 @@ def edition_cell(request, pk: int):
     if request.htmx:
         row = progress.grid_row(enrolment)
         cell = next(item for cell_unit, item in row.cells if cell_unit.pk == unit.pk)
-        cells = Cells(
-            request, edition, can_track=True, graded=edition.module.assessment == "grade"
-        )
+        cells = Cells(request, edition, can_track=True, graded=edition.module.assessment == "grade")
         return HttpResponse(
             cells.cell(
                 row,

@@ -113,6 +113,9 @@ class StudentQuerySet(models.QuerySet):
     def of_school(self, organisation_id: int):
         return self.filter(school_id=organisation_id)
 
+    def erased(self):
+        return self.filter(erased_at__isnull=False)
+
 
 class NotificationQuerySet(models.QuerySet):
     def unread(self):

@@ -131,7 +131,7 @@ def grow_to(current: int, target: int) -> dict:
 
     from bench.generate import grow
 
-    bar = tqdm(total=12, desc=f"×{target}", unit="step", file=sys.stderr)
+    bar = tqdm(total=11, desc=f"×{target}", unit="step", file=sys.stderr)
 
     def report(name, rows, seconds):
         bar.set_postfix_str(f"{name}: {rows:,} in {seconds:.1f} s")

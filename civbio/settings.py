@@ -156,6 +156,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's default cost of a random read (4) is that of a spinning disk; on SSDs it makes
+    # the planner scan whole tables where an index answers in a tenth of the time (make bench:
+    # the school dashboard's class progress, 43 ms → 5 ms at ten times the consortium).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c random_page_cost={env_str('DATABASE_RANDOM_PAGE_COST', '1.1')}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the shared cache (login rate limits need one shared by every web process), the Celery

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from activities.models import (
     Placement,
     Request,
     RequestStatus,
+    Student,
     UnitProgress,
 )
 from activities.progress import matches_for
@@ -331,17 +332,24 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
 # School staff -----------------------------------------------------------------------------------
 
 
-def _units_of_module(module_ref: str):
-    return Coalesce(
-        Subquery(
-            ModuleUnit.objects.filter(module_id=OuterRef(module_ref))
-            .order_by()
-            .values("module_id")
-            .annotate(n=Count("pk"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        0,
+def _unit_counts() -> dict[int, int]:
+    """Units per module. One small query: modules are few and their units change rarely."""
+    return dict(
+        ModuleUnit.objects.order_by()
+        .values("module_id")
+        .annotate(n=Count("pk"))
+        .values_list("module_id", "n")
+    )
+
+
+def _units_of_module(module_ref: str, counts: dict[int, int]):
+    """The number of units of a row's module as a constant expression. A subquery here ran once
+    per progress row of every class before grouping (make bench: three quarters of the time of
+    the falling-behind query)."""
+    return Case(
+        *(When(**{module_ref: module}, then=Value(n)) for module, n in counts.items()),
+        default=Value(0),
+        output_field=IntegerField(),
     )
 
 
@@ -353,10 +361,14 @@ def _my_editions(user: User, today: date):
     return mine if mine.exists() else editions
 
 
-def _editions_with_progress(editions) -> list[Edition]:
+def _editions_with_progress(editions, unit_counts: dict[int, int]) -> list[Edition]:
     """The first editions with class size and progress. One query."""
+    # Erased students left out by their (few) ids rather than a join with every student, which
+    # the planner answers with a scan of all students per edition (make bench).
+    erased = Student.objects.erased().values("pk")
     students = (
-        Enrolment.objects.filter(edition_id=OuterRef("pk"), student__erased_at__isnull=True)
+        Enrolment.objects.filter(edition_id=OuterRef("pk"))
+        .exclude(student_id__in=erased)
         .order_by()
         .values("edition_id")
         .annotate(n=Count("pk"))
@@ -366,8 +378,8 @@ def _editions_with_progress(editions) -> list[Edition]:
         UnitProgress.objects.filter(
             enrolment__edition_id=OuterRef("pk"),
             status__in=DONE_STATUSES,
-            enrolment__student__erased_at__isnull=True,
         )
+        .exclude(enrolment__student_id__in=erased)
         .order_by()
         .values("enrolment__edition_id")
         .annotate(n=Count("pk"))
@@ -376,7 +388,7 @@ def _editions_with_progress(editions) -> list[Edition]:
     return list(
         editions.select_related("module")
         .annotate(
-            units=_units_of_module("module_id"),
+            units=_units_of_module("module_id", unit_counts),
             students=Coalesce(Subquery(students, output_field=IntegerField()), 0),
             done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
         )
@@ -384,7 +396,9 @@ def _editions_with_progress(editions) -> list[Edition]:
     )
 
 
-def _falling_behind(editions, today: date) -> tuple[int, list[Enrolment]]:
+def _falling_behind(
+    editions, today: date, unit_counts: dict[int, int]
+) -> tuple[int, list[Enrolment]]:
     """Students in the running editions with no progress recorded for the configured number of
     days, who have not completed every unit: counted and the first ten listed, in SQL."""
     cutoff = today - timedelta(days=settings.PROGRESS_STALE_DAYS)
@@ -398,7 +412,7 @@ def _falling_behind(editions, today: date) -> tuple[int, list[Enrolment]]:
         .annotate(
             last=Max("progress__recorded_on"),
             done=Count("progress", filter=Q(progress__status__in=DONE_STATUSES)),
-            units=_units_of_module("edition__module_id"),
+            units=_units_of_module("edition__module_id", unit_counts),
         )
         .filter(Q(last__lt=cutoff) | Q(last__isnull=True), done__lt=F("units"))
     )
@@ -411,11 +425,12 @@ def _falling_behind(editions, today: date) -> tuple[int, list[Enrolment]]:
 def school_dashboard(user: User, scope: Scope) -> dict:
     today = scope.today
     my_editions = _my_editions(user, today)
-    editions = _editions_with_progress(my_editions)
+    unit_counts = _unit_counts()
+    editions = _editions_with_progress(my_editions, unit_counts)
     for edition in editions:
         possible = edition.units * edition.students
         edition.percent = round(edition.done * 100 / possible) if possible else 0
-    behind_count, behind = _falling_behind(my_editions, today)
+    behind_count, behind = _falling_behind(my_editions, today, unit_counts)
     chart = None
     if editions:
         chart = charts.bar_chart(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -416,37 +416,23 @@ def partner_engagement(period, upto: date) -> list[Engagement]:
     activity hosted, a request made, a contribution logged; not the contributions civbio proposed
     itself or a coordinator rejected) and whether it did so within the period. One query."""
 
-    def day_bounds(first: date, last: date, moment: bool) -> dict:
-        # Moments are compared with the local midnights around the days, not cast to dates, so
-        # the (organisation, moment) indexes answer each partner's latest sign at once.
-        if not moment:
-            return {"gte": first, "lte": last}
-        return {"gte": _midnight(first), "lt": _midnight(last + timedelta(days=1))}
-
-    def latest(model, organisation_field: str, field_name: str, moment: bool):
-        until = (
-            {f"{field_name}__lt": _midnight(upto + timedelta(days=1))}
+    def latest(model, organisation_field: str, field_name: str, moment: bool, until: date):
+        # The latest sign up to a day, as an index scan backwards from that day: moments are
+        # compared with the local midnight after it, not cast to dates, so the (organisation,
+        # moment) indexes answer each partner at once.
+        bound = (
+            {f"{field_name}__lt": _midnight(until + timedelta(days=1))}
             if moment
-            else {f"{field_name}__lte": upto}
+            else {f"{field_name}__lte": until}
         )
         return Subquery(
             model.objects.filter(
                 **{organisation_field: OuterRef("pk")},
-                **until,
+                **bound,
                 **extra.get(model, {}),
             )
             .order_by(f"-{field_name}")
             .values(field_name)[:1]
-        )
-
-    def within(model, organisation_field: str, field_name: str, moment: bool):
-        bounds = day_bounds(period.start, period.end, moment)
-        return Exists(
-            model.objects.filter(
-                **{organisation_field: OuterRef("pk")},
-                **{f"{field_name}__{op}": value for op, value in bounds.items()},
-                **extra.get(model, {}),
-            )
         )
 
     extra = {
@@ -462,8 +448,10 @@ def partner_engagement(period, upto: date) -> list[Engagement]:
     ]
     annotations = {}
     for n, sign in enumerate(signs):
-        annotations[f"last_{n}"] = latest(*sign)
-        annotations[f"in_{n}"] = within(*sign)
+        annotations[f"last_{n}"] = latest(*sign, upto)
+        # A sign within the period is a latest sign up to its end that is not before its start.
+        annotations[f"end_{n}"] = latest(*sign, period.end)
+    starts = [_midnight(period.start) if moment else period.start for *_, moment in signs]
     rows = []
     for organisation in (
         Organisation.objects.partners().active().annotate(**annotations).order_by("name")
@@ -474,7 +462,10 @@ def partner_engagement(period, upto: date) -> list[Engagement]:
             Engagement(
                 organisation=organisation,
                 last_seen=min(max(seen), upto) if seen else None,
-                active_in_period=any(getattr(organisation, f"in_{n}") for n in range(len(signs))),
+                active_in_period=any(
+                    (end := getattr(organisation, f"end_{n}")) is not None and end >= starts[n]
+                    for n in range(len(signs))
+                ),
             )
         )
     return rows
