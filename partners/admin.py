@@ -46,6 +46,9 @@ class OrganisationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "cofinancing_category", ActiveFilter, "is_lead_applicant"]
     search_fields = ["name", "short_name", "city", "sbb_leerbedrijf_id"]
+    # Explicit: the people count annotation drops the model's ordering, and autocomplete pages
+    # (an activity's host) must page an ordered list.
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PersonInline]
     actions = ["retire_today"]

@@ -17,3 +17,11 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A published report is what the funder received: it never changes or goes away. A
+        # failed or unpublished version may be cleared away, one at a time (no bulk delete,
+        # which would not look at each report).
+        if obj is None or obj.published_at is not None:
+            return False
+        return super().has_delete_permission(request, obj)

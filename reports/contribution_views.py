@@ -196,6 +196,9 @@ def contribution_review(request):
 @login_required
 @require_POST
 def contribution_decide(request, pk: int, decision: str):
+    # The role first, so nobody else can tell an existing contribution from a missing one.
+    if not rules.can_review_contributions(request.user):
+        raise PermissionDenied
     contribution = get_object_or_404(Contribution, pk=pk)
     try:
         if decision == "approve":

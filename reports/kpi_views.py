@@ -172,6 +172,9 @@ def kpi_overview(request, number: int | None = None):
 def kpi_value_decide(request, pk: int, decision: str):
     if decision not in ("approve", "reject"):
         raise Http404
+    # The role first, so nobody else can tell an existing figure from a missing one.
+    if not rules.is_coordinator(request.user):
+        raise PermissionDenied
     item = get_object_or_404(
         IndicatorValue.objects.select_related("indicator__programme_line"), pk=pk
     )

@@ -943,6 +943,8 @@ ADMIN_COORDINATOR_EXCEPTIONS = {
     # Made by the system: reminders by the nightly run, reports by the worker.
     "admin:activities_reminder_add": FORBIDDEN,
     "admin:reports_report_add": FORBIDDEN,
+    # The report the admin pages name is published: what a funder received never goes away.
+    "admin:reports_report_delete": FORBIDDEN,
     # People join and are invited through the invitations page, which checks roles.
     "admin:partners_user_add": FORBIDDEN,
     "admin:partners_invitation_add": FORBIDDEN,

@@ -250,3 +250,36 @@ def test_a_report_being_made_is_followed_live_on_the_page(client, demo):
     assert 'hx-trigger="every 2s"' in row and 'value="40"' in row
     client.force_login(demo["funder"])  # unpublished: not the funder's
     assert client.get(reverse("reports:report_row", args=[report.pk])).status_code == 404
+
+
+def test_the_admin_deletes_an_unpublished_report_but_never_a_published_one(client, demo):
+    project = Project.objects.get()
+    start = project.start_date
+    published = Report.objects.create(
+        kind=ReportKind.QUARTERLY,
+        number=1,
+        period_start=start,
+        period_end=start,
+        version=1,
+        published_at=timezone.now(),
+    )
+    failed = Report.objects.create(
+        kind=ReportKind.QUARTERLY,
+        number=2,
+        period_start=start,
+        period_end=start,
+        version=1,
+        state=ReportState.FAILED,
+    )
+    client.force_login(demo["coordinator"])
+
+    refused = client.post(
+        reverse("admin:reports_report_delete", args=[published.pk]), {"post": "yes"}
+    )
+    client.post(reverse("admin:reports_report_delete", args=[failed.pk]), {"post": "yes"})
+    listing = client.get(reverse("admin:reports_report_changelist"))
+
+    assert refused.status_code == 403
+    assert list(Report.objects.values_list("pk", flat=True)) == [published.pk]
+    # No bulk delete: it would not look at each report.
+    assert "delete_selected" not in listing.text
