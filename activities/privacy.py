@@ -23,7 +23,7 @@ from activities.models import (
     StudentImport,
     UnitProgress,
 )
-from civbio import rules
+from civbio import figure_cache, rules
 from partners.models import AccessLog, User
 from partners.services import log_access
 
@@ -120,6 +120,8 @@ def export_student(*, actor: User, student: Student) -> dict:
 def _anonymise(student: Student) -> None:
     """Replace everything identifying; keep what anonymous counts need (school, level, route,
     cohort, qualification, progress statuses, placements' dates)."""
+    # A conditional update passes no save signal: the kept figures are told by hand.
+    figure_cache.data_changed()
     Student.objects.filter(pk=student.pk).update(
         student_number=f"erased-{uuid.uuid4().hex[:12]}",
         display_name=ERASED_NAME,

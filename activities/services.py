@@ -40,7 +40,7 @@ from activities.models import (
     StudentImport,
 )
 from activities.tasks import run_student_import
-from civbio import rules
+from civbio import figure_cache, rules
 from partners.models import Organisation, User
 from programmes.models import ProgrammeLine
 from programmes.selectors import current_project
@@ -253,6 +253,8 @@ def change_activity_status(
         Event.objects.filter(pk=current.pk).update(people_reached=people_reached)
         ledger.propose_for_delivery(activity=current)
     Activity.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
+    # Neither passes a save signal: the audit trail and the kept figures are told by hand.
+    figure_cache.data_changed()
     # A conditional update passes no save signal: the audit trail is told by hand.
     AuditEntry.objects.log_create(
         current,
@@ -691,6 +693,7 @@ def answer_nomination(
 def _fill(posting: Posting, actor: User) -> None:
     """The last place is taken: the posting is filled and the students still waiting hear so."""
     Activity.objects.filter(pk=posting.pk).update(status=ActivityStatus.FILLED)
+    figure_cache.data_changed()
     waiting = list(
         posting.nominations.filter(status=NominationStatus.NOMINATED).select_related("nominated_by")
     )

@@ -49,6 +49,7 @@ from activities.models import (
     Student,
     UnitProgress,
 )
+from civbio import figure_cache
 from partners.models import Organisation, OrganisationKind, Role, User
 from programmes.models import Commitment, Milestone, Project
 
@@ -286,7 +287,16 @@ def grow(
     qualification = Qualification.objects.first() or Qualification.objects.create(
         crebo="25400", name="Laborant", level=3
     )
-    modules = [m for m in Module.objects.prefetch_related("units") if m.units.count() >= 1]
+
+    def full_modules():
+        """Modules with at least the unit's number of units (the demo's have fewer)."""
+        return [
+            m
+            for m in Module.objects.prefetch_related("units")
+            if len(m.units.all()) >= unit.units_per_module
+        ]
+
+    modules = full_modules()
     if len(modules) < unit.enrolments_per_student:
         for n in range(unit.enrolments_per_student):
             module = Module.objects.create(
@@ -300,11 +310,7 @@ def grow(
                 ModuleUnit(module=module, position=p, title=f"Unit {p}", hours=8)
                 for p in range(1, unit.units_per_module + 1)
             )
-        modules = [
-            m
-            for m in Module.objects.prefetch_related("units")
-            if len(m.units.all()) >= unit.units_per_module
-        ]
+        modules = full_modules()
     students = steps.run(
         "students",
         lambda: _bulk(
@@ -561,6 +567,8 @@ def grow(
             for event in rng.sample(events, 10)
         ),
     )
+    # Bulk inserts pass no save signal: figures kept before are told by hand.
+    figure_cache.data_changed()
     return {
         "organisations": len(new_orgs),
         "people": len(people),

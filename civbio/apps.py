@@ -16,6 +16,11 @@ class CivbioConfig(AppConfig):
         # The session's start is written with the login itself (see SessionTimeoutMiddleware).
         user_logged_in.connect(stamp_session, dispatch_uid="civbio.stamp_session")
 
+        from civbio import figure_cache
+
+        # Kept figures go when the data under them changes.
+        figure_cache.connect()
+
 
 class CivbioAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -290,6 +290,9 @@ REPORT_STUCK_SECONDS = env_int("REPORT_STUCK_SECONDS", 600)
 REPORT_STEP_PAUSE = float(env_str("REPORT_STEP_PAUSE", "0"))
 # A student counts as falling behind after this many days without recorded progress.
 PROGRESS_STALE_DAYS = env_int("PROGRESS_STALE_DAYS", 21)
+# The longest a whole-project figure (KPIs, co-financing) is kept; it goes at once when the data
+# under it changes (civbio/figure_cache.py).
+FIGURE_CACHE_SECONDS = env_int("FIGURE_CACHE_SECONDS", 300)
 # The address people reach civbio at, for links in e-mail.
 SITE_URL = env_required("SITE_URL", "http://127.0.0.1:8000")
 

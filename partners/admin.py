@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from civbio import figure_cache
 from partners.models import Invitation, InvitationStatus, Organisation, User
 
 
@@ -77,6 +78,8 @@ class OrganisationAdmin(admin.ModelAdmin):
             .filter(Q(active_since__isnull=True) | Q(active_since__lte=today))
             .update(active_until=today)
         )
+        # A conditional update passes no save signal: the kept figures are told by hand.
+        figure_cache.data_changed()
         self.message_user(
             request,
             ngettext(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from civbio import figure_cache
 from partners.models import Invitation, Organisation, Role, User
 from reports.demo_activities import load_demo_activities
 from reports.demo_finance import load_demo_finance
@@ -159,4 +160,6 @@ def load_demo() -> int:
     load_demo_history()
     load_demo_finance()
     load_demo_kpis()
+    # The demo moves dates with conditional updates, which pass no save signal.
+    figure_cache.data_changed()
     return created

@@ -24,6 +24,7 @@ from activities.models import (
     Request,
     RequestStatus,
 )
+from civbio.figure_cache import cached_figure
 from partners.models import Organisation
 from programmes.models import BudgetLine, Commitment, Project
 
@@ -164,6 +165,7 @@ def _committed_in(committed: dict, years, start, end) -> Decimal:
     return total
 
 
+@cached_figure
 def finance_overview(project: Project, today=None, period=None) -> dict:
     """Commitments against realised contributions per partner and year, the budget against what
     was realised per line, and the RIF rule checks; with a period (anything with `start` and
@@ -359,6 +361,7 @@ def rule_checks(project: Project, partners: list[PartnerFinance], years, today) 
 # How each kind of activity "happens" in a period: see ActivityQuerySet.happened_between.
 
 
+@cached_figure
 def activities_happened(period, line_id: int | None = None) -> dict[tuple[str, int], int]:
     """Activities that took place in a period, per (kind, programme line id). Three queries."""
     counts: Counter = Counter()

@@ -24,6 +24,7 @@ from activities.models import (
     ResearchOutput,
     UnitProgress,
 )
+from civbio.figure_cache import cached_figure
 from programmes.models import (
     Commitment,
     DerivedMeasure,
@@ -205,6 +206,7 @@ class KpiRow:
         return points
 
 
+@cached_figure
 def kpi_rows(project: Project, line_id: int | None = None, today: date | None = None) -> dict:
     """Every indicator (of one line, or all) with target for the current year, the figure for the
     current quarter, the cumulative figure and a straight-line forecast to the project's end."""

@@ -1,0 +1,156 @@
+"""Whole-project figures (KPIs, co-financing, what took place) kept until the data under them
+changes.
+
+They are sums over every activity, request, contribution and student of the project, so their
+cost grows with the data, while a page's must not (make bench: the KPI and co-financing figures
+were two thirds of the coordinator dashboard's time at ten times the consortium). A figure is
+kept under the data's version number. Every save or delete of a model in the consortium's apps,
+every many-to-many change, and every service that writes with a conditional update moves that
+number on, at once and again when the transaction commits. As a safety net nothing is kept longer than
+FIGURE_CACHE_SECONDS, and a cache outage means the figure is simply computed.
+
+Reports are made from fresh figures (`fresh()`), never from kept ones.
+"""
+
+import functools
+import hashlib
+import logging
+import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "figures:version"
+WATCHED_APPS = {"partners", "programmes", "activities"}
+# Written often and read by no figure.
+IGNORED_MODELS = {
+    "activities.notification",
+    "activities.reminder",
+    "activities.reminderoptout",
+    "activities.studentimport",
+    "partners.accesslog",
+    "partners.invitation",
+}
+_bypass: ContextVar[bool] = ContextVar("figure_cache_bypass", default=False)
+
+
+class _Uncacheable(Exception):
+    pass
+
+
+def data_changed(**kwargs) -> None:
+    """The data under the figures changed: kept figures go now, and again once the transaction
+    commits (a figure another request computed meanwhile, from the data before the commit,
+    goes with it)."""
+    _move_version()
+    transaction.on_commit(_move_version)
+
+
+def _move_version() -> None:
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:
+        logger.warning("figure cache: could not move the version on", exc_info=True)
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    if version is None:
+        raise _Uncacheable
+    return version
+
+
+@contextmanager
+def fresh():
+    """Within this block every figure is computed from the database."""
+    token = _bypass.set(True)
+    try:
+        yield
+    finally:
+        _bypass.reset(token)
+
+
+def _part(value) -> str:
+    if isinstance(value, models.Model):
+        return f"{value._meta.label_lower}:{value.pk}"
+    if value is None or isinstance(value, bool | int | str | date | Decimal):
+        return repr(value)
+    # A project period: its key and days say everything about it.
+    if hasattr(value, "key") and hasattr(value, "start") and hasattr(value, "end"):
+        return f"period:{value.key}:{value.start}:{value.end}"
+    raise _Uncacheable
+
+
+def cached_figure(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        if _bypass.get():
+            return function(*args, **kwargs)
+        try:
+            parts = [_part(a) for a in args]
+            parts += [f"{name}={_part(v)}" for name, v in sorted(kwargs.items())]
+            parts += [
+                function.__module__,
+                function.__qualname__,
+                _version(),
+                # Figures carry translated labels, and "up to today" where no day is given.
+                translation.get_language() or "",
+                timezone.localdate().isoformat(),
+            ]
+        except _Uncacheable:
+            return function(*args, **kwargs)
+        except Exception:
+            logger.warning("figure cache unavailable", exc_info=True)
+            return function(*args, **kwargs)
+        key = "figures:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+        try:
+            kept = cache.get(key)
+        except Exception:
+            kept = None
+        if kept is not None:
+            return kept
+        value = function(*args, **kwargs)
+        try:
+            cache.set(key, value, settings.FIGURE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("figure cache: could not keep %s", function.__qualname__, exc_info=True)
+        return value
+
+    return wrapper
+
+
+def _watched(sender) -> bool:
+    meta = getattr(sender, "_meta", None)
+    return (
+        meta is not None
+        and meta.app_label in WATCHED_APPS
+        and meta.label_lower not in IGNORED_MODELS
+    )
+
+
+def _on_change(sender, **kwargs) -> None:
+    if _watched(sender):
+        data_changed()
+
+
+def _on_m2m(sender, instance, **kwargs) -> None:
+    if kwargs.get("action", "").startswith("post_") and _watched(type(instance)):
+        data_changed()
+
+
+def connect() -> None:
+    post_save.connect(_on_change, dispatch_uid="figure_cache_save")
+    post_delete.connect(_on_change, dispatch_uid="figure_cache_delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="figure_cache_m2m")

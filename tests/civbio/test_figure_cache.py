@@ -1,0 +1,112 @@
+"""Whole-project figures are kept until the data under them changes (civbio/figure_cache.py)."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from activities.models import Contribution, ContributionKind, ContributionStatus
+from civbio import figure_cache
+from partners.models import Organisation
+from partners.services import log_access
+from programmes.models import ProgrammeLine, Project
+from reports.figures import finance_overview
+
+
+@pytest.fixture
+def project(consortium):
+    return Project.objects.get()
+
+
+def _realised(project, slug: str) -> Decimal:
+    overview = finance_overview(project)
+    return next(p.in_kind for p in overview["partners"] if p.organisation.slug == slug)
+
+
+def _log_hours(organisation, line, hours: int) -> Contribution:
+    return Contribution.objects.create(
+        organisation=organisation,
+        programme_line=line,
+        kind=ContributionKind.STAFF_HOURS,
+        hours=Decimal(hours),
+        date=Project.objects.get().start_date,
+        description="Lab work",
+        status=ContributionStatus.APPROVED,
+    )
+
+
+def test_a_kept_figure_is_served_without_a_query_until_a_save_changes_the_data(project):
+    partner = Organisation.objects.get(slug="baseclear")
+    before = _realised(project, partner.slug)
+
+    with CaptureQueriesContext(connection) as again:
+        assert _realised(project, partner.slug) == before
+    _log_hours(partner, ProgrammeLine.objects.get(number=1), 10)
+    after = _realised(project, partner.slug)
+
+    assert len(again) == 0
+    assert after > before
+
+
+def test_a_conditional_update_is_told_by_hand_and_then_seen(project):
+    partner = Organisation.objects.get(slug="baseclear")
+    contribution = _log_hours(partner, ProgrammeLine.objects.get(number=1), 10)
+    counted = _realised(project, partner.slug)
+
+    Contribution.objects.filter(pk=contribution.pk).update(status=ContributionStatus.REJECTED)
+    stale = _realised(project, partner.slug)
+    figure_cache.data_changed()
+
+    # Without a save signal the kept figure stays: that is why services tell the cache.
+    assert stale == counted
+    assert _realised(project, partner.slug) < counted
+
+
+def test_rows_the_figures_are_not_about_keep_the_figures(project, carla):
+    finance_overview(project)
+    # Who looked at what changes no figure.
+    log_access(actor=carla, action="view", target_type="student", target_id=1)
+
+    with CaptureQueriesContext(connection) as again:
+        finance_overview(project)
+
+    assert len(again) == 0
+
+
+def test_within_fresh_every_figure_comes_from_the_database(project):
+    finance_overview(project)
+
+    with figure_cache.fresh(), CaptureQueriesContext(connection) as queries:
+        finance_overview(project)
+
+    assert len(queries) > 0
+
+
+def test_figures_are_kept_per_language(project, client, carla):
+    rule = "The grant is at most one third of the project&#x27;s financing"
+    client.force_login(carla)
+
+    dutch = client.get(reverse("reports:finance"))
+    english = client.get("/en" + reverse("reports:finance"))
+
+    # The rule checks' labels are part of the figure: the Dutch one kept first is not served
+    # to the English page.
+    assert rule not in dutch.text
+    assert rule in english.text
+
+
+def test_a_cache_outage_computes_the_figure(project, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+
+    first = finance_overview(project)
+    with CaptureQueriesContext(connection) as queries:
+        second = finance_overview(project)
+
+    assert len(queries) > 0
+    assert [p.committed_total for p in first["partners"]] == [
+        p.committed_total for p in second["partners"]
+    ]
