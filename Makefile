@@ -14,12 +14,13 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: help install run test check lint format messages translations bench backup restore clean
+.PHONY: help install run test check audit lint format messages translations bench backup restore clean
 
 help:
 	@echo "make run    set up, load the consortium and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make check  ruff, migrations check and the production deploy check"
+	@echo "make audit  known vulnerabilities in the locked dependencies (pip-audit, OSV)"
 	@echo "make bench  ×1, ×10 and ×100 the consortium on PostgreSQL: bench/results.md"
 	@echo "make backup the database and the uploads into backups/ (BACKUP_DIR to change)"
 	@echo "make restore FILE=backups/civbio-…  put a backup back (asks first)"
@@ -52,6 +53,11 @@ test: install
 	@REQUIRE_SERVICES=$(REQUIRE_SERVICES) bin/ensure-chromium
 	@services=$$(REQUIRE_SERVICES=$(REQUIRE_SERVICES) $(PY) bin/test-services) || exit 1; \
 		set -a; eval "$$services"; set +a; $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities in the locked dependencies (pip-audit against OSV); says NOT CHECKED when
+# the advisory service cannot be reached. AUDIT_REQUIRED=1 makes that an error.
+audit: install
+	@bin/audit-deps
 
 # The benchmark on PostgreSQL (BENCH_DATABASE_URL, its own database) and Redis; see bench/run.py.
 # BENCH_SCALES=1,10 to leave out ×100, BENCH_SECONDS per page (default 10).

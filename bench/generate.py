@@ -335,7 +335,8 @@ def grow(
             Edition,
             (
                 Edition(
-                    module=modules[n % len(modules)],
+                    # A school's k-th edition is of the k-th module: every school offers each.
+                    module=modules[(n // len(schools)) % len(modules)],
                     school=schools[n % len(schools)],
                     name=f"VOL{n}",
                     start_date=today - timedelta(days=60),

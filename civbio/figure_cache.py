@@ -6,8 +6,8 @@ cost grows with the data, while a page's must not (make bench: the KPI and co-fi
 were two thirds of the coordinator dashboard's time at ten times the consortium). A figure is
 kept under the data's version number. Every save or delete of a model in the consortium's apps,
 every many-to-many change, and every service that writes with a conditional update moves that
-number on, at once and again when the transaction commits. As a safety net nothing is kept longer than
-FIGURE_CACHE_SECONDS, and a cache outage means the figure is simply computed.
+number on, at once and again when the transaction commits. As a safety net nothing is kept
+longer than FIGURE_CACHE_SECONDS, and a cache outage means the figure is simply computed.
 
 Reports are made from fresh figures (`fresh()`), never from kept ones.
 """

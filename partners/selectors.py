@@ -36,12 +36,14 @@ def organisation_page(user: User, organisation: Organisation) -> dict:
     }
 
 
-def contacts_by_organisation(kinds: list[str]) -> list[Organisation]:
-    """Active partners of `kinds` with their contact persons prefetched. Two queries."""
+def contacts_by_organisation(kinds: list[str], limit: int | None = None) -> list[Organisation]:
+    """Active partners of `kinds` (the first `limit` by name) with their contact persons
+    prefetched. Two queries."""
     contacts = User.objects.active().filter(is_contact=True).order_by("name")
-    return list(
+    partners = (
         Organisation.objects.active()
         .filter(kind__in=kinds)
         .prefetch_related(Prefetch("people", queryset=contacts, to_attr="contacts"))
         .order_by("name")
     )
+    return list(partners[:limit] if limit else partners)

@@ -53,6 +53,7 @@ def protect(count) -> int | None:
     return int(SMALL_COUNT * round(count / SMALL_COUNT))
 
 
+@cached_figure
 def student_aggregates() -> dict:
     """Students in custom modules, placements and students reached by delivered activities,
     each suppressed when small. Three queries."""
@@ -275,6 +276,14 @@ def finance_overview(project: Project, today=None, period=None) -> dict:
     }
 
 
+@cached_figure
+def partner_finance(project: Project, organisation_id: int, today=None, period=None):
+    """One partner's row of `finance_overview`, kept on its own: a company's dashboard needs
+    only its own, and the whole overview of a large consortium is slow to read back."""
+    overview = finance_overview(project, today, period=period)
+    return next((p for p in overview["partners"] if p.organisation.pk == organisation_id), None)
+
+
 def rule_checks(project: Project, partners: list[PartnerFinance], years, today) -> list[dict]:
     """The RIF rules as traffic lights, each with the figures behind it.
 
@@ -414,6 +423,7 @@ def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
+@cached_figure
 def partner_engagement(period, upto: date) -> list[Engagement]:
     """Every active partner with the last day up to `upto` it showed a sign of life in civbio (an
     activity hosted, a request made, a contribution logged; not the contributions civbio proposed

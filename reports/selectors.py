@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from activities.models import Activity
+from civbio.figure_cache import cached_figure
 from partners.models import Organisation, OrganisationKind
 from partners.selectors import KIND_ORDER
 from programmes.models import ProgrammeLine, Project
@@ -55,6 +56,7 @@ def _timeline(project: Project | None) -> dict | None:
     }
 
 
+@cached_figure
 def home_page() -> dict:
     """The public start page: the CIV, its three lines and its partners by category."""
     project = current_project()
