@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import StringAgg, Value
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,6 +41,7 @@ from activities.models import (
     ReminderKind,
     ReminderOptOut,
     Request,
+    Route,
 )
 from activities.spreadsheets import safe_cell
 from civbio import rules
@@ -107,6 +109,11 @@ def board_csv(request):
         ),
     )
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    # The qualifications joined in the same query rather than prefetched per chunk: one query
+    # streamed from a server-side cursor, whatever the number of rows (make bench).
+    queryset = queryset.prefetch_related(None).annotate(
+        crebos=StringAgg("qualifications__crebo", Value("; "), order_by="qualifications__crebo")
+    )
     writer = csv.writer(Echo())
     header = [
         _("Kind"),
@@ -123,6 +130,13 @@ def board_csv(request):
         _("Address"),
     ]
 
+    # Worked out once, not per row: at a hundred times the consortium the export has 120,000.
+    queryset = queryset.select_related(None).select_related("host", "programme_line", "posting")
+    kinds = dict(ActivityKind.choices)
+    routes = dict(Route.choices)
+    address = request.build_absolute_uri(reverse("activities:activity_detail", args=[0]))
+    before, after = address.rsplit("/0/", 1)
+
     def rows():
         yield writer.writerow(header)
         for activity in queryset.iterator(chunk_size=500):
@@ -135,18 +149,18 @@ def board_csv(request):
                 [
                     safe_cell(value)
                     for value in (
-                        activity.get_kind_display(),
+                        kinds.get(activity.kind, activity.kind),
                         activity.title,
                         activity.host.name,
                         activity.programme_line.title,
                         activity.start_date or "",
                         activity.end_date or "",
-                        "; ".join(q.crebo for q in activity.qualifications.all()),
+                        activity.crebos or "",
                         activity.level or "",
-                        posting.get_route_display() if posting else "",
+                        routes.get(posting.route, posting.route) if posting else "",
                         posting.places if posting else "",
                         posting.application_deadline or "" if posting else "",
-                        request.build_absolute_uri(activity.get_absolute_url()),
+                        f"{before}/{activity.pk}/{after}",
                     )
                 ]
             )
