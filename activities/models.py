@@ -287,6 +287,8 @@ class Activity(models.Model):
             models.Index(fields=["start_date"]),
             # A partner's latest sign of life (partner engagement on the dashboards).
             models.Index(fields=["host", "created_at"]),
+            # The board: the newest published opportunities, read in order rather than sorted.
+            models.Index(fields=["status", "created_at", "id"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -207,9 +207,9 @@ class Match:
     almost: list = field(default_factory=list)
 
 
-def matches_for(user: User) -> list[Match]:
-    """Open places and practicum assignments, each with the user's students who fit it:
-    qualification, level and route as asked, and every required unit completed or passed."""
+def matches_for(user: User, newest: int = 100) -> list[Match]:
+    """The `newest` open places and practicum assignments, each with the user's students who fit
+    it: qualification, level and route as asked, and every required unit completed or passed."""
     students = list(
         rules.visible_students(user)
         .active()
@@ -236,7 +236,7 @@ def matches_for(user: User) -> list[Match]:
             "qualifications",
             Prefetch("required_units", queryset=ModuleUnit.objects.select_related("module")),
         )
-        .order_by("-created_at")[:100]
+        .order_by("-created_at")[:newest]
     )
     results = []
     for activity in opportunities:

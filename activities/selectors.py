@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 
 from activities.models import (
@@ -20,7 +21,7 @@ from activities.models import (
     Request,
     RequestStatus,
 )
-from civbio import rules
+from civbio import figure_cache, rules
 from partners.models import Role, User
 
 PAGE_SIZE = 20
@@ -48,10 +49,16 @@ def board_queryset(base):
     )
 
 
+class _KeptCountPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        return figure_cache.kept_count(self.object_list)
+
+
 def paginate(queryset, page_number) -> tuple:
     if not queryset.ordered:
         queryset = queryset.order_by("-created_at", "-pk")
-    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator = _KeptCountPaginator(queryset, PAGE_SIZE)
     page = paginator.get_page(page_number)
     return page, list(page.object_list)
 

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
@@ -93,42 +94,60 @@ def _part(value) -> str:
     raise _Uncacheable
 
 
+def kept(parts: list[str], compute):
+    """`compute()`, kept under `parts` and the data's version."""
+    if _bypass.get():
+        return compute()
+    try:
+        parts = [
+            *parts,
+            _version(),
+            # Figures carry translated labels, and "up to today" where no day is given.
+            translation.get_language() or "",
+            timezone.localdate().isoformat(),
+        ]
+    except _Uncacheable:
+        return compute()
+    except Exception:
+        logger.warning("figure cache unavailable", exc_info=True)
+        return compute()
+    key = "figures:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+    try:
+        value = cache.get(key)
+    except Exception:
+        value = None
+    if value is not None:
+        return value
+    value = compute()
+    try:
+        cache.set(key, value, settings.FIGURE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("figure cache: could not keep %s", parts[0], exc_info=True)
+    return value
+
+
 def cached_figure(function):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        if _bypass.get():
-            return function(*args, **kwargs)
         try:
-            parts = [_part(a) for a in args]
+            parts = [function.__module__, function.__qualname__]
+            parts += [_part(a) for a in args]
             parts += [f"{name}={_part(v)}" for name, v in sorted(kwargs.items())]
-            parts += [
-                function.__module__,
-                function.__qualname__,
-                _version(),
-                # Figures carry translated labels, and "up to today" where no day is given.
-                translation.get_language() or "",
-                timezone.localdate().isoformat(),
-            ]
         except _Uncacheable:
             return function(*args, **kwargs)
-        except Exception:
-            logger.warning("figure cache unavailable", exc_info=True)
-            return function(*args, **kwargs)
-        key = "figures:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
-        try:
-            kept = cache.get(key)
-        except Exception:
-            kept = None
-        if kept is not None:
-            return kept
-        value = function(*args, **kwargs)
-        try:
-            cache.set(key, value, settings.FIGURE_CACHE_SECONDS)
-        except Exception:
-            logger.warning("figure cache: could not keep %s", function.__qualname__, exc_info=True)
-        return value
+        return kept(parts, lambda: function(*args, **kwargs))
 
     return wrapper
+
+
+def kept_count(queryset) -> int:
+    """The number of rows of a query, kept like a figure: a paginated list of every open
+    opportunity counts them all on each page otherwise."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a query that can match nothing (`.none()`)
+        return 0
+    return kept(["count", sql, repr(params)], queryset.count)
 
 
 def _watched(sender) -> bool:

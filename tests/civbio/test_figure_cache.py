@@ -110,3 +110,17 @@ def test_a_cache_outage_computes_the_figure(project, settings):
     assert [p.committed_total for p in first["partners"]] == [
         p.committed_total for p in second["partners"]
     ]
+
+
+def test_a_list_count_is_kept_until_its_rows_change(guest_lesson, bram):
+    from activities.models import Activity
+
+    hosted = Activity.objects.filter(host=bram.organisation)
+    first = figure_cache.kept_count(hosted)
+    with CaptureQueriesContext(connection) as again:
+        assert figure_cache.kept_count(hosted) == first
+    guest_lesson.delete()
+
+    assert len(again) == 0
+    assert figure_cache.kept_count(hosted) == first - 1
+    assert figure_cache.kept_count(hosted.none()) == 0
