@@ -514,6 +514,7 @@ def markdown(results: dict) -> str:
             f"- Reminder run: **{reminders['seconds']} s**, {reminders['reminders']:,} "
             "reminders stored with their notifications (their e-mails are separate tasks).",
         ]
+    out += goals(results)
     if results.get("load"):
         load = results["load"]
         out += [
@@ -528,6 +529,38 @@ def markdown(results: dict) -> str:
             f"{load['client_errors']}; socket errors: {load['socket_errors']}.",
         ]
     return "\n".join(out) + "\n"
+
+
+def goals(results: dict) -> list[str]:
+    """Issue #9's goals at ten times the consortium, each marked met or not."""
+    scales = results["scales"]
+    ten = scales.get(10) or scales.get("10")
+    if not ten:
+        return []
+    pages = ten["pages"]
+    fast = [p for p in pages if p["figures"]["p95_ms"] < 150]
+    third = [p for p in pages if p["figures"]["ratio"] >= 1 / 3]
+    counts = {n: {v["pages"][n]["queries"] for v in scales.values()} for n in range(len(pages))}
+    constant = [pages[n] for n, c in counts.items() if len(c) == 1]
+    report, reminders = ten["report"]["seconds"], ten["reminders"]["seconds"]
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    slow = ", ".join(f"{p['name'].split(' (')[0]} ({p['role']})" for p in pages if p not in fast)
+    return [
+        "",
+        "## Goals at ×10 (issue #9)",
+        "",
+        f"- Same query count at every scale: {len(constant)} of {len(pages)} pages — "
+        f"{mark(len(constant) == len(pages))}.",
+        f"- p95 under 150 ms: {len(fast)} of {len(pages)} pages — {mark(len(fast) == len(pages))}"
+        + (f" (not: {slow})." if slow else "."),
+        f"- Throughput at least a third of the floor: {len(third)} of {len(pages)} pages — "
+        f"{mark(len(third) == len(pages))}.",
+        f"- Quarterly report under 20 s: {report} s — {mark(report < 20)}.",
+        f"- Reminder run under 5 s: {reminders} s — {mark(reminders < 5)}.",
+    ]
 
 
 # Main ------------------------------------------------------------------------------------------
@@ -546,7 +579,16 @@ def main() -> int:
     )
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     parser.add_argument("--out", default=str(ROOT / "bench"))
+    parser.add_argument(
+        "--render", action="store_true", help="only write results.md again from results.json"
+    )
     args = parser.parse_args()
+    if args.render:
+        folder = Path(args.out)
+        (folder / "results.md").write_text(
+            markdown(json.loads((folder / "results.json").read_text()))
+        )
+        return 0
     scales = sorted({int(s) for s in args.scales.split(",")})
 
     check_services(args.database, args.redis)
