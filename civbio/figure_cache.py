@@ -160,6 +160,9 @@ def _watched(sender) -> bool:
 
 
 def _on_change(sender, **kwargs) -> None:
+    # A login writes the person's last login and nothing any figure reads.
+    if kwargs.get("update_fields") == frozenset({"last_login"}):
+        return
     if _watched(sender):
         data_changed()
 

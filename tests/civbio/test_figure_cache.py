@@ -75,6 +75,21 @@ def test_rows_the_figures_are_not_about_keep_the_figures(project, carla):
     assert len(again) == 0
 
 
+def test_a_login_keeps_the_figures(project, client, carla):
+    finance_overview(project)
+    carla.set_password("secret-enough-1")
+    carla.save()
+    finance_overview(project)  # the password change above is a save like any other
+
+    assert client.login(email=carla.email, password="secret-enough-1")
+    carla.refresh_from_db()
+    assert carla.last_login is not None
+    with CaptureQueriesContext(connection) as again:
+        finance_overview(project)
+
+    assert len(again) == 0
+
+
 def test_within_fresh_every_figure_comes_from_the_database(project):
     finance_overview(project)
 
