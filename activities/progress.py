@@ -207,28 +207,15 @@ class Match:
     almost: list = field(default_factory=list)
 
 
-def matches_for(user: User, newest: int = 100) -> list[Match]:
+def matches_for(user: User, newest: int = 100, *, details: bool = True) -> list[Match]:
     """The `newest` open places and practicum assignments, each with the user's students who fit
-    it: qualification, level and route as asked, and every required unit completed or passed."""
-    students = list(
-        rules.visible_students(user)
-        .active()
-        .select_related("qualification")
-        .order_by("display_name")
-    )
-    if not students:
-        return []
-    done: dict[int, set[int]] = {}
-    for student_id, unit_id in UnitProgress.objects.filter(
-        enrolment__student__in=students, status__in=DONE_STATUSES
-    ).values_list("enrolment__student_id", "unit_id"):
-        done.setdefault(student_id, set()).add(unit_id)
-    nominated = set(
-        Nomination.objects.live()
-        .filter(student__in=students)
-        .values_list("posting_id", "student_id")
-    )
-    opportunities = (
+    it: qualification, level and route as asked, and every required unit completed or passed.
+
+    Six queries at most, whatever the numbers. Only the progress on units the opportunities
+    require is read, and what an opportunity asks (qualification, level, route) is checked once
+    per kind of student, not once per student (make bench). Without `details` the students carry
+    only what the matching reads (for counting them, as the school dashboard does)."""
+    opportunities = list(
         Activity.objects.open_opportunities()
         .of_kind(ActivityKind.INTERNSHIP, ActivityKind.PRACTICUM)
         .select_related("host", "posting")
@@ -238,27 +225,62 @@ def matches_for(user: User, newest: int = 100) -> list[Match]:
         )
         .order_by("-created_at")[:newest]
     )
+    if not opportunities:
+        return []
+    students = rules.visible_students(user).active().order_by("display_name")
+    if details:
+        students = students.select_related("qualification")
+    else:
+        students = students.only("id", "qualification_id", "level", "route")
+    students = list(students)
+    if not students:
+        return []
+    student_ids = [s.id for s in students]
+    required_anywhere = {u.pk for a in opportunities for u in a.required_units.all()}
+    done: dict[int, set[int]] = {}
+    if required_anywhere:
+        for student_id, unit_id in UnitProgress.objects.filter(
+            enrolment__student_id__in=student_ids,
+            unit__in=required_anywhere,
+            status__in=DONE_STATUSES,
+        ).values_list("enrolment__student_id", "unit_id"):
+            done.setdefault(student_id, set()).add(unit_id)
+    nominated = set(
+        Nomination.objects.live()
+        .filter(posting__in=[a.pk for a in opportunities if a.kind == ActivityKind.INTERNSHIP])
+        .filter(student_id__in=student_ids)
+        .values_list("posting_id", "student_id")
+    )
+    groups = {(s.qualification_id, s.level, s.route) for s in students}
+    keyed = [(s, s.id, (s.qualification_id, s.level, s.route)) for s in students]
     results = []
     for activity in opportunities:
         qualification_ids = {q.pk for q in activity.qualifications.all()}
         required = list(activity.required_units.all())
         required_ids = {u.pk for u in required}
         route = activity.posting.route if activity.kind == ActivityKind.INTERNSHIP else None
+        asked = {
+            group
+            for group in groups
+            if not (
+                (qualification_ids and group[0] not in qualification_ids)
+                or (activity.level is not None and group[1] < activity.level)
+                or (route is not None and group[2] != route)
+            )
+        }
         fitting, almost = [], []
-        for s in students:
-            if (
-                (qualification_ids and s.qualification_id not in qualification_ids)
-                or (activity.level is not None and s.level < activity.level)
-                or (route is not None and s.route != route)
-                or (activity.pk, s.pk) in nominated
-            ):
+        for student, student_id, group in keyed:
+            if group not in asked or (activity.id, student_id) in nominated:
                 continue
-            missing = required_ids - done.get(s.pk, set())
+            if not required_ids:
+                fitting.append(student)
+                continue
+            missing = required_ids - done.get(student_id, set())
             if not missing:
-                fitting.append(s)
+                fitting.append(student)
             elif len(missing) == 1:
                 unit_id = next(iter(missing))
-                almost.append((s, next(u for u in required if u.pk == unit_id)))
+                almost.append((student, next(u for u in required if u.pk == unit_id)))
         results.append(
             Match(activity=activity, students=fitting, required_units=required, almost=almost)
         )

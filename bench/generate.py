@@ -448,6 +448,30 @@ def grow(
         return parents
 
     parents = steps.run("activities", activities)
+    # What two in three internships and practicum assignments ask, as partners fill them in: the
+    # students' qualification and one or two units of a module (the matching reads the progress
+    # on those units).
+    every_unit = [unit_pk for module_units in units.values() for unit_pk in module_units]
+    asking = [
+        a
+        for a in parents
+        if a.kind in (ActivityKind.INTERNSHIP, ActivityKind.PRACTICUM) and a.pk % 3
+    ]
+    _bulk(
+        Activity.required_units.through,
+        (
+            Activity.required_units.through(activity_id=a.pk, moduleunit_id=unit_pk)
+            for a in asking
+            for unit_pk in rng.sample(every_unit, rng.randint(1, 2))
+        ),
+    )
+    _bulk(
+        Activity.qualifications.through,
+        (
+            Activity.qualifications.through(activity_id=a.pk, qualification_id=qualification.pk)
+            for a in asking
+        ),
+    )
     requestable = [a for a in parents if a.kind in REQUESTABLE_KINDS]
     statuses = [
         RequestStatus.DELIVERED,

@@ -431,10 +431,17 @@ def _falling_behind(
         )
         .filter(Q(last__lt=cutoff) | Q(last__isnull=True), done__lt=F("units"))
     )
-    count = stale.count()
-    return count, list(
-        stale.select_related("student", "edition").order_by("last", "student__display_name")[:10]
+    # One pass of the aggregate: every stale enrolment's id in order (a few hundred at most per
+    # teacher), then the first ten in full. A count and a list each ran it (make bench).
+    rows = list(stale.order_by("last", "student__display_name").values_list("pk", "last"))
+    first = Enrolment.objects.select_related("student", "edition").in_bulk(
+        [pk for pk, _last in rows[:10]]
     )
+    listed = []
+    for pk, last in rows[:10]:
+        first[pk].last = last
+        listed.append(first[pk])
+    return len(rows), listed
 
 
 def school_dashboard(user: User, scope: Scope) -> dict:
@@ -483,7 +490,7 @@ def school_dashboard(user: User, scope: Scope) -> dict:
     )
     # The dashboard looks at the newest opportunities; the matches page at more (make bench: the
     # matching was two thirds of this dashboard's time at ten times the consortium).
-    matches = [m for m in matches_for(user, newest=MATCHED) if m.students or m.almost]
+    matches = [m for m in matches_for(user, newest=MATCHED, details=False) if m.students or m.almost]
     delivered = school_requests.filter(
         status=RequestStatus.DELIVERED, date__range=(scope.period.start, scope.period.end)
     ).count()

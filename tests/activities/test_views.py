@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -71,6 +72,37 @@ def test_the_board_filters_by_kind_and_text(client, lines, dirk, guest_lesson, p
     bad = client.get(reverse("activities:board"), {"starts_after": "gisteren"})
     assert bad.status_code == 200
     assert bad.context["filter"].errors
+
+
+def test_the_board_search_finds_by_host_name_and_short_name(client, lines, dirk, posting):
+    client.force_login(dirk)
+    host = posting.host
+    host.short_name = "XQZ"
+    host.save()
+
+    for term in (host.name[2:8].lower(), "xqz"):
+        found = client.get(reverse("activities:board"), {"q": term})
+        assert posting.pk in [a.pk for a in found.context["activities"]], term
+    none = client.get(reverse("activities:board"), {"q": "geen-enkele-treffer"})
+    assert list(none.context["activities"]) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes: PostgreSQL only")
+def test_the_board_search_can_use_its_trigram_indexes(lines, posting):
+    """The indexes of migration 0013 must match the SQL Django writes for `icontains`, or the
+    planner can never use them (with sequential scans off, it must then choose them)."""
+    from activities.filters import ActivityFilter
+
+    queryset = ActivityFilter(
+        {"q": "stage analist"}, queryset=Activity.objects.all().order_by()
+    ).qs.values("pk")
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "activity_title_trgm" in plan
+    assert "activity_description_trgm" in plan
 
 
 def test_drafts_show_only_to_their_own_organisation_and_coordinators(
