@@ -16,6 +16,7 @@ import cProfile
 import os
 import pstats
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from bench import run
 
 
 def setup(args) -> None:
-    work = Path("/tmp/civbio-bench-profile")
+    work = Path(tempfile.gettempdir()) / "civbio-bench-profile"
     env = run.environment(args, work / "media", work / "static")
     env["CACHE_KEY_PREFIX"] = "civbio-bench-profile"
     os.environ.update(env)
@@ -90,12 +91,13 @@ def main() -> int:
             name, value = cookies[page.role].split("=", 1)
             client.cookies[name] = value
 
-        def get():
+        def get(client=client, page=page):
             if args.cold:
                 figure_cache.data_changed()
             response = client.get(page.path)
             body = b"".join(response.streaming_content) if response.streaming else response.content
-            assert response.status_code == 200, (page.path, response.status_code)
+            if response.status_code != 200:
+                run.fail(f"{page.name} as {page.role} answered {response.status_code}")
             return body
 
         get()  # warm

@@ -490,7 +490,8 @@ def school_dashboard(user: User, scope: Scope) -> dict:
     )
     # The dashboard looks at the newest opportunities; the matches page at more (make bench: the
     # matching was two thirds of this dashboard's time at ten times the consortium).
-    matches = [m for m in matches_for(user, newest=MATCHED, details=False) if m.students or m.almost]
+    matches = matches_for(user, newest=MATCHED, details=False)
+    matches = [m for m in matches if m.students or m.almost]
     delivered = school_requests.filter(
         status=RequestStatus.DELIVERED, date__range=(scope.period.start, scope.period.end)
     ).count()
