@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -157,7 +156,7 @@ GRID_PAGE = 50
 @school_staff_required
 def edition_detail(request, pk: int):
     edition = _edition_for(request, pk)
-    grid = progress.edition_grid(edition)
+    grid = progress.edition_grid(edition, per_page=GRID_PAGE, page_number=request.GET.get("page"))
     can_track = rules.can_track_edition(request.user, edition)
     graded = edition.module.assessment == "grade"
     cells = Cells(request, edition, can_track=can_track, graded=graded)
@@ -173,15 +172,13 @@ def edition_detail(request, pk: int):
             Q(display_name__icontains=search) | Q(student_number__icontains=search)
         )
     candidate_count = candidates.count() if can_track else 0
-    page = Paginator(grid["rows"], GRID_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "activities/edition_detail.html",
         {
             "edition": edition,
             **grid,
-            "grid_rows": [(row, cells.row(row)) for row in page.object_list],
-            "page": page,
+            "grid_rows": [(row, cells.row(row)) for row in grid["rows"]],
             "statuses": ProgressStatus.choices,
             "candidates": (
                 list(candidates.order_by("display_name", "pk")[:CANDIDATES_SHOWN])

@@ -2,8 +2,14 @@
 
 import csv
 import io
+import time
+from collections.abc import Iterator
 from decimal import Decimal
 
+from django.db import connections
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Cast, Concat, Left
+from django.db.models.lookups import In
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
@@ -17,6 +23,54 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def safe_text(field: str):
+    """`safe_cell` in SQL, for exports that the database writes: a text column with a leading
+    apostrophe where a spreadsheet would run it as a formula."""
+    return Case(
+        When(
+            In(Left(F(field), 1), [Value(p) for p in FORMULA_PREFIXES]),
+            then=Concat(Value("'"), F(field), output_field=CharField()),
+        ),
+        default=F(field),
+        output_field=CharField(),
+    )
+
+
+def as_text(expression):
+    return Cast(expression, output_field=CharField())
+
+
+def csv_stream(header: list, rows) -> Iterator:
+    """A CSV download written as it is read: the header, then `rows`, a `values_list` queryset
+    whose every column is already what the file holds (text, formulas guarded, None for empty).
+
+    On PostgreSQL the database writes the CSV itself (COPY … TO STDOUT): one query, streamed,
+    and no Python object per row, which at a hundred times the consortium (120,000 rows) is
+    most of the time (make bench). Elsewhere Python's csv module writes the same rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([str(h) for h in header])
+    yield buffer.getvalue()
+    connection = connections[rows.db]
+    if connection.vendor == "postgresql":
+        sql, params = rows.query.sql_with_params()
+        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+        began = time.monotonic()
+        with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+            for block in copy:
+                yield bytes(block)
+        if connection.queries_logged:  # counted like any query (query-count tests, DEBUG)
+            connection.queries_log.append(
+                {"sql": statement, "time": f"{time.monotonic() - began:.3f}"}
+            )
+        return
+    for row in rows.iterator(chunk_size=2000):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        yield buffer.getvalue()
 
 
 def spreadsheet_response(fmt: str, filename: str, header: list, rows: list[list]) -> HttpResponse:

@@ -141,10 +141,29 @@ def test_the_grid_updates_a_cell_in_place_and_renders_in_constant_queries(
     assert 'hx-swap-oob="true"' in response.text
     assert "25%" in response.text
 
-    # session, user, edition, units, enrolments+students, progress, candidates, unread
-    with django_assert_num_queries(8):
+    # session, user, edition, units, the class's order and hours, the page's enrolments and
+    # students, their progress, candidates, unread
+    with django_assert_num_queries(9):
         page = client.get(reverse("activities:edition_detail", args=[edition.pk]))
-    assert len(page.context["rows"]) == 200
+    assert len(page.context["rows"]) == 50  # a page of the grid
+    assert page.context["students"] == 200
+    assert "200 studenten" in page.text
+    # The class figure counts every student, not only the page shown: the last page's fifty
+    # complete every unit, so the class stands at a quarter while the first page is at 0%.
+    enrolments = sorted(
+        edition.enrolments.select_related("student"), key=lambda e: (e.student.display_name, e.pk)
+    )
+    last_page = [e.student_id for e in enrolments[150:]]
+    for unit in edition.module.units.all():
+        progress.bulk_record_progress(
+            actor=dirk, edition=edition, unit=unit, student_ids=last_page, status="completed"
+        )
+    first = client.get(reverse("activities:edition_detail", args=[edition.pk]))
+    assert first.context["class_percent"] == 25
+    assert {r.percent for r in first.context["rows"]} <= {0, 25}
+    last = client.get(reverse("activities:edition_detail", args=[edition.pk]), {"page": 4})
+    assert [r.enrolment.student_id for r in last.context["rows"]] == last_page
+    assert {r.percent for r in last.context["rows"]} == {100}
 
 
 def test_a_bad_cell_value_is_explained_and_changes_nothing(client, edition, students, dirk):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from activities import services
-from activities.models import Activity, ActivityKind, Request
+from activities.models import Activity, ActivityKind, Qualification, Request
 from tests.conftest import days
 from tests.factories import CompanyFactory, StudentFactory, UserFactory
 
@@ -199,6 +199,63 @@ def test_the_csv_export_follows_the_filters_and_escapes_formulas(
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 2
     assert rows[1][1] == '\'=HYPERLINK("http://evil")'
+
+
+def test_the_csv_export_holds_every_column_in_the_language_of_the_page(
+    client, lines, dirk, guest_lesson, posting
+):
+    posting.qualifications.set(
+        [
+            Qualification.objects.create(crebo="25459", name="Laborant", level=3),
+            Qualification.objects.create(crebo="25458", name="Analist", level=4),
+        ]
+    )
+    Activity.objects.filter(pk=posting.pk).update(level=3, description="-intern")
+    client.force_login(dirk)
+
+    response = client.get(reverse("activities:board_csv"), {"ordering": "start"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    assert rows[0][0] == "Soort" and rows[0][-1] == "Adres"
+    by_title = {row[1]: row for row in rows[1:]}
+    place = by_title["Stage analist"]
+    assert place[0] == "Stage of leerbaan"
+    assert place[2] == posting.host.name
+    assert place[3] == posting.programme_line.title
+    assert place[4] == days(60).isoformat() and place[5] == ""
+    assert place[6] == "25458; 25459"
+    assert place[7] == "3"
+    assert place[8] == "BOL (op school, met stage)"
+    assert place[9] == "2"
+    assert place[10] == days(30).isoformat()
+    assert place[11] == f"http://testserver/activities/{posting.pk}/"
+    lesson = by_title[guest_lesson.title]
+    assert lesson[0] == "Gastles"
+    assert lesson[6:11] == ["", "", "", "", ""]
+    english = client.get("/en" + reverse("activities:board_csv"))
+    assert b"Guest lesson" in b"".join(english.streaming_content)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database's own CSV writer")
+def test_the_database_writes_the_same_csv_as_python(client, lines, dirk, guest_lesson, posting):
+    """On PostgreSQL the export is written by COPY; elsewhere by Python's csv module. Both read
+    back to the same rows, quotes, commas and line breaks included."""
+    Activity.objects.filter(pk=guest_lesson.pk).update(title='Quote " comma, and\nbreak')
+    client.force_login(dirk)
+    url = reverse("activities:board_csv")
+
+    def read(response):
+        return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    by_database = read(client.get(url))
+    original = connection.vendor
+    connection.vendor = "elsewhere"
+    try:
+        by_python = read(client.get(url))
+    finally:
+        connection.vendor = original
+    assert len(by_database) == 3
+    assert by_database == by_python
 
 
 def test_the_request_form_explains_errors_and_keeps_the_input(client, guest_lesson, dirk):
