@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = _("Activities")
+
+    def ready(self):
+        # Keeps each enrolment's progress summary true when progress is saved or deleted.
+        from activities import progress  # noqa: F401

@@ -988,6 +988,13 @@ class Enrolment(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="enrolments")
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments")
     enrolled_on = models.DateField(_("enrolled on"), auto_now_add=True)
+    # A summary of the student's progress in this edition, kept by activities.progress whenever
+    # progress is written or deleted: class figures and "falling behind" read one row per
+    # student instead of every unit's (make bench).
+    units_done = models.PositiveSmallIntegerField(
+        _("units completed or passed"), default=0, editable=False
+    )
+    last_progress_on = models.DateField(_("progress last recorded on"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("enrolment")

@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
+    Count,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Subquery,
@@ -17,6 +19,8 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -108,6 +112,37 @@ def _status_for(module: Module, status: str, grade) -> tuple[str, Decimal | None
     return (ProgressStatus.PASSED if passed else ProgressStatus.FAILED), grade
 
 
+def refresh_summaries(enrolment_ids) -> None:
+    """Make the enrolments' progress summary (units done, progress last recorded) true again
+    after their progress changed. One statement."""
+    done = (
+        UnitProgress.objects.filter(enrolment_id=OuterRef("pk"), status__in=DONE_STATUSES)
+        .order_by()
+        .values("enrolment_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last = (
+        UnitProgress.objects.filter(enrolment_id=OuterRef("pk"))
+        .order_by()
+        .values("enrolment_id")
+        .annotate(on=Max("recorded_on"))
+        .values("on")
+    )
+    Enrolment.objects.filter(pk__in=enrolment_ids).update(
+        units_done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
+        last_progress_on=Subquery(last),
+    )
+
+
+@receiver(post_save, sender=UnitProgress)
+@receiver(post_delete, sender=UnitProgress)
+def _progress_changed(sender, instance, **kwargs):
+    # Every save and delete of one unit's progress, wherever it comes from (this module, the
+    # admin, a unit deleted with its progress). Bulk writes call refresh_summaries themselves.
+    refresh_summaries([instance.enrolment_id])
+
+
 @transaction.atomic
 def record_progress(
     *, actor: User, enrolment: Enrolment, unit: ModuleUnit, status: str, grade=None
@@ -164,6 +199,7 @@ def bulk_record_progress(
         # Grades recorded per student stay as they are.
         update_fields=["status", "recorded_on", "recorded_by", "updated_at"],
     )
+    refresh_summaries([e.pk for e in enrolments])
     Edition.objects.filter(pk=edition.pk).update(last_progress_at=timezone.now())
     return len(enrolments)
 
@@ -251,8 +287,9 @@ def matches_for(user: User, newest: int = 100, *, details: bool = True) -> list[
 
     Six queries at most, whatever the numbers. Only the progress on units the opportunities
     require is read, and what an opportunity asks (qualification, level, route) is checked once
-    per kind of student, not once per student (make bench). Without `details` the students carry
-    only what the matching reads (for counting them, as the school dashboard does)."""
+    per kind of student, not once per student (make bench). Without `details` the students are
+    rows of what the matching reads, not models (for counting them, as the school dashboard
+    does)."""
     opportunities = list(
         Activity.objects.open_opportunities()
         .of_kind(ActivityKind.INTERNSHIP, ActivityKind.PRACTICUM)
@@ -267,10 +304,11 @@ def matches_for(user: User, newest: int = 100, *, details: bool = True) -> list[
         return []
     students = rules.visible_students(user).active().order_by("display_name")
     if details:
-        students = students.select_related("qualification")
+        students = list(students.select_related("qualification"))
     else:
-        students = students.only("id", "qualification_id", "level", "route")
-    students = list(students)
+        students = list(
+            students.values_list("id", "qualification_id", "level", "route", named=True)
+        )
     if not students:
         return []
     student_ids = [s.id for s in students]

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -377,35 +377,23 @@ def _my_editions(user: User, today: date):
 
 
 def _editions_with_progress(editions, unit_counts: dict[int, int]) -> list[Edition]:
-    """The first editions with class size and progress. One query."""
+    """The first editions with class size and progress, from the enrolments' progress summary.
+    One query."""
     # Erased students left out by their (few) ids rather than a join with every student, which
     # the planner answers with a scan of all students per edition (make bench).
     erased = Student.objects.erased().values("pk")
-    students = (
+    enrolments = (
         Enrolment.objects.filter(edition_id=OuterRef("pk"))
         .exclude(student_id__in=erased)
         .order_by()
         .values("edition_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    done = (
-        UnitProgress.objects.filter(
-            enrolment__edition_id=OuterRef("pk"),
-            status__in=DONE_STATUSES,
-        )
-        .exclude(enrolment__student_id__in=erased)
-        .order_by()
-        .values("enrolment__edition_id")
-        .annotate(n=Count("pk"))
-        .values("n")
     )
     return list(
         editions.select_related("module")
         .annotate(
             units=_units_of_module("module_id", unit_counts),
-            students=Coalesce(Subquery(students, output_field=IntegerField()), 0),
-            done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
+            students=Coalesce(Subquery(enrolments.annotate(n=Count("pk")).values("n")), 0),
+            done=Coalesce(Subquery(enrolments.annotate(n=Sum("units_done")).values("n")), 0),
         )
         .order_by("start_date", "name")[:20]
     )
@@ -415,7 +403,8 @@ def _falling_behind(
     editions, today: date, unit_counts: dict[int, int]
 ) -> tuple[int, list[Enrolment]]:
     """Students in the running editions with no progress recorded for the configured number of
-    days, who have not completed every unit: counted and the first ten listed, in SQL."""
+    days, who have not completed every unit: counted and the first ten listed, in SQL. From the
+    enrolments' progress summary: one row per student, not one per unit (make bench)."""
     cutoff = today - timedelta(days=settings.PROGRESS_STALE_DAYS)
     stale = (
         Enrolment.objects.filter(
@@ -424,24 +413,16 @@ def _falling_behind(
             student__left_on__isnull=True,
             enrolled_on__lt=cutoff,
         )
-        .annotate(
-            last=Max("progress__recorded_on"),
-            done=Count("progress", filter=Q(progress__status__in=DONE_STATUSES)),
-            units=_units_of_module("edition__module_id", unit_counts),
-        )
-        .filter(Q(last__lt=cutoff) | Q(last__isnull=True), done__lt=F("units"))
+        .filter(Q(last_progress_on__lt=cutoff) | Q(last_progress_on__isnull=True))
+        .annotate(units=_units_of_module("edition__module_id", unit_counts))
+        .filter(units_done__lt=F("units"))
     )
-    # One pass of the aggregate: every stale enrolment's id in order (a few hundred at most per
-    # teacher), then the first ten in full. A count and a list each ran it (make bench).
-    rows = list(stale.order_by("last", "student__display_name").values_list("pk", "last"))
-    first = Enrolment.objects.select_related("student", "edition").in_bulk(
-        [pk for pk, _last in rows[:10]]
+    listed = list(
+        stale.select_related("student", "edition")
+        .annotate(last=F("last_progress_on"))
+        .order_by("last_progress_on", "student__display_name")[:10]
     )
-    listed = []
-    for pk, last in rows[:10]:
-        first[pk].last = last
-        listed.append(first[pk])
-    return len(rows), listed
+    return stale.count(), listed
 
 
 def school_dashboard(user: User, scope: Scope) -> dict:
@@ -526,7 +507,7 @@ def school_dashboard(user: User, scope: Scope) -> dict:
         "matches": matches[:5],
         "matches_total": len(matches),
         "matched_newest": MATCHED,
-        "fitting_students": len({s.pk for m in matches for s in m.students}),
+        "fitting_students": len({s.id for m in matches for s in m.students}),
         "delivered_in_period": delivered,
         "units_done_in_period": units_done,
         "reminders": reminders,

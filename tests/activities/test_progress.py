@@ -7,6 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from activities import privacy, progress, services
@@ -51,6 +52,46 @@ def students(edition, dirk, school):
 
 def enrolment_of(edition, student):
     return edition.enrolments.get(student=student)
+
+
+def assert_summaries_true(edition):
+    """Each enrolment's stored summary equals what its progress says."""
+    for enrolment in edition.enrolments.all():
+        rows = list(UnitProgress.objects.filter(enrolment=enrolment))
+        done = sum(1 for p in rows if p.status in ("completed", "passed"))
+        last = max((p.recorded_on for p in rows), default=None)
+        assert (enrolment.units_done, enrolment.last_progress_on) == (done, last), enrolment
+
+
+def test_each_enrolment_keeps_a_true_summary_of_its_progress(edition, students, dirk):
+    """Units done and progress last recorded, which the dashboards read, follow every way
+    progress is written or removed."""
+    first, second, third = edition.module.units.all()
+    anna = enrolment_of(edition, students[0])
+
+    progress.record_progress(actor=dirk, enrolment=anna, unit=first, status="completed")
+    progress.record_progress(actor=dirk, enrolment=anna, unit=second, status="in_progress")
+    assert_summaries_true(edition)
+    anna.refresh_from_db()
+    assert (anna.units_done, anna.last_progress_on) == (1, timezone.localdate())
+
+    progress.bulk_record_progress(
+        actor=dirk,
+        edition=edition,
+        unit=third,
+        student_ids=[s.pk for s in students],
+        status="completed",
+    )
+    assert_summaries_true(edition)
+    assert sorted(edition.enrolments.values_list("units_done", flat=True)) == [1, 1, 2]
+
+    progress.record_progress(actor=dirk, enrolment=anna, unit=first, status="in_progress")
+    UnitProgress.objects.filter(enrolment=anna, unit=second).delete()
+    assert_summaries_true(edition)
+    third.delete()  # a unit taken out of the module takes its progress with it
+    assert_summaries_true(edition)
+    anna.refresh_from_db()
+    assert (anna.units_done, anna.last_progress_on) == (0, timezone.localdate())
 
 
 def test_progress_follows_the_hours_of_completed_and_passed_units(edition, students, dirk):
