@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_CHUNK = 64 * 1024  # bytes sent at a time by a streamed export
 
 
 def safe_cell(value):
@@ -59,18 +60,30 @@ def csv_stream(header: list, rows) -> Iterator:
         statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
         began = time.monotonic()
         with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+            # The database hands over one row at a time: sent as they come, that was a
+            # write to the socket per row (make bench: 280 ms for 11,440 rows under load).
+            blocks, size = [], 0
             for block in copy:
-                yield bytes(block)
+                blocks.append(bytes(block))
+                size += len(block)
+                if size >= CSV_CHUNK:
+                    yield b"".join(blocks)
+                    blocks, size = [], 0
+            yield b"".join(blocks)
         if connection.queries_logged:  # counted like any query (query-count tests, DEBUG)
             connection.queries_log.append(
                 {"sql": statement, "time": f"{time.monotonic() - began:.3f}"}
             )
         return
+    buffer.seek(0)
+    buffer.truncate()
     for row in rows.iterator(chunk_size=2000):
-        buffer.seek(0)
-        buffer.truncate()
         writer.writerow(row)
-        yield buffer.getvalue()
+        if buffer.tell() >= CSV_CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def spreadsheet_response(fmt: str, filename: str, header: list, rows: list[list]) -> HttpResponse:

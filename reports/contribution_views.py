@@ -184,7 +184,10 @@ def contribution_review(request):
         .order_by("date", "created_at")[:300]
     )
     approved = list(
-        Contribution.objects.filter(status=ContributionStatus.APPROVED, corrections__isnull=True)
+        Contribution.objects.filter(
+            ~Exists(Contribution.objects.filter(corrects=OuterRef("pk"))),
+            status=ContributionStatus.APPROVED,
+        )
         .select_related("organisation", "programme_line")
         .order_by("-decided_at")[:50]
     )

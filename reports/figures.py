@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,9 +136,12 @@ def counting_contributions():
     """Approved, current figures that count as co-financing: supervision, superseded records and
     the applicant school's own contributions left out."""
     return Contribution.objects.filter(
+        # Not corrected since: NOT EXISTS, which PostgreSQL plans as an anti-join. Written as
+        # `corrections__isnull=True` it was a left join estimated at one row, and the planner
+        # compared every partner with every contribution (make bench: 33 s at a hundred times).
+        ~Exists(Contribution.objects.filter(corrects=OuterRef("pk"))),
         status=ContributionStatus.APPROVED,
         is_supervision=False,
-        corrections__isnull=True,
         organisation__cofinancing_category__in=COUNTING_CATEGORIES,
     )
 

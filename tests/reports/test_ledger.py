@@ -15,7 +15,7 @@ from partners.models import Organisation
 from programmes.models import Commitment, Project
 from reports.figures import finance_overview
 from tests.conftest import days
-from tests.factories import UserFactory
+from tests.factories import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +250,27 @@ def test_the_finance_page_is_for_coordinators_and_funders_and_stays_constant(
     client.force_login(bram)
     assert client.get(reverse("reports:finance")).status_code == 403
     assert client.get(reverse("reports:contribution_review")).status_code == 403
+
+
+def test_the_finance_page_shows_fifty_partners_a_page_and_totals_over_all(
+    client, project, line, carla
+):
+    CompanyFactory.create_batch(40)
+    partners = Organisation.objects.partners().count()
+    assert partners > 50
+    client.force_login(carla)
+
+    first = client.get(reverse("reports:finance"))
+    second = client.get(reverse("reports:finance"), {"page": 2})
+
+    assert len(first.context["partners"]) == 50
+    assert len(second.context["partners"]) == partners - 50
+    shown = [r.organisation.pk for r in first.context["partners"]]
+    shown += [r.organisation.pk for r in second.context["partners"]]
+    assert len(set(shown)) == partners
+    assert 'rel="next"' in first.text and 'rel="prev"' in second.text
+    # The rule checks count every partner, not the page.
+    assert first.context["checks"] == second.context["checks"]
 
 
 def test_a_partner_page_shows_only_its_own_contributions(client, bram, olaf, line):
