@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from partners.models import Role
+from partners.models import Organisation, Role
 from reports.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.django_db
@@ -87,8 +87,9 @@ def test_the_coordinator_sees_partners_nobody_has_joined_from(client, consortium
 def test_the_public_start_page_lists_all_partners_and_lines_in_dutch_and_english(
     client, consortium, django_assert_num_queries
 ):
-    # project, lines, partners, open opportunities: count and the first few
-    with django_assert_num_queries(5):
+    # project, lines, partners counted per kind and the first of each kind named, open
+    # opportunities: count and the first few
+    with django_assert_num_queries(6):
         dutch = client.get(reverse("home"))
     assert dutch.context["partner_count"] == 26
     assert "Flexibel en hybride onderwijs" in dutch.text
@@ -99,6 +100,25 @@ def test_the_public_start_page_lists_all_partners_and_lines_in_dutch_and_english
     assert "Flexible and hybrid education" in english.text
     assert "The partners" in english.text
     assert '<html lang="en">' in english.text
+
+
+def test_the_public_start_page_names_twelve_partners_of_a_kind_and_counts_the_rest(
+    client, consortium
+):
+    from civbio import figure_cache
+    from tests.factories import CompanyFactory
+
+    companies = Organisation.objects.partners().filter(kind="work_field").count()
+    CompanyFactory.create_batch(20)
+    figure_cache.data_changed()
+
+    response = client.get(reverse("home"))
+
+    [group] = [g for g in response.context["partner_groups"] if g["kind"] == "work_field"]
+    assert len(group["organisations"]) == 12
+    assert group["count"] == companies + 20
+    assert response.context["partner_count"] == 26 + 20
+    assert f"En {companies + 20 - 12} andere partners." in response.text
 
 
 def test_funders_see_student_counts_only_from_five_up(client, consortium, fien, school):
