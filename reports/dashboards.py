@@ -9,7 +9,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +49,7 @@ from activities.models import (
     UnitProgress,
 )
 from activities.progress import matches_for
-from civbio import rules
+from civbio import figure_cache, rules
 from partners.models import Invitation, Organisation, OrganisationKind, User
 from partners.selectors import contacts_by_organisation
 from programmes.models import (
@@ -225,8 +237,13 @@ LISTED = 12
 MATCHED = 25
 
 
-def _finance(scope: Scope) -> dict:
-    overview = figures.finance_overview(scope.project, scope.today, period=scope.period)
+@figure_cache.cached_figure
+def _finance_figures(project, today, period) -> dict:
+    """What the dashboards show of co-financing: totals over every counting partner, the
+    largest pledges and the partners behind theirs. Kept on its own, small: taking the whole
+    overview from the cache meant unpickling every partner's row on each visit (make bench:
+    most of the coordinator's and funder's dashboards at a hundred times)."""
+    overview = figures.finance_overview(project, today, period=period)
     counting = [
         p
         for p in overview["partners"]
@@ -234,9 +251,28 @@ def _finance(scope: Scope) -> dict:
         and (p.period_committed or p.period_realised)
     ]
     counting.sort(key=lambda p: p.period_committed, reverse=True)
-    largest = counting[:LISTED]
+    total = {
+        "committed": sum((p.period_committed for p in counting), Decimal(0)),
+        "cash": sum((p.period_cash for p in counting), Decimal(0)),
+        "in_kind": sum((p.period_in_kind for p in counting), Decimal(0)),
+    }
+    total["realised"] = total["cash"] + total["in_kind"]
+    behind = [p for p in counting if p.period_light in ("amber", "red")]
+    return {
+        "largest": counting[:LISTED],
+        "unlisted": max(len(counting) - LISTED, 0),
+        "behind": behind[:LISTED],
+        "behind_more": max(len(behind) - LISTED, 0),
+        "total": total,
+        "checks": overview["checks"],
+    }
+
+
+def _finance(scope: Scope) -> dict:
+    kept = _finance_figures(scope.project, scope.today, scope.period)
+    largest = kept["largest"]
     chart = None
-    if counting:
+    if largest:
         chart = charts.bar_chart(
             _("Co-financing per partner in %(period)s") % {"period": scope.period.short_label},
             _(
@@ -251,22 +287,14 @@ def _finance(scope: Scope) -> dict:
             horizontal=True,
             category=_("Partner"),
         )
-    total = {
-        "committed": sum((p.period_committed for p in counting), Decimal(0)),
-        "cash": sum((p.period_cash for p in counting), Decimal(0)),
-        "in_kind": sum((p.period_in_kind for p in counting), Decimal(0)),
-    }
-    total["realised"] = total["cash"] + total["in_kind"]
-    behind = [p for p in counting if p.period_light in ("amber", "red")]
     return {
-        "finance": overview,
-        "finance_partners": counting,
-        "finance_unlisted": max(len(counting) - LISTED, 0),
-        "finance_behind": behind[:LISTED],
-        "finance_behind_more": max(len(behind) - LISTED, 0),
+        "finance_partners": largest,
+        "finance_unlisted": kept["unlisted"],
+        "finance_behind": kept["behind"],
+        "finance_behind_more": kept["behind_more"],
         "finance_chart": chart,
-        "finance_total": total,
-        "checks": overview["checks"],
+        "finance_total": kept["total"],
+        "checks": kept["checks"],
     }
 
 
@@ -287,10 +315,15 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
     pending_invitations = Invitation.objects.pending(now).aggregate(
         n=Count("pk"), expiring=Count("pk", filter=Q(expires_at__lte=now + timedelta(days=3)))
     )
-    contributions = Contribution.objects.aggregate(
-        submitted=Count("pk", filter=Q(status=ContributionStatus.SUBMITTED)),
-        proposed=Count("pk", filter=Q(status=ContributionStatus.PROPOSED)),
-    )
+    # Counted over every contribution: kept like a figure until the data changes.
+    contributions = {
+        "submitted": figure_cache.kept_count(
+            Contribution.objects.filter(status=ContributionStatus.SUBMITTED)
+        ),
+        "proposed": figure_cache.kept_count(
+            Contribution.objects.filter(status=ContributionStatus.PROPOSED)
+        ),
+    }
     values_pending = IndicatorValue.objects.filter(status=ReportStatus.SUBMITTED)
     if scope.line_id:
         values_pending = values_pending.filter(indicator__programme_line_id=scope.line_id)
@@ -306,13 +339,15 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
         if last_ended
         else set()
     )
-    without_people = list(
+    # An anti-join, the first twelve named and all counted (the count kept like a figure): not
+    # every partner's people counted to keep those with none (make bench).
+    without_people = (
         Organisation.objects.partners()
         .active()
-        .annotate(n=Count("people", filter=Q(people__is_active=True)))
-        .filter(n=0)
+        .filter(~Exists(User.objects.filter(organisation=OuterRef("pk"), is_active=True)))
         .order_by("name")
     )
+    without_people_count = figure_cache.kept_count(without_people)
     return {
         **_happened(scope),
         **_finance(scope),
@@ -339,8 +374,8 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
             "quarter": last_ended,
             "lines": [{"line": line, "written": line.pk in written} for line in scope.shown_lines],
         },
-        "organisations_without_people": without_people[:LISTED],
-        "without_people_more": max(len(without_people) - LISTED, 0),
+        "organisations_without_people": list(without_people[:LISTED]),
+        "without_people_more": max(without_people_count - LISTED, 0),
     }
 
 
@@ -607,17 +642,21 @@ def funder_dashboard(user: User, scope: Scope) -> dict:
     current = scope.project.quarter_of(scope.upto)
     for block in kpi_blocks:
         block["chart"] = _kpi_trend_chart(block, current[0] if current else 0)
+    # Twelve milestones: the open ones first (the overdue among them), by date, then those met
+    # or missed; the rest counted, with a link to all of them.
+    of_scope = Milestone.objects.filter(
+        project=scope.project, **({"programme_line_id": scope.line_id} if scope.line_id else {})
+    )
     milestones = list(
-        Milestone.objects.filter(
-            project=scope.project,
-            **({"programme_line_id": scope.line_id} if scope.line_id else {}),
-        )
-        .select_related("programme_line", "owner_organisation")
-        .order_by("due_date")
+        of_scope.select_related("programme_line", "owner_organisation").order_by(
+            Case(When(status=MilestoneStatus.PLANNED, then=Value(0)), default=Value(1)),
+            "due_date",
+        )[:LISTED]
     )
     for item in milestones:
         item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < scope.today
     return {
+        "milestones_more": max(of_scope.count() - len(milestones), 0),
         # Placements are students: funders see them only as the suppressed total below.
         **_happened(scope, hide=(ActivityKind.INTERNSHIP,)),
         **_finance(scope),
