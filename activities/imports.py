@@ -20,7 +20,7 @@ from activities.models import (
     Student,
     StudentImport,
 )
-from civbio import rules
+from civbio import figure_cache, rules
 from partners.models import User
 
 logger = logging.getLogger(__name__)
@@ -231,6 +231,8 @@ def apply_import(import_id: int) -> None:
                         ],
                         ignore_conflicts=True,
                     )
+                # Bulk writes send no signals: the kept figures are told by hand.
+                figure_cache.data_changed()
                 _save_progress(import_id, start + len(batch))
     except Exception:
         # The error text may quote a student's data: it goes to the log, not to the page.

@@ -37,7 +37,7 @@ from activities.models import (
     ProgressStatus,
     UnitProgress,
 )
-from civbio import rules
+from civbio import figure_cache, rules
 from partners.models import User
 
 
@@ -87,6 +87,9 @@ def enrol_students(*, actor: User, edition: Edition, students) -> int:
     Enrolment.objects.bulk_create(
         [Enrolment(edition=edition, student=s) for s in students], ignore_conflicts=True
     )
+    # A bulk insert sends no signals: the kept figures (class sizes, students in modules) are
+    # told by hand.
+    figure_cache.data_changed()
     return edition.enrolments.count() - before
 
 
@@ -201,6 +204,9 @@ def bulk_record_progress(
     )
     refresh_summaries([e.pk for e in enrolments])
     Edition.objects.filter(pk=edition.pk).update(last_progress_at=timezone.now())
+    # A bulk write sends no signals: the kept figures (class progress, units done) are told by
+    # hand.
+    figure_cache.data_changed()
     return len(enrolments)
 
 

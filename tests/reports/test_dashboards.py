@@ -27,6 +27,7 @@ from activities.models import (
     Student,
     UnitProgress,
 )
+from activities.progress import bulk_record_progress, enrol_students, record_progress
 from civbio import figure_cache
 from partners.models import Role, User
 from programmes.models import Commitment, Indicator, Project
@@ -90,7 +91,8 @@ def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_
     # School: units per module, editions (+ whether I teach any), students behind (counted and
     # the first ten), upcoming, my requests, my nominations, matching (opportunities + 2
     # prefetches, students, progress on the required units, nominations), delivered, units
-    # done, reminders, students and editions counted, partner contacts (2).
+    # done, reminders, students and editions counted, partner contacts (2). All but the session,
+    # user, project, lines, unread count, my requests, nominations and reminders are kept.
     assert before[Role.SCHOOL_STAFF][0] == 26, before
     # Industry: offers with counts, requests waiting, nominations waiting, upcoming, placements,
     # finance (5), our contributions, partner contacts (2).
@@ -312,6 +314,54 @@ def test_the_school_dashboard_shows_class_progress_and_who_falls_behind(client, 
     assert context["behind_count"] == 2
     assert {e.student.display_name for e in context["behind"]} == {"Bas", "Cem"}
     assert context["progress_chart"].rows == [["LAB3A · " + module.code, "42%"]]
+
+
+def test_the_school_dashboard_keeps_its_class_figures_until_progress_or_classes_change(
+    client, dirk, lines
+):
+    today = timezone.localdate()
+    module = ModuleFactory()
+    first, second = list(module.units.all())[:2]
+    edition = Edition.objects.create(
+        module=module,
+        school=dirk.organisation,
+        name="LAB3B",
+        start_date=today - timedelta(days=60),
+        end_date=today + timedelta(days=60),
+    )
+    edition.teachers.add(dirk)
+    anna, bas, cem = (
+        StudentFactory(school=dirk.organisation, display_name=name)
+        for name in ("Anna", "Bas", "Cem")
+    )
+    enrol_students(actor=dirk, edition=edition, students=[anna, bas])
+    client.force_login(dirk)
+    url = reverse("reports:dashboard_school")
+
+    def visit():
+        with CaptureQueriesContext(connection) as queries:
+            context = client.get(url).context
+        [shown] = context["editions"]
+        return (shown.students, shown.done, context["units_done_in_period"]), len(queries)
+
+    cold = _count(client, url)
+    figures_now, warm = visit()
+    assert figures_now == (2, 0, 0)
+    # Kept: session, user, project, lines, the header's unread count, and the teacher's own
+    # requests, nominations and reminders; the class figures come from the cache.
+    assert warm == 8 < cold
+
+    # Every way the figures change is seen on the next visit: one cell, the bulk action, a
+    # student enrolled (the last two are bulk writes that send no signals).
+    [anna_in] = Enrolment.objects.filter(student=anna)
+    record_progress(actor=dirk, enrolment=anna_in, unit=first, status="completed")
+    assert visit()[0] == (2, 1, 1)
+    bulk_record_progress(
+        actor=dirk, edition=edition, unit=second, student_ids=[anna.pk, bas.pk], status="completed"
+    )
+    assert visit()[0] == (2, 3, 3)
+    enrol_students(actor=dirk, edition=edition, students=[cem])
+    assert visit()[0] == (3, 3, 3)
 
 
 def test_the_industry_dashboard_counts_what_waits_for_the_company(client, bram, small_world):
