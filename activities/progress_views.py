@@ -30,7 +30,6 @@ from activities.models import (
     Request,
     Student,
     StudentImport,
-    UnitProgress,
 )
 from activities.spreadsheets import spreadsheet_response
 from activities.views import staff_required
@@ -178,7 +177,7 @@ def edition_detail(request, pk: int):
         {
             "edition": edition,
             **grid,
-            "grid_rows": [(row, cells.row(row)) for row in grid["rows"]],
+            "grid_rows": [cells.row(row) for row in grid["rows"]],
             "statuses": ProgressStatus.choices,
             "candidates": (
                 list(candidates.order_by("display_name", "pk")[:CANDIDATES_SHOWN])
@@ -298,11 +297,11 @@ def edition_enrol(request, pk: int):
     return redirect(edition)
 
 
-def _cell_text(item: UnitProgress | None) -> str:
+def _cell_text(item: progress.CellProgress | None) -> str:
     if item is None:
         return str(ProgressStatus.NOT_STARTED.label)
     grade = f" ({item.grade})" if item.grade is not None else ""
-    return f"{item.get_status_display()}{grade}"
+    return f"{item.label}{grade}"
 
 
 def _progress_table(edition: Edition) -> tuple[list[str], list[list]]:
