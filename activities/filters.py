@@ -27,10 +27,10 @@ class ActivityFilter(django_filters.FilterSet):
     )
     host = django_filters.ModelChoiceFilter(
         label=_("Organisation"),
-        # Every partner is an option: only what an option shows is read.
-        queryset=Organisation.objects.partners().only("pk", "name").order_by("name"),
+        # Every partner is an option: only what an option shows is read, as rows.
+        queryset=Organisation.objects.partners().order_by("name"),
         empty_label=_("All organisations"),
-        widget=LongSelect,
+        widget=LongSelect(label_field="name"),
     )
     qualification = django_filters.ModelChoiceFilter(
         label=_("Qualification"),

@@ -1,5 +1,6 @@
 """The project, its programme lines and (later) its budget, targets and milestones."""
 
+import functools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -140,14 +141,7 @@ class Project(TranslatedFieldsMixin, models.Model):
 
     def quarters(self) -> list[tuple[int, date, date]]:
         """(number, first day, last day) of each project quarter, counted from the start."""
-        # Each quarter counted from the start date itself, so a start late in a month (the 31st)
-        # does not make the quarters drift.
-        quarters, number = [], 1
-        while (start := self.start_date + relativedelta(months=3 * (number - 1))) <= self.end_date:
-            next_start = self.start_date + relativedelta(months=3 * number)
-            quarters.append((number, start, min(next_start - timedelta(days=1), self.end_date)))
-            number += 1
-        return quarters
+        return list(_quarters(self.start_date, self.end_date))
 
     def quarter_of(self, day: date) -> tuple[int, date, date] | None:
         return next((q for q in self.quarters() if q[1] <= day <= q[2]), None)
@@ -515,3 +509,17 @@ class Narrative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme_line} {self.period_start}"
+
+
+@functools.lru_cache(maxsize=64)
+def _quarters(start_date: date, end_date: date) -> tuple[tuple[int, date, date], ...]:
+    """The project's quarters, worked out once per start and end: a dashboard asks six times
+    (make bench: 5% of the coordinator dashboard's time)."""
+    # Each quarter counted from the start date itself, so a start late in a month (the 31st)
+    # does not make the quarters drift.
+    quarters, number = [], 1
+    while (start := start_date + relativedelta(months=3 * (number - 1))) <= end_date:
+        next_start = start_date + relativedelta(months=3 * number)
+        quarters.append((number, start, min(next_start - timedelta(days=1), end_date)))
+        number += 1
+    return tuple(quarters)
