@@ -34,10 +34,9 @@ class ActivityFilter(django_filters.FilterSet):
     )
     qualification = django_filters.ModelChoiceFilter(
         label=_("Qualification"),
-        field_name="qualifications",
         queryset=Qualification.objects.filter(is_active=True),
         empty_label=_("All qualifications"),
-        distinct=True,
+        method="asks_for",
     )
     level = django_filters.ChoiceFilter(
         label=_("Level"), choices=[(n, str(n)) for n in range(1, 5)], empty_label=_("All levels")
@@ -77,6 +76,15 @@ class ActivityFilter(django_filters.FilterSet):
     class Meta:
         model = Activity
         fields = []
+
+    def asks_for(self, queryset, name, value):
+        # A subquery, not a join with the qualifications: no DISTINCT over the board, and the
+        # export's list of the qualifications an activity asks for still holds all of them.
+        return queryset.filter(
+            pk__in=Activity.qualifications.through.objects.filter(qualification=value).values(
+                "activity_id"
+            )
+        )
 
     def search(self, queryset, name, value):
         value = value.strip()

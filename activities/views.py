@@ -108,8 +108,9 @@ def board_csv(request):
         queryset=rules.visible_activities(request.user).open_opportunities(),
     )
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    if not queryset.ordered:
-        queryset = queryset.order_by("-created_at", "-pk")
+    # The board's order, said outright: the query groups (for the qualifications), and a grouped
+    # query leaves the model's default order out.
+    ordering = [*(queryset.query.order_by or Activity._meta.ordering), "-pk"]
     header = [
         _("Kind"),
         _("Title"),
@@ -135,46 +136,50 @@ def board_csv(request):
             output_field=CharField(),
         )
 
-    rows = queryset.annotate(
-        c_kind=labelled("kind", ActivityKind.choices),
-        c_title=safe_text("title"),
-        c_host=safe_text("host__name"),
-        c_line=labelled(
-            "programme_line_id", [(line.pk, line.title) for line in ProgrammeLine.objects.all()]
-        ),
-        c_start=as_text(F("start_date")),
-        c_end=as_text(F("end_date")),
-        c_crebos=StringAgg(
-            "qualifications__crebo",
-            Value("; "),
-            # SQLite (make run) cannot order inside an aggregate.
-            order_by="qualifications__crebo"
-            if connection.features.supports_aggregate_order_by_clause
-            else None,
-        ),
-        c_level=as_text(F("level")),
-        c_route=Case(
-            When(internship, then=labelled("posting__route", Route.choices)),
-            output_field=CharField(),
-        ),
-        c_places=Case(When(internship, then=as_text(F("posting__places")))),
-        c_deadline=Case(When(internship, then=as_text(F("posting__application_deadline")))),
-        c_address=Concat(
-            Value(f"{before}/"), as_text(F("pk")), Value(f"/{after}"), output_field=CharField()
-        ),
-    ).values_list(
-        "c_kind",
-        "c_title",
-        "c_host",
-        "c_line",
-        "c_start",
-        "c_end",
-        "c_crebos",
-        "c_level",
-        "c_route",
-        "c_places",
-        "c_deadline",
-        "c_address",
+    rows = (
+        queryset.annotate(
+            c_kind=labelled("kind", ActivityKind.choices),
+            c_title=safe_text("title"),
+            c_host=safe_text("host__name"),
+            c_line=labelled(
+                "programme_line_id", [(line.pk, line.title) for line in ProgrammeLine.objects.all()]
+            ),
+            c_start=as_text(F("start_date")),
+            c_end=as_text(F("end_date")),
+            c_crebos=StringAgg(
+                "qualifications__crebo",
+                Value("; "),
+                # SQLite (make run) cannot order inside an aggregate.
+                order_by="qualifications__crebo"
+                if connection.features.supports_aggregate_order_by_clause
+                else None,
+            ),
+            c_level=as_text(F("level")),
+            c_route=Case(
+                When(internship, then=labelled("posting__route", Route.choices)),
+                output_field=CharField(),
+            ),
+            c_places=Case(When(internship, then=as_text(F("posting__places")))),
+            c_deadline=Case(When(internship, then=as_text(F("posting__application_deadline")))),
+            c_address=Concat(
+                Value(f"{before}/"), as_text(F("pk")), Value(f"/{after}"), output_field=CharField()
+            ),
+        )
+        .order_by(*ordering)
+        .values_list(
+            "c_kind",
+            "c_title",
+            "c_host",
+            "c_line",
+            "c_start",
+            "c_end",
+            "c_crebos",
+            "c_level",
+            "c_route",
+            "c_places",
+            "c_deadline",
+            "c_address",
+        )
     )
     response = StreamingHttpResponse(
         csv_stream(header, rows), content_type="text/csv; charset=utf-8"

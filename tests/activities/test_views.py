@@ -1,9 +1,11 @@
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from activities import services
@@ -234,6 +236,34 @@ def test_the_csv_export_holds_every_column_in_the_language_of_the_page(
     assert lesson[6:11] == ["", "", "", "", ""]
     english = client.get("/en" + reverse("activities:board_csv"))
     assert b"Guest lesson" in b"".join(english.streaming_content)
+
+
+def test_the_csv_export_lists_in_the_boards_order_and_every_qualification_under_a_filter(
+    client, lines, dirk, guest_lesson, posting
+):
+    laborant = Qualification.objects.create(crebo="25459", name="Laborant", level=3)
+    analist = Qualification.objects.create(crebo="25458", name="Analist", level=4)
+    posting.qualifications.set([laborant, analist])
+    # The posting was made after the guest lesson; newest first puts it on top, whichever row
+    # the database happens to read first.
+    for activity, age in ((posting, 1), (guest_lesson, 2)):
+        Activity.objects.filter(pk=activity.pk).update(
+            created_at=timezone.now() - timedelta(days=age)
+        )
+    client.force_login(dirk)
+    url = reverse("activities:board_csv")
+
+    def read(params):
+        response = client.get(url, params)
+        return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))[1:]
+
+    board = client.get(reverse("activities:board")).context["activities"]
+    assert [row[1] for row in read({})] == [a.title for a in board]
+    Activity.objects.filter(pk=guest_lesson.pk).update(created_at=timezone.now())
+    assert [row[1] for row in read({})] == [guest_lesson.title, posting.title]
+    # Filtered by one qualification, the place still shows both it asks for.
+    [place] = read({"qualification": laborant.pk})
+    assert place[1] == posting.title and place[6] == "25458; 25459"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the database's own CSV writer")
