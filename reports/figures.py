@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -276,6 +277,21 @@ def finance_overview(project: Project, today=None, period=None) -> dict:
         "lines": lines,
         "budget_total": sum(budget.values(), Decimal(0)),
         "checks": rule_checks(project, partner_rows, years, today),
+    }
+
+
+@cached_figure
+def finance_page(project: Project, number: int, per_page: int) -> dict:
+    """`finance_overview` with one page of its partners (the totals and checks over all of
+    them), kept per page: a visit reads back fifty partners' rows, not every partner's (make
+    bench: 57 of the finance page's 59 ms at a hundred times the consortium)."""
+    overview = finance_overview(project)
+    page = Paginator(overview["partners"], per_page).get_page(number)
+    return {
+        **overview,
+        "partners": list(page.object_list),
+        "page_number": page.number,
+        "partner_count": page.paginator.count,
     }
 
 

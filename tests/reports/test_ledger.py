@@ -271,6 +271,13 @@ def test_the_finance_page_shows_fifty_partners_a_page_and_totals_over_all(
     assert 'rel="next"' in first.text and 'rel="prev"' in second.text
     # The rule checks count every partner, not the page.
     assert first.context["checks"] == second.context["checks"]
+    # Past the end is the last page, nonsense the first (each page is kept on its own).
+    beyond = client.get(reverse("reports:finance"), {"page": 99})
+    assert beyond.context["partners"] == second.context["partners"]
+    assert beyond.context["page"].number == 2
+    assert client.get(reverse("reports:finance"), {"page": "x"}).context["partners"] == (
+        first.context["partners"]
+    )
 
 
 def test_a_partner_page_shows_only_its_own_contributions(client, bram, olaf, line):
