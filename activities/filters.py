@@ -24,6 +24,7 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Kind"),
         choices=[(k, ActivityKind(k).label) for k in OPPORTUNITY_KINDS],
         empty_label=_("All kinds"),
+        method="of_kind",
     )
     host = django_filters.ModelChoiceFilter(
         label=_("Organisation"),
@@ -76,6 +77,14 @@ class ActivityFilter(django_filters.FilterSet):
     class Meta:
         model = Activity
         fields = []
+
+    def of_kind(self, queryset, name, value):
+        queryset = queryset.filter(kind=value)
+        if value == ActivityKind.INTERNSHIP:
+            # Every internship has its place: said outright, the join with the places is an
+            # inner one, so sorted by deadline the page is read from that index in order.
+            queryset = queryset.filter(posting__isnull=False)
+        return queryset
 
     def asks_for(self, queryset, name, value):
         # A subquery, not a join with the qualifications: no DISTINCT over the board, and the

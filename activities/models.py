@@ -352,6 +352,11 @@ class Posting(Activity):
     class Meta:
         verbose_name = _("internship or learning-work place")
         verbose_name_plural = _("internships and learning-work places")
+        indexes = [
+            # The board sorted by application deadline: read in order and stopped at a page,
+            # rather than every open place sorted (make bench: 68 ms → 0.3 ms at a hundred times).
+            models.Index(fields=["application_deadline"], name="posting_deadline_idx"),
+        ]
 
     def clean(self) -> None:
         super().clean()

@@ -107,6 +107,34 @@ def test_the_board_search_can_use_its_trigram_indexes(lines, posting):
     assert "activity_description_trgm" in plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's choice")
+def test_the_board_sorted_by_deadline_reads_the_deadline_index_in_order(
+    client, lines, dirk, posting
+):
+    """Sorted by application deadline, the board's page can be read from the index in order and
+    stopped after twenty, rather than every open place sorted (with sorting made expensive,
+    the planner must choose it)."""
+    client.force_login(dirk)
+    captured = []
+
+    def keep(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        client.get(reverse("activities:board"), {"kind": "internship", "ordering": "deadline"})
+    sql, params = next(
+        (sql, params)
+        for sql, params in captured
+        if "ORDER BY" in sql and "application_deadline" in sql.split("ORDER BY")[-1]
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "posting_deadline_idx" in plan, plan
+
+
 def test_drafts_show_only_to_their_own_organisation_and_coordinators(
     client, lines, bram, bea, olaf, dirk, carla
 ):

@@ -275,8 +275,9 @@ def test_the_finance_page_shows_fifty_partners_a_page_and_totals_over_all(
     beyond = client.get(reverse("reports:finance"), {"page": 99})
     assert beyond.context["partners"] == second.context["partners"]
     assert beyond.context["page"].number == 2
-    assert client.get(reverse("reports:finance"), {"page": "x"}).context["partners"] == (
-        first.context["partners"]
+    assert (
+        client.get(reverse("reports:finance"), {"page": "x"}).context["partners"]
+        == (first.context["partners"])
     )
 
 
