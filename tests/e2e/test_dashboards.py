@@ -3,8 +3,10 @@ render without console errors (the CSP included), without sideways scrolling, wi
 and the charts' tables, and leave screenshots in test-output/e2e/ to look at."""
 
 import pytest
+from django.db.models import Count
 from playwright.sync_api import expect
 
+from activities.models import Edition
 from reports.demo import DEMO_PASSWORD, load_demo
 from tests.e2e.conftest import OUTPUT, log_in
 
@@ -55,6 +57,24 @@ def test_the_four_dashboards_look_right_at_laptop_and_phone_width(live_server, b
             path = OUTPUT / f"dashboard-{slug}-{width_name}.png"
             page.screenshot(path=str(path), full_page=True)
             shots.append(path)
+            context.close()
+
+    # The wide tables scroll within their frame, not the page: a visually hidden label inside
+    # one (the grid has one per cell) once widened the whole page to the table's width.
+    edition = Edition.objects.annotate(n=Count("enrolments")).order_by("-n").first()
+    for path in ("/finance/", edition.get_absolute_url()):
+        for width, height in WIDTHS.values():
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, locale="nl-NL"
+            )
+            page = context.new_page()
+            log_in(page, live_server.url, "coordinator@demo.civbio.nl", DEMO_PASSWORD)
+            page.goto(live_server.url + path)
+            expect(page.locator("table").first).to_be_visible()
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"{path} scrolls sideways at {width}px"
             context.close()
 
     # With the period and line filters applied, the coordinator's page still renders.
