@@ -226,7 +226,9 @@ class CellProgress:
 
     @property
     def label(self) -> str:
-        return str(ProgressStatus(self.status).label)
+        if self.status in ProgressStatus.values:
+            return str(ProgressStatus(self.status).label)
+        return self.status
 
 
 @dataclass

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from civbio import figure_cache
+
 
 def _pg_env(database: dict) -> dict:
     env = {**os.environ}
@@ -92,6 +94,8 @@ def restore(source: Path, database: dict | None = None, media: Path | None = Non
             target = sqlite3.connect(database["NAME"])
             copy.backup(target)
             target.close()
+    # Figures kept from the database as it was go with it.
+    figure_cache.data_changed()
     archive_path = source / "media.tar.gz"
     if archive_path.exists():
         with tarfile.open(archive_path) as archive:

@@ -139,6 +139,9 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description=_("Deactivate: they can no longer log in"))
     def deactivate(self, request, queryset):
         count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        # A conditional update sends no signals: the kept figures (the contact persons on the
+        # dashboards) are told by hand.
+        figure_cache.data_changed()
         self.message_user(
             request,
             ngettext(

@@ -444,11 +444,9 @@ def _editions_with_progress(editions, unit_counts: dict[int, int]) -> list[Editi
     )
 
 
-def _falling_behind(
-    editions, today: date, unit_counts: dict[int, int]
-) -> tuple[int, list[Enrolment]]:
+def _falling_behind(editions, today: date, unit_counts: dict[int, int]) -> tuple[int, list[int]]:
     """Students in the running editions with no progress recorded for the configured number of
-    days, who have not completed every unit: counted and the first ten listed, in SQL. From the
+    days, who have not completed every unit: counted, and the first ten enrolments' ids. From the
     enrolments' progress summary: one row per student, not one per unit (make bench)."""
     cutoff = today - timedelta(days=settings.PROGRESS_STALE_DAYS)
     stale = (
@@ -463,9 +461,9 @@ def _falling_behind(
         .filter(units_done__lt=F("units"))
     )
     listed = list(
-        stale.select_related("student", "edition")
-        .annotate(last=F("last_progress_on"))
-        .order_by("last_progress_on", "student__display_name")[:10]
+        stale.order_by("last_progress_on", "student__display_name").values_list("pk", flat=True)[
+            :10
+        ]
     )
     return stale.count(), listed
 
@@ -474,7 +472,9 @@ def _falling_behind(
 class FittingOpportunity:
     """An opportunity on the school dashboard and how many of the school's students fit it."""
 
-    activity: Activity
+    activity_id: int
+    title: str
+    host_name: str
     students: int
     almost: int
 
@@ -491,7 +491,7 @@ def _school_figures(user: User, period, today: date) -> dict:
     for edition in editions:
         possible = edition.units * edition.students
         edition.percent = round(edition.done * 100 / possible) if possible else 0
-    behind_count, behind = _falling_behind(my_editions, today, unit_counts)
+    behind_count, behind_ids = _falling_behind(my_editions, today, unit_counts)
     chart = None
     if editions:
         chart = charts.bar_chart(
@@ -529,10 +529,19 @@ def _school_figures(user: User, period, today: date) -> dict:
         .count(),
         "editions_total": my_editions.count(),
         "behind_count": behind_count,
-        "behind": behind,
+        # Ids, not names: a student's data is not copied into the cache, where an erasure could
+        # not reach it.
+        "behind_ids": behind_ids,
         "upcoming": upcoming,
         "matches": [
-            FittingOpportunity(m.activity, len(m.students), len(m.almost)) for m in matches[:5]
+            FittingOpportunity(
+                m.activity.pk,
+                m.activity.title,
+                m.activity.host.name,
+                len(m.students),
+                len(m.almost),
+            )
+            for m in matches[:5]
         ],
         "matches_total": len(matches),
         "fitting_students": len({s.id for m in matches for s in m.students}),
@@ -551,8 +560,8 @@ def _school_figures(user: User, period, today: date) -> dict:
 
 
 def school_dashboard(user: User, scope: Scope) -> dict:
-    """The class figures (kept) and what is the teacher's own: requests, nominations and
-    reminders, read on every visit."""
+    """The class figures (kept) and, read on every visit, what is the teacher's own (requests,
+    nominations, reminders) and the students falling behind named."""
     today = scope.today
     mine = list(
         Request.objects.filter(
@@ -577,8 +586,15 @@ def school_dashboard(user: User, scope: Scope) -> dict:
         )
         .order_by("-created_at")[:5]
     )
+    figures_kept = _school_figures(user, scope.period, today)
+    listed = (
+        Enrolment.objects.select_related("student", "edition")
+        .annotate(last=F("last_progress_on"))
+        .in_bulk(figures_kept["behind_ids"])
+    )
     return {
-        **_school_figures(user, scope.period, today),
+        **figures_kept,
+        "behind": [listed[pk] for pk in figures_kept["behind_ids"] if pk in listed],
         "stale_days": settings.PROGRESS_STALE_DAYS,
         "my_requests": mine,
         "my_nominations": nominations,

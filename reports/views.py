@@ -89,9 +89,9 @@ def finance(request):
     # Fifty partners a page: at a hundred times the consortium the table had 2,600 rows, each
     # with five amounts to format (make bench). The totals and checks are over all of them; the
     # exports hold every row.
-    number = request.GET.get("page", "")
-    number = int(number) if number.isdigit() and len(number) < 6 else 1
-    shown = figures.finance_page(project, number, FINANCE_PAGE)
-    # The page's links, from the count alone (the partners' rows stay in the kept figure).
-    page = Paginator(range(shown["partner_count"]), FINANCE_PAGE).get_page(shown["page_number"])
+    # The page's links come from the count alone, and only a page that exists is kept (any
+    # other number is the first or the last page).
+    pages = Paginator(range(figures.finance_partner_count(project)), FINANCE_PAGE)
+    page = pages.get_page(request.GET.get("page"))
+    shown = figures.finance_page(project, page.number, FINANCE_PAGE)
     return render(request, "reports/finance.html", {"project": project, **shown, "page": page})

@@ -6,6 +6,8 @@ The list below is the complete inventory: a new URL pattern without an entry fai
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from civbio import figure_cache
+
 PUBLIC = {
     "home",
     "healthz",
@@ -202,10 +204,13 @@ def test_coordinators_retire_partners_and_deactivate_people_in_the_admin(
         reverse("admin:partners_organisation_changelist"),
         {"action": "retire_today", "_selected_action": [company.pk]},
     )
+    kept_before = figure_cache._version()
     client.post(
         reverse("admin:partners_user_changelist"),
         {"action": "deactivate", "_selected_action": [bram.pk, carla.pk]},
     )
+    # An update sends no signals: the kept figures (contact persons on dashboards) were told.
+    assert figure_cache._version() != kept_before
 
     company.refresh_from_db()
     bram.refresh_from_db()

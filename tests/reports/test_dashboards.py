@@ -1,6 +1,7 @@
 """The four role dashboards: fixed query counts at any volume, figures that match a hand count
 and the shared selectors, the period and line choices, and no personal data for funders."""
 
+import pickle
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,6 +33,7 @@ from civbio import figure_cache
 from partners.models import Role, User
 from programmes.models import Commitment, Indicator, Project
 from reports import charts, figures
+from reports.dashboards import _school_figures
 from reports.demo import DEMO_LOGINS, load_demo
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 from tests.volume import grow
@@ -91,8 +93,10 @@ def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_
     # School: units per module, editions (+ whether I teach any), students behind (counted and
     # the first ten), upcoming, my requests, my nominations, matching (opportunities + 2
     # prefetches, students, progress on the required units, nominations), delivered, units
-    # done, reminders, students and editions counted, partner contacts (2). All but the session,
-    # user, project, lines, unread count, my requests, nominations and reminders are kept.
+    # done, reminders, students and editions counted, partner contacts (2); the students behind
+    # are named by one more when there are any (none in the demo). All but the session, user,
+    # project, lines, unread count, my requests, nominations, reminders and the students behind
+    # named are kept.
     assert before[Role.SCHOOL_STAFF][0] == 26, before
     # Industry: offers with counts, requests waiting, nominations waiting, upcoming, placements,
     # finance (5), our contributions, partner contacts (2).
@@ -331,11 +335,12 @@ def test_the_school_dashboard_keeps_its_class_figures_until_progress_or_classes_
         end_date=today + timedelta(days=60),
     )
     edition.teachers.add(dirk)
-    anna, bas, cem = (
+    quirine, rutger, siem = (
         StudentFactory(school=dirk.organisation, display_name=name)
-        for name in ("Anna", "Bas", "Cem")
+        for name in ("Quirine", "Rutger", "Siem")
     )
-    enrol_students(actor=dirk, edition=edition, students=[anna, bas])
+    enrol_students(actor=dirk, edition=edition, students=[quirine, rutger])
+    Enrolment.objects.update(enrolled_on=today - timedelta(days=60))  # both fall behind
     client.force_login(dirk)
     url = reverse("reports:dashboard_school")
 
@@ -348,20 +353,31 @@ def test_the_school_dashboard_keeps_its_class_figures_until_progress_or_classes_
     cold = _count(client, url)
     figures_now, warm = visit()
     assert figures_now == (2, 0, 0)
-    # Kept: session, user, project, lines, the header's unread count, and the teacher's own
-    # requests, nominations and reminders; the class figures come from the cache.
-    assert warm == 8 < cold
+    # Read on each visit: session, user, project, lines, the header's unread count, the
+    # teacher's own requests, nominations and reminders, and the students behind named; the
+    # class figures come from the cache.
+    assert warm == 9 < cold
+    # Named on the page, but kept by id only: no student's data is copied into the cache.
+    page = client.get(url)
+    assert [e.student.display_name for e in page.context["behind"]] == ["Quirine", "Rutger"]
+    scope = page.context["scope"]
+    kept = pickle.dumps(_school_figures(dirk, scope.period, scope.today))
+    assert b"Quirine" not in kept and b"Rutger" not in kept
 
     # Every way the figures change is seen on the next visit: one cell, the bulk action, a
     # student enrolled (the last two are bulk writes that send no signals).
-    [anna_in] = Enrolment.objects.filter(student=anna)
-    record_progress(actor=dirk, enrolment=anna_in, unit=first, status="completed")
+    [quirine_in] = Enrolment.objects.filter(student=quirine)
+    record_progress(actor=dirk, enrolment=quirine_in, unit=first, status="completed")
     assert visit()[0] == (2, 1, 1)
     bulk_record_progress(
-        actor=dirk, edition=edition, unit=second, student_ids=[anna.pk, bas.pk], status="completed"
+        actor=dirk,
+        edition=edition,
+        unit=second,
+        student_ids=[quirine.pk, rutger.pk],
+        status="completed",
     )
     assert visit()[0] == (2, 3, 3)
-    enrol_students(actor=dirk, edition=edition, students=[cem])
+    enrol_students(actor=dirk, edition=edition, students=[siem])
     assert visit()[0] == (3, 3, 3)
 
 
