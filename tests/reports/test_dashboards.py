@@ -273,18 +273,25 @@ def test_unknown_periods_and_lines_fall_back_to_the_defaults(client, carla, cons
     assert keys[0] == default.period.key and "y1" in keys and keys[-1] == "all"
 
 
+def _running_class(teacher, module, name: str) -> Edition:
+    """An edition of `module` that `teacher` teaches, two months under way."""
+    today = timezone.localdate()
+    edition = Edition.objects.create(
+        module=module,
+        school=teacher.organisation,
+        name=name,
+        start_date=today - timedelta(days=60),
+        end_date=today + timedelta(days=60),
+    )
+    edition.teachers.add(teacher)
+    return edition
+
+
 def test_the_school_dashboard_shows_class_progress_and_who_falls_behind(client, dirk, lines):
     today = timezone.localdate()
     module = ModuleFactory()
     units = list(module.units.all())
-    edition = Edition.objects.create(
-        module=module,
-        school=dirk.organisation,
-        name="LAB3A",
-        start_date=today - timedelta(days=60),
-        end_date=today + timedelta(days=60),
-    )
-    edition.teachers.add(dirk)
+    edition = _running_class(dirk, module, "LAB3A")
     qualification = QualificationFactory()
     students = {
         name: StudentFactory(
@@ -327,14 +334,7 @@ def test_the_school_dashboard_keeps_its_class_figures_until_progress_or_classes_
     today = timezone.localdate()
     module = ModuleFactory()
     first, second = list(module.units.all())[:2]
-    edition = Edition.objects.create(
-        module=module,
-        school=dirk.organisation,
-        name="LAB3B",
-        start_date=today - timedelta(days=60),
-        end_date=today + timedelta(days=60),
-    )
-    edition.teachers.add(dirk)
+    edition = _running_class(dirk, module, "LAB3B")
     quirine, rutger, siem = (
         StudentFactory(school=dirk.organisation, display_name=name)
         for name in ("Quirine", "Rutger", "Siem")
