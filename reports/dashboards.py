@@ -460,12 +460,10 @@ def _falling_behind(editions, today: date, unit_counts: dict[int, int]) -> tuple
         .annotate(units=_units_of_module("edition__module_id", unit_counts))
         .filter(units_done__lt=F("units"))
     )
-    listed = list(
-        stale.order_by("last_progress_on", "student__display_name").values_list("pk", flat=True)[
-            :10
-        ]
+    listed = stale.order_by("last_progress_on", "student__display_name").values_list(
+        "pk", flat=True
     )
-    return stale.count(), listed
+    return stale.count(), list(listed[:10])
 
 
 @dataclass
