@@ -1,7 +1,7 @@
 """The cache backend: Django's Redis cache, with one Redis client kept per connection pool.
 
 Django's own client makes a new `redis.Redis` for every cache call, and each one copies the
-library's table of some two hundred response callbacks (make bench: the coordinator dashboard
+library's table of about 170 response callbacks (make bench: the coordinator dashboard
 makes 19 cache calls, and building their clients was 5% of its time). A client is safe to share
 between threads over its pool, so one is made per pool and kept.
 """
