@@ -1,0 +1,60 @@
+"""A view with each activity's qualification codes as one text (`CreboList`), for exports.
+
+PostgreSQL orders the codes inside the aggregate. SQLite (make run) gathers them from rows read
+in order, which is the order group_concat keeps in practice, though SQLite does not promise it.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+FROM = (
+    "FROM activities_activity_qualifications aq "
+    "JOIN activities_qualification q ON q.id = aq.qualification_id"
+)
+VIEW = {
+    "postgresql": (
+        "SELECT aq.activity_id, STRING_AGG(q.crebo, '; ' ORDER BY q.crebo) AS crebos "
+        f"{FROM} GROUP BY aq.activity_id"
+    ),
+    "sqlite": (
+        "SELECT activity_id, GROUP_CONCAT(crebo, '; ') AS crebos FROM ("
+        f"SELECT aq.activity_id, q.crebo {FROM} ORDER BY aq.activity_id, q.crebo"
+        ") GROUP BY activity_id"
+    ),
+}
+
+
+def create(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    select = VIEW.get(vendor, VIEW["postgresql"])
+    schema_editor.execute(f"CREATE VIEW activities_crebolist AS {select}")
+
+
+def drop(apps, schema_editor):
+    schema_editor.execute("DROP VIEW IF EXISTS activities_crebolist")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("activities", "0015_posting_deadline_index")]
+
+    operations = [
+        migrations.CreateModel(
+            name="CreboList",
+            fields=[
+                (
+                    "activity",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="crebo_list",
+                        serialize=False,
+                        to="activities.activity",
+                    ),
+                ),
+                ("crebos", models.TextField(verbose_name="qualifications")),
+            ],
+            options={"db_table": "activities_crebolist", "managed": False},
+        ),
+        migrations.RunPython(create, drop),
+    ]
