@@ -38,9 +38,7 @@ def send_reminder(reminder_id: int) -> bool:
                 "person": person,
                 "reminder": reminder,
                 "message": reminder.text,
-                "url": _absolute(f"/{person.language}{reminder.url}")
-                if person.language != settings.LANGUAGE_CODE
-                else _absolute(reminder.url),
+                "url": _absolute(reminder.link),
                 "settings_url": _absolute(reverse("activities:reminder_settings")),
             }
             subject = render_to_string("activities/email/reminder_subject.txt", context).strip()

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils.formats import date_format
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from activities.querysets import (
@@ -836,6 +837,16 @@ class Reminder(models.Model):
             "title": self.title,
             "due": date_format(self.due, "j F Y"),
         }
+
+    @property
+    def link(self) -> str:
+        """The reminder's page in the active language: the address is stored as the run made it,
+        in the default language (no prefix), and English readers should stay in English."""
+        if not self.url:
+            return ""
+        language = get_language()
+        with override(settings.LANGUAGE_CODE):  # read as stored, written in the reader's
+            return translate_url(self.url, language)
 
 
 class ReminderOptOut(models.Model):

@@ -1,6 +1,7 @@
 """Reminders: each kind reaches the right people once, in their language, by e-mail and in the
 app; opt-outs hold; failed e-mails are kept, shown and retried."""
 
+import re
 from collections import Counter
 from datetime import timedelta
 from smtplib import SMTPException
@@ -178,6 +179,9 @@ def test_the_task_mails_each_reminder_once_in_the_recipients_language(
     assert any("starts on" in m.body for m in to_bram)
     assert any("begint op" in m.body for m in to_dirk)
     assert all(m.body.count("/reminders/") == 1 for m in mail.outbox)
+    links = {m.to[0]: re.findall(r"https?://\S+", m.body) for m in mail.outbox}
+    assert all("/en/" in link for link in links[bram.email])
+    assert not any("/en/" in link for link in links[dirk.email])
     assert not Reminder.objects.filter(emailed_at=None).exists()
 
 
@@ -210,6 +214,11 @@ def test_reminders_show_under_notifications(client, due_world, dirk):
 
     assert "Herinnering" in page.text and "begint op" in page.text
     assert "Nog niemand heeft" in page.text or "dertig dagen" in page.text
+    # Read in English, a reminder's link stays in English.
+    stored = Reminder.objects.filter(recipient=dirk).exclude(url="").first().url
+    assert f'href="{stored}"' in page.text
+    english = client.get("/en" + reverse("activities:notifications"))
+    assert "Reminder" in english.text and f'href="/en{stored}"' in english.text
 
 
 @pytest.mark.django_db(transaction=True)
