@@ -328,7 +328,11 @@ class CreboList(models.Model):
     Read from a database view (migration 0016) that groups the qualifications per activity
     once. Asked for by the board's CSV, it is joined like a table: before, the export grouped
     its whole result by every column to gather the codes, which was half of PostgreSQL's time
-    for the file (make bench). Activities without qualifications have no row."""
+    for the file (make bench). Activities without qualifications have no row.
+
+    A migration that changes `Qualification` or the activities' qualifications table must drop
+    the view first and create it again after (0016's `drop` and `create`): SQLite cannot
+    rebuild a table a view reads, and PostgreSQL would drop the view with a dropped column."""
 
     activity = models.OneToOneField(
         Activity,
@@ -841,7 +845,8 @@ class Reminder(models.Model):
     @property
     def link(self) -> str:
         """The reminder's page in the active language: the address is stored as the run made it,
-        in the default language (no prefix), and English readers should stay in English."""
+        in the default language (no prefix), and English readers should stay in English. An
+        address that is not one of the site's pages is left as it is."""
         if not self.url:
             return ""
         language = get_language()

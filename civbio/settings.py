@@ -263,11 +263,21 @@ _AUDITED = [
     "programmes.IndicatorValue",
     "programmes.Milestone",
 ]
+_ACTIVITIES = {
+    "activities.Activity",
+    "activities.Posting",
+    "activities.GuestLesson",
+    "activities.PracticumAssignment",
+    "activities.Event",
+    "activities.ResearchProject",
+}
 AUDITLOG_INCLUDE_TRACKING_MODELS = tuple(
     {
         "model": label,
         "exclude_fields": ["created_at", "updated_at"]
-        + (["password", "last_login"] if label == "partners.User" else []),
+        + (["password", "last_login"] if label == "partners.User" else [])
+        # Read from a view (CreboList): the audit trail would query it on every save.
+        + (["crebo_list"] if label in _ACTIVITIES else []),
     }
     for label in _AUDITED
 )

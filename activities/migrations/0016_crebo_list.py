@@ -2,6 +2,10 @@
 
 PostgreSQL orders the codes inside the aggregate. SQLite (make run) gathers them from rows read
 in order, which is the order group_concat keeps in practice, though SQLite does not promise it.
+
+A later migration that changes `Qualification` or the activities' qualifications table must run
+`drop` before and `create` after its own operations: SQLite cannot rebuild a table that a view
+reads, and PostgreSQL drops the view with a column it reads (CASCADE).
 """
 
 import django.db.models.deletion

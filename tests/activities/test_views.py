@@ -300,6 +300,26 @@ def test_the_csv_export_lists_in_the_boards_order_and_every_qualification_under_
     assert "GROUP BY" not in export
 
 
+def test_saving_and_deleting_an_activity_leaves_the_qualification_view_alone(bram, lines):
+    """The audit trail reads every field of an audited activity, the reverse link to the view
+    (`CreboList`) included, unless told not to: a query on the view per save and delete."""
+    with CaptureQueriesContext(connection) as queries:
+        lesson = services.create_activity(
+            actor=bram,
+            kind=ActivityKind.GUEST_LESSON,
+            fields={
+                "title": "Pipetteren",
+                "speaker": "B",
+                "format": "online",
+                "duration_minutes": 60,
+                "max_group_size": 9,
+            },
+        )
+        lesson.delete()
+
+    assert not [q for q in queries.captured_queries if "activities_crebolist" in q["sql"]]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the database's own CSV writer")
 def test_the_database_writes_the_same_csv_as_python(client, lines, dirk, guest_lesson, posting):
     """On PostgreSQL the export is written by COPY; elsewhere by Python's csv module. Both read
