@@ -243,15 +243,18 @@ MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
 MFA_REQUIRED_ROLES = ("coordinator", "funder")
 # The audit trail: who changed what, when, on the records that carry money, people's data or
 # commitments. Shown to coordinators on the records' pages; erased with a student.
-_AUDITED = [
-    "partners.Organisation",
-    "partners.User",
+_ACTIVITIES = [
     "activities.Activity",
     "activities.Posting",
     "activities.GuestLesson",
     "activities.PracticumAssignment",
     "activities.Event",
     "activities.ResearchProject",
+]
+_AUDITED = [
+    "partners.Organisation",
+    "partners.User",
+    *_ACTIVITIES,
     "activities.Request",
     "activities.Nomination",
     "activities.Placement",
@@ -263,14 +266,6 @@ _AUDITED = [
     "programmes.IndicatorValue",
     "programmes.Milestone",
 ]
-_ACTIVITIES = {
-    "activities.Activity",
-    "activities.Posting",
-    "activities.GuestLesson",
-    "activities.PracticumAssignment",
-    "activities.Event",
-    "activities.ResearchProject",
-}
 AUDITLOG_INCLUDE_TRACKING_MODELS = tuple(
     {
         "model": label,

@@ -132,6 +132,22 @@ def days(n: int):
     return timezone.localdate() + timedelta(days=n)
 
 
+def draft_lesson(actor, title: str = "Concept", **fields):
+    """A guest lesson in draft at the actor's organisation, online for a small group."""
+    return services.create_activity(
+        actor=actor,
+        kind=ActivityKind.GUEST_LESSON,
+        fields={
+            "title": title,
+            "speaker": "B",
+            "format": "online",
+            "duration_minutes": 60,
+            "max_group_size": 9,
+            **fields,
+        },
+    )
+
+
 @pytest.fixture
 def lines(consortium):
     """The project with its three programme lines (activities belong to one)."""

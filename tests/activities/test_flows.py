@@ -16,7 +16,7 @@ from activities.models import (
     Placement,
     Request,
 )
-from tests.conftest import days
+from tests.conftest import days, draft_lesson
 from tests.factories import QualificationFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,17 +124,7 @@ def test_only_school_staff_request_and_only_the_host_answers(
 
 
 def test_a_draft_or_closed_offer_cannot_be_requested(lines, bram, dirk):
-    lesson = services.create_activity(
-        actor=bram,
-        kind=ActivityKind.GUEST_LESSON,
-        fields={
-            "title": "Concept",
-            "speaker": "B",
-            "format": "online",
-            "duration_minutes": 60,
-            "max_group_size": 10,
-        },
-    )
+    lesson = draft_lesson(bram, max_group_size=10)
     with pytest.raises(ValidationError, match="niet meer open"):
         services.request_activity(
             actor=dirk, activity=lesson, date=days(7), group_name="X", student_count=2

@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from activities import services
 from activities.models import Activity, ActivityKind, Qualification, Request
-from tests.conftest import days
+from tests.conftest import days, draft_lesson
 from tests.factories import CompanyFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,17 +139,7 @@ def test_the_board_sorted_by_deadline_reads_the_deadline_index_in_order(
 def test_drafts_show_only_to_their_own_organisation_and_coordinators(
     client, lines, bram, bea, olaf, dirk, carla
 ):
-    draft = services.create_activity(
-        actor=bram,
-        kind=ActivityKind.GUEST_LESSON,
-        fields={
-            "title": "Concept",
-            "speaker": "B",
-            "format": "online",
-            "duration_minutes": 60,
-            "max_group_size": 9,
-        },
-    )
+    draft = draft_lesson(bram)
     url = reverse("activities:activity_detail", args=[draft.pk])
     for person, expected in ((bram, 200), (bea, 200), (carla, 200), (olaf, 404), (dirk, 404)):
         client.force_login(person)
@@ -186,17 +176,7 @@ def test_a_company_sees_only_the_students_nominated_to_its_own_places(
 
 def test_the_public_board_shows_no_contact_details_and_no_drafts(client, lines, guest_lesson, bram):
     services.update_activity(actor=bram, activity=guest_lesson, fields={"contact": bram})
-    services.create_activity(
-        actor=bram,
-        kind=ActivityKind.GUEST_LESSON,
-        fields={
-            "title": "Geheim concept",
-            "speaker": "B",
-            "format": "online",
-            "duration_minutes": 60,
-            "max_group_size": 9,
-        },
-    )
+    draft_lesson(bram, "Geheim concept")
 
     response = client.get(reverse("activities:public_board"))
 
@@ -210,17 +190,7 @@ def test_the_public_board_shows_no_contact_details_and_no_drafts(client, lines, 
 def test_the_csv_export_follows_the_filters_and_escapes_formulas(
     client, lines, dirk, bram, posting
 ):
-    lesson = services.create_activity(
-        actor=bram,
-        kind=ActivityKind.GUEST_LESSON,
-        fields={
-            "title": '=HYPERLINK("http://evil")',
-            "speaker": "B",
-            "format": "online",
-            "duration_minutes": 60,
-            "max_group_size": 9,
-        },
-    )
+    lesson = draft_lesson(bram, '=HYPERLINK("http://evil")')
     services.change_activity_status(actor=bram, activity=lesson, status="published")
     client.force_login(dirk)
 
@@ -304,17 +274,7 @@ def test_saving_and_deleting_an_activity_leaves_the_qualification_view_alone(bra
     """The audit trail reads every field of an audited activity, the reverse link to the view
     (`CreboList`) included, unless told not to: a query on the view per save and delete."""
     with CaptureQueriesContext(connection) as queries:
-        lesson = services.create_activity(
-            actor=bram,
-            kind=ActivityKind.GUEST_LESSON,
-            fields={
-                "title": "Pipetteren",
-                "speaker": "B",
-                "format": "online",
-                "duration_minutes": 60,
-                "max_group_size": 9,
-            },
-        )
+        lesson = draft_lesson(bram, "Pipetteren")
         lesson.delete()
 
     assert not [q for q in queries.captured_queries if "activities_crebolist" in q["sql"]]
