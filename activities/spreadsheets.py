@@ -4,8 +4,10 @@ import csv
 import io
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Cast, Concat, Left
@@ -14,8 +16,13 @@ from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
+from civbio import figure_cache
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK = 64 * 1024  # bytes sent at a time by a streamed export
+# The largest export kept in the cache. The board's is 170 kB for the consortium and 17 MB at a
+# hundred times it (make bench); each is kept at most FIGURE_CACHE_SECONDS.
+CSV_KEEP_BYTES = 32 * 1024 * 1024
 
 
 def safe_cell(value):
@@ -43,20 +50,50 @@ def as_text(expression):
     return Cast(expression, output_field=CharField())
 
 
-def csv_stream(header: list, rows) -> Iterator:
+def csv_stream(header: list, rows) -> Iterator[bytes]:
     """A CSV download written as it is read: the header, then `rows`, a `values_list` queryset
     whose every column is already what the file holds (text, formulas guarded, None for empty).
+
+    The rows are kept like a figure (`civbio/figure_cache.py`), under the query itself (which
+    holds the filters, the person's scope, the day and the labels) and the data's version, so
+    the same export again is read from the cache until anything under it changes. A file over
+    CSV_KEEP_BYTES is only streamed."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([str(h) for h in header])
+    yield buffer.getvalue().encode()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # filters that can match nothing (`.none()`)
+        return
+    key = figure_cache.kept_key(["csv", sql, repr(params)])
+    body = figure_cache.read(key)
+    if body is not None:
+        for start in range(0, len(body), CSV_CHUNK):
+            yield body[start : start + CSV_CHUNK]
+        return
+    chunks, size = [], 0
+    # A download broken off closes this generator at a `yield`, and with it the query: only a
+    # file read to its end is kept.
+    with closing(_csv_rows(rows, sql, params)) as produced:
+        for chunk in produced:
+            yield chunk
+            if chunks is not None:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > CSV_KEEP_BYTES:
+                    chunks = None
+    if chunks is not None:
+        figure_cache.keep(key, b"".join(chunks), "csv")
+
+
+def _csv_rows(rows, sql: str, params) -> Iterator[bytes]:
+    """The rows as CSV, in chunks of about CSV_CHUNK bytes.
 
     On PostgreSQL the database writes the CSV itself (COPY … TO STDOUT): one query, streamed,
     and no Python object per row, which at a hundred times the consortium (120,000 rows) is
     most of the time (make bench). Elsewhere Python's csv module writes the same rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([str(h) for h in header])
-    yield buffer.getvalue()
     connection = connections[rows.db]
     if connection.vendor == "postgresql":
-        sql, params = rows.query.sql_with_params()
         statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
         began = time.monotonic()
         with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
@@ -75,15 +112,15 @@ def csv_stream(header: list, rows) -> Iterator:
                 {"sql": statement, "time": f"{time.monotonic() - began:.3f}"}
             )
         return
-    buffer.seek(0)
-    buffer.truncate()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
     for row in rows.iterator(chunk_size=2000):
         writer.writerow(row)
         if buffer.tell() >= CSV_CHUNK:
-            yield buffer.getvalue()
+            yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
-    yield buffer.getvalue()
+    yield buffer.getvalue().encode()
 
 
 def spreadsheet_response(fmt: str, filename: str, header: list, rows: list[list]) -> HttpResponse:

@@ -94,10 +94,11 @@ def _part(value) -> str:
     raise _Uncacheable
 
 
-def kept(parts: list[str], compute):
-    """`compute()`, kept under `parts` and the data's version."""
+def kept_key(parts: list[str]) -> str | None:
+    """The cache key of what `parts` name under the data's version, or None where nothing may
+    be kept: inside `fresh()`, or while the cache cannot be reached."""
     if _bypass.get():
-        return compute()
+        return None
     try:
         parts = [
             *parts,
@@ -107,22 +108,40 @@ def kept(parts: list[str], compute):
             timezone.localdate().isoformat(),
         ]
     except _Uncacheable:
-        return compute()
+        return None
     except Exception:
         logger.warning("figure cache unavailable", exc_info=True)
-        return compute()
-    key = "figures:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+        return None
+    return "figures:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def read(key: str | None):
+    """What is kept under `key`, or None (nothing kept, or the cache cannot be reached)."""
+    if key is None:
+        return None
     try:
-        value = cache.get(key)
+        return cache.get(key)
     except Exception:
-        value = None
-    if value is not None:
-        return value
-    value = compute()
+        return None
+
+
+def keep(key: str | None, value, name: str) -> None:
+    if key is None:
+        return
     try:
         cache.set(key, value, settings.FIGURE_CACHE_SECONDS)
     except Exception:
-        logger.warning("figure cache: could not keep %s", parts[0], exc_info=True)
+        logger.warning("figure cache: could not keep %s", name, exc_info=True)
+
+
+def kept(parts: list[str], compute):
+    """`compute()`, kept under `parts` and the data's version."""
+    key = kept_key(parts)
+    value = read(key)
+    if value is not None:
+        return value
+    value = compute()
+    keep(key, value, parts[0])
     return value
 
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from activities import services
+from activities import services, spreadsheets
 from activities.models import Activity, ActivityKind, Qualification, Request
+from civbio import figure_cache
 from tests.conftest import days, draft_lesson
 from tests.factories import CompanyFactory, StudentFactory, UserFactory
 
@@ -174,6 +175,21 @@ def test_a_company_sees_only_the_students_nominated_to_its_own_places(
     assert client.get(reverse("activities:my_requests")).context["open_nominations"] == []
 
 
+def test_dates_read_as_each_language_writes_them(client, posting):
+    """Dutch abbreviates months in lower case ("24 nov 2026"); Django's `M` capitalises them."""
+    deadline = posting.application_deadline
+    dutch = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"][
+        deadline.month - 1
+    ]
+    english = deadline.strftime("%b")
+
+    nl = client.get(reverse("activities:public_board"))
+    en = client.get("/en" + reverse("activities:public_board"))
+
+    assert f"solliciteren vóór {deadline.day} {dutch} {deadline.year}" in nl.text
+    assert f"apply by {deadline.day} {english} {deadline.year}" in en.text
+
+
 def test_the_public_board_shows_no_contact_details_and_no_drafts(client, lines, guest_lesson, bram):
     services.update_activity(actor=bram, activity=guest_lesson, fields={"contact": bram})
     draft_lesson(bram, "Geheim concept")
@@ -259,6 +275,7 @@ def test_the_csv_export_lists_in_the_boards_order_and_every_qualification_under_
     board = client.get(reverse("activities:board")).context["activities"]
     assert [row[1] for row in read({})] == [a.title for a in board]
     Activity.objects.filter(pk=guest_lesson.pk).update(created_at=timezone.now())
+    figure_cache.data_changed()  # a conditional update passes no save signal
     assert [row[1] for row in read({})] == [guest_lesson.title, posting.title]
     # Filtered by one qualification, the place still shows both it asks for.
     with CaptureQueriesContext(connection) as queries:
@@ -268,6 +285,64 @@ def test_the_csv_export_lists_in_the_boards_order_and_every_qualification_under_
     # which was half the database's time for a large board (make bench).
     [export] = [q["sql"] for q in queries.captured_queries if "activities_crebolist" in q["sql"]]
     assert "GROUP BY" not in export
+
+
+def test_the_same_export_again_is_read_from_the_cache_until_the_data_under_it_changes(
+    client, lines, dirk, bram, guest_lesson, posting
+):
+    client.force_login(dirk)
+    url = reverse("activities:board_csv")
+
+    def export(params=None):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params or {})
+            body = b"".join(response.streaming_content).decode()
+        written = [q for q in queries.captured_queries if "activities_activity" in q["sql"]]
+        return [row[1] for row in csv.reader(io.StringIO(body))][1:], len(written)
+
+    first, written = export()
+    again, written_again = export()
+    assert (written, written_again) == (1, 0)
+    assert again == first == [posting.title, guest_lesson.title]
+    # Other filters are another file.
+    assert export({"kind": "guest_lesson"}) == ([guest_lesson.title], 1)
+
+    # A save, a status change (a conditional update, told by hand) and a new qualification on
+    # the place (a many-to-many change) are each in the next file.
+    guest_lesson.title = "Van monster tot sequentie, deel 2"
+    guest_lesson.save()
+    assert export() == ([posting.title, guest_lesson.title], 1)
+    services.change_activity_status(actor=bram, activity=guest_lesson, status="cancelled")
+    assert export() == ([posting.title], 1)
+    posting.qualifications.add(Qualification.objects.create(crebo="25459", name="L", level=3))
+    response = client.get(url)
+    assert "25459" in b"".join(response.streaming_content).decode()
+
+
+def test_an_export_over_the_limit_is_streamed_and_not_kept(
+    client, lines, dirk, guest_lesson, posting, monkeypatch
+):
+    monkeypatch.setattr(spreadsheets, "CSV_KEEP_BYTES", 10)
+    client.force_login(dirk)
+    url = reverse("activities:board_csv")
+
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            rows = b"".join(client.get(url).streaming_content).decode().splitlines()
+        assert len(rows) == 3
+        assert [q for q in queries.captured_queries if "activities_activity" in q["sql"]]
+
+
+def test_an_export_with_filters_that_match_nothing_is_the_header_alone(client, lines, dirk):
+    client.force_login(dirk)
+
+    response = client.get(reverse("activities:board_csv"), {"kind": "no-such-kind"})
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode().splitlines() == [
+        "Soort,Titel,Organisatie,Programmalijn,Startdatum,Einddatum,Kwalificaties,Niveau,"
+        "BOL/BBL,Plaatsen,Uiterste sollicitatiedatum,Adres"
+    ]
 
 
 def test_saving_and_deleting_an_activity_leaves_the_qualification_view_alone(bram, lines):
@@ -295,7 +370,8 @@ def test_the_database_writes_the_same_csv_as_python(client, lines, dirk, guest_l
     original = connection.vendor
     connection.vendor = "elsewhere"
     try:
-        by_python = read(client.get(url))
+        with figure_cache.fresh():  # not the file the database wrote, kept
+            by_python = read(client.get(url))
     finally:
         connection.vendor = original
     assert len(by_database) == 3
