@@ -1,5 +1,7 @@
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from partners.models import Organisation, Role
 from reports.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
@@ -133,3 +135,14 @@ def test_funders_see_student_counts_only_from_five_up(client, consortium, fien, 
     assert response.context["students"] == student_aggregates()
     assert "&lt; 5" in response.text or "0" in response.text
     assert Placement.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("nl", "En 1.234 andere partners."), ("en", "And 1,234 other partners.")],
+)
+def test_large_counts_are_grouped_as_the_language_writes_them(language, shown):
+    with translation.override(language):
+        html = render_to_string("reports/partials/more.html", {"more": 1234, "href": "/"})
+
+    assert shown in html
