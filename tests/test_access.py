@@ -195,6 +195,21 @@ def test_the_admin_is_closed_to_everyone_but_coordinators(client, carla, dirk, b
 
 
 @pytest.mark.django_db
+def test_the_admin_login_sends_a_logged_in_coordinator_on_and_only_to_this_site(client, carla):
+    """A coordinator following an old link to the admin's login page lands where it pointed."""
+    login = reverse("admin:login")
+    changelist = reverse("admin:partners_organisation_changelist")
+    client.force_login(carla)
+
+    assert client.get(login, {"next": changelist}).url == changelist
+    assert client.get(login).url == reverse("admin:index")
+    assert client.get(login, {"next": "https://evil.example/"}).url == reverse("admin:index")
+    client.logout()
+    response = client.get(login, {"next": "https://evil.example/"})
+    assert response.url == f"{reverse('account_login')}?next=%2Fadmin%2F"
+
+
+@pytest.mark.django_db
 def test_coordinators_retire_partners_and_deactivate_people_in_the_admin(
     client, carla, bram, company
 ):

@@ -948,8 +948,6 @@ ADMIN_COORDINATOR_EXCEPTIONS = {
     # People join and are invited through the invitations page, which checks roles.
     "admin:partners_user_add": FORBIDDEN,
     "admin:partners_invitation_add": FORBIDDEN,
-    # The admin's login refuses anyone already logged in (civbio.admin.CivbioAdminSite.login).
-    "admin:login": FORBIDDEN,
     "admin:logout": METHOD,  # logging out is a POST
 }
 
