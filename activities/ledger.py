@@ -1,13 +1,14 @@
 """The co-financing ledger: partners log what they contributed, coordinators approve it, and
 delivered activities propose their own hours so nothing goes unreported."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from activities.models import (
     ContributionKind,
     ContributionStatus,
     Request,
+    Student,
 )
 from civbio import rules
 from partners.models import Organisation, User
@@ -46,6 +48,36 @@ EDITABLE_FIELDS = [
     "is_supervision",
     "evidence",
 ]
+
+
+def students_named_in(text: str, organisation_id: int | None) -> list[str]:
+    """The students that `text` names, by display name or student number as whole words, among
+    those the organisation knows: a school's own, and those nominated to a company's places.
+
+    A contribution's description goes into the hours register of the funder report, and funders
+    never see a student's personal data. Very short names and numbers are not looked for: "12"
+    would match "12 uur"."""
+    if not text or not organisation_id:
+        return []
+    known = (
+        Student.objects.filter(erased_at__isnull=True)
+        .filter(Q(school_id=organisation_id) | Q(nominations__posting__host_id=organisation_id))
+        .values_list("display_name", "student_number")
+        .distinct()
+    )
+    folded = text.casefold()
+    named = []
+    for display_name, number in known:
+        for value, shortest in ((display_name, 3), (number, 4)):
+            value = value.strip().casefold()
+            if (
+                len(value) >= shortest
+                and value in folded
+                and re.search(rf"(?<!\w){re.escape(value)}(?!\w)", folded)
+            ):
+                named.append(display_name)
+                break
+    return sorted(set(named))
 
 
 def project_years(project: Project) -> list[tuple[int, date, date]]:

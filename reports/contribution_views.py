@@ -23,11 +23,32 @@ from programmes.selectors import current_project
 from reports.figures import finance_overview
 
 
+def description_without_students(description: str, organisation_id: int | None) -> str:
+    named = ledger.students_named_in(description, organisation_id)
+    if named:
+        raise ValidationError(
+            _(
+                "This names a student (%(names)s). Funders read these descriptions in the hours "
+                "register: describe the work without naming students."
+            )
+            % {"names": ", ".join(named)}
+        )
+    return description
+
+
 class ContributionForm(forms.ModelForm):
     class Meta:
         model = Contribution
         fields = ledger.EDITABLE_FIELDS
         widgets = {"date": DateInput(), "description": forms.TextInput()}
+        help_texts = {
+            "description": gettext_lazy("What was done. Funders read this: name no students.")
+        }
+
+    def clean_description(self):
+        return description_without_students(
+            self.cleaned_data["description"], self.instance.organisation_id
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,16 +78,25 @@ def quarter_choices(today: date) -> list[tuple[str, str]]:
 
 class QuarterForm(forms.Form):
     quarter = forms.ChoiceField(label=gettext_lazy("Quarter"), choices=())
-    description = forms.CharField(label=gettext_lazy("Description"), max_length=300, required=False)
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("What was done. Funders read this: name no students."),
+    )
 
-    def __init__(self, *args, lines, **kwargs):
+    def __init__(self, *args, lines, organisation_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quarter"].choices = quarter_choices(timezone.localdate())
         self.lines = lines
+        self.organisation_id = organisation_id
         for line in lines:
             self.fields[f"line_{line.pk}"] = forms.DecimalField(
                 label=line.title, required=False, min_value=0, max_digits=7, decimal_places=1
             )
+
+    def clean_description(self):
+        return description_without_students(self.cleaned_data["description"], self.organisation_id)
 
     def entries(self) -> list[dict]:
         return [
@@ -104,6 +134,7 @@ def my_contributions(request):
     quarter = QuarterForm(
         request.POST if request.method == "POST" and "quarter" in request.POST else None,
         lines=lines,
+        organisation_id=organisation.pk,
     )
     if request.method == "POST":
         try:

@@ -15,7 +15,7 @@ from partners.models import Organisation
 from programmes.models import Commitment, Project
 from reports.figures import finance_overview
 from tests.conftest import days
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -392,3 +392,54 @@ def test_contributions_of_the_applicant_school_and_closed_quarters_do_not_count(
     project.save()
     with pytest.raises(ValidationError):
         hours(bram, line, 5, day=project.start_date + timedelta(days=10))
+
+
+def test_a_description_that_names_a_student_is_refused_with_the_input_kept(
+    client, dirk, bram, olaf, school, posting, line
+):
+    """The descriptions go to funders in the hours register; funders never see students."""
+    amira = StudentFactory(school=school, display_name="Amira B.", student_number="R-9912")
+    services.nominate_student(actor=dirk, posting=posting, student=amira)
+    url = reverse("reports:my_contributions")
+
+    def log(person, description, form="log"):
+        client.force_login(person)
+        if form == "log":
+            data = {
+                "log": "1",
+                "programme_line": line.pk,
+                "kind": "staff_hours",
+                "hours": "3",
+                "date": date.today().isoformat(),
+                "description": description,
+            }
+        else:
+            choices = client.get(url).context["quarter"].fields["quarter"].choices
+            data = {
+                "quarter": choices[0][0],
+                f"line_{line.pk}": "5",
+                "description": description,
+            }
+        return client.post(url, data)
+
+    # The school's teacher, by name and by student number; the company, by the name of the
+    # student nominated to its place.
+    for person, description, form in [
+        (dirk, "Begeleiding amira b. bij het practicum", "log"),
+        (dirk, "Practicum met R-9912", "quarter"),
+        (bram, "Stagebegeleiding Amira B.", "log"),
+    ]:
+        page = log(person, description, form)
+        errors = page.context["form" if form == "log" else "quarter"].errors["description"]
+        assert errors == [
+            "Hier staat een student in (Amira B.). Financiers lezen deze omschrijvingen in het "
+            "urenregister: beschrijf het werk zonder studenten te noemen."
+        ]
+        assert description in page.text
+    assert not Contribution.objects.exists()
+
+    # Another company knows no Amira; a first name alone or a word holding the name is no name.
+    assert log(olaf, "Gastles voor Amira B.").status_code == 302
+    assert log(dirk, "Gastles met Amira, voorbereiding").status_code == 302
+    assert log(dirk, "Project R-99123").status_code == 302
+    assert Contribution.objects.count() == 3
