@@ -3,6 +3,7 @@
 import csv
 import io
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import closing
 from decimal import Decimal
@@ -20,9 +21,11 @@ from civbio import figure_cache
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK = 64 * 1024  # bytes sent at a time by a streamed export
-# The largest export kept in the cache. The board's is 170 kB for the consortium and 17 MB at a
-# hundred times it (make bench); each is kept at most FIGURE_CACHE_SECONDS.
-CSV_KEEP_BYTES = 32 * 1024 * 1024
+# The largest export kept in the cache, compressed. The board's is 170 kB for the consortium and
+# 17 MB at a hundred times it (make bench), about a tenth of that compressed; each is kept at most
+# FIGURE_CACHE_SECONDS.
+CSV_KEEP_BYTES = 4 * 1024 * 1024
+KEPT_SLICE = 8 * 1024  # compressed bytes inflated at a time: about CSV_CHUNK of CSV
 
 
 def safe_cell(value):
@@ -57,7 +60,7 @@ def csv_stream(header: list, rows) -> Iterator[bytes]:
     The rows are kept like a figure (`civbio/figure_cache.py`), under the query itself (which
     holds the filters, the person's scope, the day and the labels) and the data's version, so
     the same export again is read from the cache until anything under it changes. A file over
-    CSV_KEEP_BYTES is only streamed."""
+    CSV_KEEP_BYTES compressed is only streamed."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow([str(h) for h in header])
     yield buffer.getvalue().encode()
@@ -66,24 +69,31 @@ def csv_stream(header: list, rows) -> Iterator[bytes]:
     except EmptyResultSet:  # filters that can match nothing (`.none()`)
         return
     key = figure_cache.kept_key(["csv", sql, repr(params)])
-    body = figure_cache.read(key)
-    if body is not None:
-        for start in range(0, len(body), CSV_CHUNK):
-            yield body[start : start + CSV_CHUNK]
+    kept = figure_cache.read(key)
+    if kept is not None:
+        inflate = zlib.decompressobj()
+        for start in range(0, len(kept), KEPT_SLICE):
+            if part := inflate.decompress(kept[start : start + KEPT_SLICE]):
+                yield part
+        if part := inflate.flush():
+            yield part
         return
-    chunks, size = [], 0
+    # Kept compressed (a CSV shrinks about tenfold), so that a large board is little in Redis.
+    deflate, pieces, size = zlib.compressobj(1), [], 0
     # A download broken off closes this generator at a `yield`, and with it the query: only a
     # file read to its end is kept.
     with closing(_csv_rows(rows, sql, params)) as produced:
         for chunk in produced:
             yield chunk
-            if chunks is not None:
-                chunks.append(chunk)
-                size += len(chunk)
+            if deflate is not None:
+                pieces.append(deflate.compress(chunk))
+                size += len(pieces[-1])
                 if size > CSV_KEEP_BYTES:
-                    chunks = None
-    if chunks is not None:
-        figure_cache.keep(key, b"".join(chunks), "csv")
+                    deflate, pieces = None, []
+    if deflate is not None:
+        pieces.append(deflate.flush())
+        if size + len(pieces[-1]) <= CSV_KEEP_BYTES:
+            figure_cache.keep(key, b"".join(pieces), "csv")
 
 
 def _csv_rows(rows, sql: str, params) -> Iterator[bytes]:

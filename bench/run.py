@@ -350,14 +350,16 @@ def wrk(url: str, cookie: str, seconds: int, connections: int, script: str, env=
     return figures
 
 
-def measure(server: Server, pages: list[Page], cookies: dict, args) -> tuple[dict, dict]:
-    """Each page under wrk, after the floor and the signed-in floor; the ratios to the floor."""
+def measure(server: Server, pages: list[Page], cookies: dict, args) -> dict:
+    """Each page under wrk, between the floors and the board's CSV written afresh; the ratios to
+    the floor."""
     floor = Page("Framework floor (one query)", "anonymous", "/bench/floor/")
     signed_in = Page(
         "Signed-in floor (session and person only)", "coordinator", "/bench/floor/signed-in/"
     )
-    count_queries([signed_in], cookies)
-    for page in [floor, signed_in, *pages]:
+    afresh = Page("Board as CSV, written afresh (not kept)", "school", "/bench/board-afresh.csv")
+    count_queries([signed_in, afresh], cookies)
+    for page in [floor, signed_in, *pages, afresh]:
         url = server.base + page.path
         wrk(url, cookies[page.role], 2, args.concurrency, "page.lua")  # warm every worker
         page.figures = wrk(url, cookies[page.role], args.seconds, args.concurrency, "page.lua")
@@ -369,7 +371,11 @@ def measure(server: Server, pages: list[Page], cookies: dict, args) -> tuple[dic
             f"p50={page.figures['p50_ms']:>7} ms p95={page.figures['p95_ms']:>7} ms "
             f"{page.figures['rps']:>7}/s ×floor {page.figures['ratio']}"
         )
-    return asdict(floor), asdict(signed_in)
+    return {
+        "floor": asdict(floor),
+        "signed_in_floor": asdict(signed_in),
+        "csv_afresh": asdict(afresh),
+    }
 
 
 # Background work -------------------------------------------------------------------------------
@@ -461,11 +467,17 @@ def markdown(results: dict) -> str:
         f"workers and production settings; wrk at {run['concurrency']} concurrent connections "
         f"for {run['seconds']} s per page. The floor is a view doing one query through the same "
         "middleware, measured in the same run: `× floor` is a page's requests per second "
-        "divided by the floor's, so figures compare across machines. The signed-in floor reads "
-        "the session and the person, as every page behind the login does, and does nothing "
-        "else: no such page can do better than its ratio.",
+        "divided by the floor's, so figures compare across machines.",
         "",
     ]
+    if any("signed_in_floor" in data for data in results["scales"].values()):
+        out[-2] += (
+            " The signed-in floor reads the session and the person, as every page behind the "
+            "login does, and does nothing else: no such page can do better than its ratio. The "
+            "board's CSV written afresh is the export with nothing kept, the cost of its query "
+            "(the export people use keeps its file until the data changes); it is not one of "
+            "the pages the goals count."
+        )
     scales = results["scales"]
     out += ["## Data", "", "| | " + " | ".join(f"×{s}" for s in scales) + " |"]
     out.append("| --- | " + " | ".join("---:" for _ in scales) + " |")
@@ -509,7 +521,8 @@ def markdown(results: dict) -> str:
             f"| **Floor** (one query) | anonymous | 1 | {floor['p50_ms']} | {floor['p95_ms']} "
             f"| {floor['rps']} | 1.00 |",
         ]
-        for page in [p for p in [data.get("signed_in_floor")] if p] + data["pages"]:
+        signed_in, afresh = data.get("signed_in_floor"), data.get("csv_afresh")
+        for page in [p for p in [signed_in] if p] + data["pages"] + [p for p in [afresh] if p]:
             f = page["figures"]
             out.append(
                 f"| {page['name']} | {page['role']} | {page['queries']} | {f['p50_ms']} | "
@@ -558,12 +571,20 @@ def goals(results: dict) -> list[str]:
         return "met" if ok else "**not met**"
 
     slow = ", ".join(f"{p['name'].split(' (')[0]} ({p['role']})" for p in pages if p not in fast)
-    signed_in = ten.get("signed_in_floor")
+    signed_in, afresh = ten.get("signed_in_floor"), ten.get("csv_afresh")
     ceiling = (
         f" The signed-in floor, which reads the session and the person and does nothing else, "
         f"is itself {signed_in['figures']['ratio']:.2f} × floor."
         if signed_in
         else ""
+    )
+    uncached = (
+        [
+            f"- Not counted above: the board's CSV written afresh on every request (nothing "
+            f"kept), p95 {afresh['figures']['p95_ms']} ms."
+        ]
+        if afresh
+        else []
     )
     return [
         "",
@@ -577,6 +598,7 @@ def goals(results: dict) -> list[str]:
         f"{mark(len(third) == len(pages))}.{ceiling}",
         f"- Quarterly report under 20 s: {report} s — {mark(report < 20)}.",
         f"- Reminder run under 5 s: {reminders} s — {mark(reminders < 5)}.",
+        *uncached,
     ]
 
 
@@ -648,12 +670,11 @@ def main() -> int:
             pages = key_pages()
             count_queries(pages, cookies)
             say(f"×{scale}: serving {len(pages)} pages and the floor")
-            floor, signed_in = measure(server, pages, cookies, args)
+            references = measure(server, pages, cookies, args)
             results["scales"][scale] = {
                 "totals": totals(),
                 "generated": generated,
-                "floor": floor,
-                "signed_in_floor": signed_in,
+                **references,
                 "pages": [asdict(p) for p in pages],
                 "report": time_report(),
                 "reminders": time_reminders(),
