@@ -186,8 +186,9 @@ ROLES = {
 
 def sessions() -> dict[str, str]:
     """A logged-in session per role, as after a real login (second factor included)."""
+    from importlib import import_module
+
     from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
     from django.test import Client
 
     from civbio.middleware import MfaRequiredMiddleware
@@ -198,7 +199,7 @@ def sessions() -> dict[str, str]:
         client = Client()
         client.force_login(User.objects.get(email=email))
         key = client.cookies[settings.SESSION_COOKIE_NAME].value
-        store = SessionStore(key)
+        store = import_module(settings.SESSION_ENGINE).SessionStore(key)
         store[MfaRequiredMiddleware.KEY] = True
         store.save()
         cookies[role] = f"{settings.SESSION_COOKIE_NAME}={key}"

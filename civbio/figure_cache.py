@@ -6,8 +6,10 @@ cost grows with the data, while a page's must not (make bench: the KPI and co-fi
 were two thirds of the coordinator dashboard's time at ten times the consortium). A figure is
 kept under the data's version number. Every save or delete of a model in the consortium's apps,
 every many-to-many change, and every service that writes with a conditional update moves that
-number on, at once and again when the transaction commits. As a safety net nothing is kept
-longer than FIGURE_CACHE_SECONDS, and a cache outage means the figure is simply computed.
+number on, at once and again when the transaction commits. The key also holds a fingerprint
+of the code, so a deploy that changes how a figure is made reads nothing the code before it
+kept. As a safety net nothing is kept longer than FIGURE_CACHE_SECONDS, and a cache outage
+means the figure is simply computed.
 
 Reports are made from fresh figures (`fresh()`), never from kept ones.
 """
@@ -32,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "figures:version"
 WATCHED_APPS = {"partners", "programmes", "activities"}
+# The code that computes kept figures and exports.
+CODE_APPS = {"civbio", "partners", "programmes", "activities", "reports"}
 # Written often and read by no figure.
 IGNORED_MODELS = {
     "activities.notification",
@@ -94,6 +98,18 @@ def _part(value) -> str:
     raise _Uncacheable
 
 
+@functools.cache
+def _code_version() -> str:
+    """A fingerprint of the code that computes what is kept: after a deploy that changes how a
+    figure or an export is made, nothing kept by the code before it is read."""
+    digest = hashlib.sha256()
+    for app in sorted(CODE_APPS):
+        for path in sorted((settings.BASE_DIR / app).rglob("*.py")):
+            digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def kept_key(parts: list[str]) -> str | None:
     """The cache key of what `parts` name under the data's version, or None where nothing may
     be kept: inside `fresh()`, or while the cache cannot be reached."""
@@ -103,6 +119,7 @@ def kept_key(parts: list[str]) -> str | None:
         parts = [
             *parts,
             _version(),
+            _code_version(),
             # Figures carry translated labels, and "up to today" where no day is given.
             translation.get_language() or "",
             timezone.localdate().isoformat(),

@@ -167,15 +167,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the shared cache (login rate limits need one shared by every web process), the Celery
 # broker and result store. Without it: a local-memory cache and tasks run in-process.
+# CACHE_URL puts the cache on a Redis of its own: one that may forget under memory pressure
+# (maxmemory with allkeys-lru), which the broker's queue must never do.
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
+CACHE_URL = env_str("CACHE_URL") or REDIS_URL
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "civbio.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "civbio"),
         }
     }
+    # Sessions stay in the database and are read through the shared cache: a page behind the
+    # login makes one query fewer. Only with a shared cache: a cache of one process's own would
+    # keep a session alive there after logging out in another.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -57,9 +57,9 @@ def test_the_board_lists_open_opportunities_in_constant_queries(
     publish_many(30)
     client.force_login(dirk)
 
-    # session, user, count, page of activities (with host, line, kind rows, places), their
+    # user, count, page of activities (with host, line, kind rows, places), their
     # qualifications, the filter's line/organisation/qualification choices (3), unread notifications
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("activities:board"))
     assert response.status_code == 200
     assert len(response.context["activities"]) == 20
@@ -464,12 +464,12 @@ def test_the_detail_and_request_pages_render_in_constant_queries(
         )
     client.force_login(bram)
 
-    # session, user, activity, its guest-lesson row, requests, nominations, events, qualifications,
+    # user, activity, its guest-lesson row, requests, nominations, events, qualifications,
     # partners, unread notifications
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(reverse("activities:activity_detail", args=[guest_lesson.pk]))
-    # session, user, open requests, closed requests, open nominations, answered nominations, unread
-    with django_assert_num_queries(7):
+    # user, open requests, closed requests, open nominations, answered nominations, unread
+    with django_assert_num_queries(6):
         response = client.get(reverse("activities:my_requests"))
     assert len(response.context["open_requests"]) == 15
 
@@ -583,8 +583,8 @@ def test_the_detail_page_stays_constant_with_many_nominations(
         )
     client.force_login(bram)
 
-    # session, user, activity, its posting row, requests, nominations, events, places filled,
+    # user, activity, its posting row, requests, nominations, events, places filled,
     # qualifications, partners, unread notifications
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("activities:activity_detail", args=[posting.pk]))
     assert len(response.context["nominations"]) == 12

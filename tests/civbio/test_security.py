@@ -1,5 +1,12 @@
+from importlib import import_module
+
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import Invitation
@@ -51,4 +58,17 @@ def test_logging_out_ends_the_session(client, carla):
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.filter(session_key=session_key).exists()
+    # Sessions are read through the shared cache: the copy there goes too, for every process.
+    assert not import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key)
+    assert caches[settings.SESSION_CACHE_ALIAS].get(KEY_PREFIX + session_key) is None
     assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_a_page_behind_the_login_reads_the_session_from_the_cache(client, carla):
+    client.force_login(carla)
+    client.get(reverse("dashboard"))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("dashboard"), follow=True).status_code == 200
+    assert queries.captured_queries
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]

@@ -55,3 +55,23 @@ def test_a_malformed_boolean_is_a_clear_error():
 
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_the_cache_can_have_a_redis_of_its_own_and_sessions_are_read_through_a_shared_cache():
+    shown = (
+        "from django.conf import settings as s; "
+        "print(s.CACHES['default'].get('LOCATION', 'local'), s.CELERY_BROKER_URL or 'none', "
+        "s.SESSION_ENGINE.rsplit('.', 1)[1])"
+    )
+
+    def settings_with(**env):
+        result = run_django(["shell", "--verbosity", "0", "-c", shown], DEBUG="1", **env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    broker, own = "redis://broker:6379/0", "redis://cache:6379/0"
+    assert settings_with(REDIS_URL=broker, CACHE_URL=own) == [own, broker, "cached_db"]
+    assert settings_with(REDIS_URL=broker, CACHE_URL="") == [broker, broker, "cached_db"]
+    # A cache of each process's own would keep a session alive in one after logging out in
+    # another: sessions are then read from the database alone.
+    assert settings_with(REDIS_URL="", CACHE_URL="") == ["local", "none", "db"]

@@ -161,9 +161,9 @@ def test_the_kpi_page_is_read_only_for_funders_and_constant_in_queries(
     assert response.context["value_form"] is None
     assert response.context["narrative_form"] is None
     client.force_login(carla)
-    # session, user, project, lines, indicators (+targets), reported values, one query per
+    # user, project, lines, indicators (+targets), reported values, one query per
     # derived measure (cofinancing: two), narrative, pending figures, unread notifications
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         client.get(reverse("reports:kpis_line", args=[1]))
 
 
