@@ -139,3 +139,16 @@ def test_a_list_count_is_kept_until_its_rows_change(guest_lesson, bram):
     assert len(again) == 0
     assert figure_cache.kept_count(hosted) == first - 1
     assert figure_cache.kept_count(hosted.none()) == 0
+
+
+def test_a_figure_kept_by_the_code_before_a_deploy_is_not_read_after_it(db, monkeypatch):
+    made = []
+
+    def compute():
+        made.append(1)
+        return len(made)
+
+    assert figure_cache.kept(["deploy test"], compute) == 1
+    assert figure_cache.kept(["deploy test"], compute) == 1
+    monkeypatch.setattr(figure_cache, "_code_version", lambda: "the next release")
+    assert figure_cache.kept(["deploy test"], compute) == 2
