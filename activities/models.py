@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse, translate_url
 from django.utils.formats import date_format
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from activities.querysets import (
@@ -1223,7 +1223,8 @@ class Contribution(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     date = models.DateField(_("date"))
-    description = models.CharField(_("description"), max_length=300)
+    # "Omschrijving", as the ledger, the forms beside it and the report annex name it.
+    description = models.CharField(pgettext_lazy("contribution", "description"), max_length=300)
     is_supervision = models.BooleanField(
         _("supervising students in a placement, or their allowances"),
         default=False,

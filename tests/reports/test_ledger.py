@@ -290,6 +290,10 @@ def test_a_partner_page_shows_only_its_own_contributions(client, bram, olaf, lin
 
     assert "Eigen uren BioCorp" in page.text
     assert "Uren van OtherLab" not in page.text
+    # One name for the field in the table and in both forms beside it, as in the report annex.
+    labels = {str(page.context[form]["description"].label) for form in ("form", "quarter")}
+    assert labels == {"Omschrijving"}
+    assert "Beschrijving" not in page.text
 
 
 def test_evidence_is_checked_by_content_and_shown_only_to_its_partner(
