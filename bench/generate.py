@@ -521,6 +521,8 @@ def grow(
         ),
     )
     postings = [a for a in parents if a.kind == ActivityKind.INTERNSHIP]
+    # A posting accepts no more students than it has places; the others stay nominated.
+    free = dict(Posting.objects.filter(pk__in=[p.pk for p in postings]).values_list("pk", "places"))
     pairs = set()
     nominations = []
     for student in rng.sample(students, min(len(students), unit.nominations * factor)):
@@ -528,12 +530,18 @@ def grow(
         if (posting.pk, student.pk) in pairs:
             continue
         pairs.add((posting.pk, student.pk))
+        status = rng.choice([NominationStatus.NOMINATED, NominationStatus.ACCEPTED])
+        if status == NominationStatus.ACCEPTED:
+            if free[posting.pk]:
+                free[posting.pk] -= 1
+            else:
+                status = NominationStatus.NOMINATED
         nominations.append(
             Nomination(
                 posting_id=posting.pk,
                 student=student,
                 nominated_by=(staff_of.get(student.school_id) or [None])[0],
-                status=rng.choice([NominationStatus.NOMINATED, NominationStatus.ACCEPTED]),
+                status=status,
             )
         )
     nominations = steps.run("nominations", lambda: _bulk(Nomination, nominations))
