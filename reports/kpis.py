@@ -127,12 +127,7 @@ def measure(project: Project, key: str) -> dict[int, Decimal]:
                 Sum("people_reached"),
             )
         case DerivedMeasure.ACTIVE_PARTNERS:
-            return _per_quarter(
-                Contribution.objects.filter(status="approved"),
-                project,
-                "date",
-                Count("organisation", distinct=True),
-            )
+            return {q: Decimal(len(ids)) for q, ids in active_partners(project).items()}
         case DerivedMeasure.COFINANCING:
             # Valued exactly as on the finance page: each partner's rate for that year.
             rates = rate_table(project, list(Commitment.objects.filter(project=project)))
@@ -154,6 +149,32 @@ def measure(project: Project, key: str) -> dict[int, Decimal]:
     return {}
 
 
+def is_headcount(indicator: Indicator) -> bool:
+    return (
+        indicator.source == IndicatorSource.DERIVED
+        and indicator.measure == DerivedMeasure.ACTIVE_PARTNERS
+    )
+
+
+def active_partners(project: Project) -> dict[int, frozenset[int]]:
+    """Per project quarter, the partners with an approved contribution dated in it, in one query.
+    A headcount does not add up over quarters: over several, a partner counts once."""
+    rows = (
+        Contribution.objects.filter(
+            status="approved", date__range=(project.start_date, project.end_date)
+        )
+        .annotate(q=quarter_expression(project, "date"))
+        .values_list("q", "organisation_id")
+        .order_by()
+        .distinct()
+    )
+    partners: dict[int, set[int]] = {}
+    for quarter, organisation_id in rows:
+        if quarter:
+            partners.setdefault(quarter, set()).add(organisation_id)
+    return {q: frozenset(ids) for q, ids in partners.items()}
+
+
 @dataclass
 class KpiRow:
     indicator: Indicator
@@ -169,10 +190,13 @@ class KpiRow:
     final_target: Decimal = Decimal(0)
     # Set when the figures were protected for outsiders: no trend is drawn from them.
     protected: bool = False
+    # For a headcount: who was counted in each quarter, so that over several quarters each
+    # one counts once.
+    members: dict[int, frozenset[int]] = field(default_factory=dict)
 
     @property
     def is_headcount(self) -> bool:
-        return self.indicator.measure == DerivedMeasure.ACTIVE_PARTNERS
+        return is_headcount(self.indicator)
 
     @property
     def percent_of_target(self) -> Decimal | None:
@@ -181,23 +205,22 @@ class KpiRow:
             return None
         return (self.cumulative / self.target * 100).quantize(Decimal("1"))
 
-    def in_quarters(self, quarters: tuple[int, ...], upto: int) -> Decimal:
+    def in_quarters(self, quarters, upto: int) -> Decimal:
         """The figure over some quarters up to quarter `upto` (later ones have not happened,
-        whatever is dated in them): their sum, or for a headcount the latest one."""
-        values = [
-            self.per_quarter[q] for q in sorted(quarters) if q in self.per_quarter and q <= upto
-        ]
+        whatever is dated in them): their sum, or for a headcount those counted in any of them,
+        each once."""
+        shown = [q for q in quarters if q <= upto]
         if self.is_headcount:
-            return values[-1] if values else Decimal(0)
-        return sum(values, Decimal(0))
+            counted = frozenset().union(*(self.members.get(q, frozenset()) for q in shown))
+            return Decimal(len(counted))
+        return sum((self.per_quarter.get(q, Decimal(0)) for q in shown), Decimal(0))
 
     def trend(self, last_quarter: int) -> list[Decimal | None]:
         """Cumulative figure after each quarter up to `last_quarter`, as percent of the final
         target (None when there is no target)."""
-        points, running = [], Decimal(0)
+        points = []
         for q in range(1, last_quarter + 1):
-            value = self.per_quarter.get(q, Decimal(0))
-            running = (value or running) if self.is_headcount else running + value
+            running = self.in_quarters(range(1, q + 1), q)
             points.append(
                 (running / self.final_target * 100).quantize(Decimal("1"))
                 if self.final_target
@@ -232,9 +255,15 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
     current_number = current[0] if current else 0
     year = (current_number - 1) // 4 + 1 if current_number else 1
     measures: dict[str, dict[int, Decimal]] = {}
+    members: dict[int, frozenset[int]] = {}
     rows = []
     for indicator in indicators:
-        if indicator.source == IndicatorSource.DERIVED:
+        if is_headcount(indicator):
+            if indicator.measure not in measures:
+                members = active_partners(project)
+                measures[indicator.measure] = {q: Decimal(len(m)) for q, m in members.items()}
+            per_quarter = measures[indicator.measure]
+        elif indicator.source == IndicatorSource.DERIVED:
             if indicator.measure not in measures:
                 measures[indicator.measure] = measure(project, indicator.measure)
             per_quarter = measures[indicator.measure]
@@ -252,10 +281,11 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
         expected = previous + (target - previous) * quarter_in_year / 4
         upto = {q: v for q, v in per_quarter.items() if q <= current_number}
         total_quarters = len(project.quarters())
-        if indicator.measure == DerivedMeasure.ACTIVE_PARTNERS:
-            # A headcount per quarter, not something that adds up: the latest one stands.
-            latest = max(upto) if upto else None
-            cumulative = upto[latest] if latest else Decimal(0)
+        if is_headcount(indicator):
+            # Partners counted in any quarter so far, each once. No forecast from the pace:
+            # a headcount does not grow with time as a sum does.
+            counted = frozenset().union(*(members.get(q, frozenset()) for q in upto))
+            cumulative = Decimal(len(counted))
             forecast = cumulative
         else:
             cumulative = sum(upto.values(), Decimal(0))
@@ -287,6 +317,7 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
                 light=light,
                 expected=expected,
                 final_target=target_for((len(project.quarters()) + 3) // 4),
+                members=members if is_headcount(indicator) else {},
             )
         )
     return {"rows": rows, "quarter": current, "year": year}

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from activities import services as activity_services
-from activities.models import Request
+from activities.models import Contribution, ContributionKind, ContributionStatus, Request
 from programmes import services
 from programmes.models import Indicator, IndicatorValue, Milestone, Narrative, Project
 from reports.kpis import kpi_rows, measure
@@ -219,3 +219,51 @@ def test_a_past_quarter_is_shown_and_written_up(client, project, carla):
     )
 
     assert Narrative.objects.get(period_start=first[1]).highlights == "Start van het project"
+
+
+def test_active_partners_over_several_quarters_count_each_partner_once(
+    project, school, company, other_company
+):
+    line = project.lines.get(number=1)
+    indicator = Indicator.objects.create(
+        project=project,
+        programme_line=line,
+        name="Actieve partners",
+        unit="partners",
+        source="derived",
+        measure="active_partners",
+        target_2y=3,
+        target_4y=3,
+    )
+    (_, q1, _), (_, q2, _), (_, q3, _) = project.quarters()[:3]
+    for organisation, day in ((school, q1), (school, q2), (company, q2), (other_company, q3)):
+        Contribution.objects.create(
+            organisation=organisation,
+            programme_line=line,
+            kind=ContributionKind.STAFF_HOURS,
+            hours=Decimal(4),
+            date=day,
+            description="Overleg",
+            status=ContributionStatus.APPROVED,
+        )
+    # Not approved: not counted.
+    Contribution.objects.create(
+        organisation=other_company,
+        programme_line=line,
+        kind=ContributionKind.STAFF_HOURS,
+        hours=Decimal(4),
+        date=q1,
+        description="Overleg",
+        status=ContributionStatus.SUBMITTED,
+    )
+
+    [row] = [r for r in kpi_rows(project)["rows"] if r.indicator == indicator]
+
+    assert row.per_quarter == {1: 1, 2: 2, 3: 1}
+    # Over the first three quarters: the school, the company and the other company, once each
+    # (not the sum, 4, nor the third quarter's alone, 1).
+    assert row.in_quarters((1, 2, 3), upto=5) == 3
+    assert row.in_quarters((1, 2), upto=5) == 2
+    assert row.in_quarters((2, 3), upto=2) == 2  # the third has not happened yet
+    assert row.cumulative == 3
+    assert row.trend(3) == [33, 67, 100]
