@@ -88,7 +88,7 @@ def enrol_students(*, actor: User, edition: Edition, students) -> int:
     )
     # A bulk insert sends no signals: the kept figures (class sizes, students in modules) are
     # told by hand.
-    figure_cache.data_changed()
+    figure_cache.data_changed(progress_only=True)
     return edition.enrolments.count() - before
 
 
@@ -205,7 +205,7 @@ def bulk_record_progress(
     Edition.objects.filter(pk=edition.pk).update(last_progress_at=timezone.now())
     # A bulk write sends no signals: the kept figures (class progress, units done) are told by
     # hand.
-    figure_cache.data_changed()
+    figure_cache.data_changed(progress_only=True)
     return len(enrolments)
 
 

@@ -68,7 +68,9 @@ def csv_stream(header: list, rows) -> Iterator[bytes]:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # filters that can match nothing (`.none()`)
         return
-    key = figure_cache.kept_key(["csv", sql, repr(params)])
+    key = figure_cache.kept_key(
+        ["csv", sql, repr(params)], progress=figure_cache.reads_progress(sql)
+    )
     kept = figure_cache.read(key)
     if kept is not None:
         inflate = zlib.decompressobj()

@@ -6,10 +6,12 @@ cost grows with the data, while a page's must not (make bench: the KPI and co-fi
 were two thirds of the coordinator dashboard's time at ten times the consortium). A figure is
 kept under the data's version number. Every save or delete of a model in the consortium's apps,
 every many-to-many change, and every service that writes with a conditional update moves that
-number on, at once and again when the transaction commits. The key also holds a fingerprint
-of the code, so a deploy that changes how a figure is made reads nothing the code before it
-kept. As a safety net nothing is kept longer than FIGURE_CACHE_SECONDS, and a cache outage
-means the figure is simply computed.
+number on, at once and again when the transaction commits. Students' progress, written many
+times a day as teachers mark their classes, has a version of its own: only figures that read it
+(all but those declared `progress=False`, which the test suite checks) go when it moves. The
+key also holds a fingerprint of the code, so a deploy that changes how a figure is made reads
+nothing the code before it kept. As a safety net nothing is kept longer than
+FIGURE_CACHE_SECONDS, and a cache outage means the figure is simply computed.
 
 Reports are made from fresh figures (`fresh()`), never from kept ones.
 """
@@ -26,13 +28,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "figures:version"
+PROGRESS_VERSION_KEY = "figures:progress-version"
 WATCHED_APPS = {"partners", "programmes", "activities"}
 # The code that computes kept figures and exports.
 CODE_APPS = {"civbio", "partners", "programmes", "activities", "reports"}
@@ -45,6 +48,13 @@ IGNORED_MODELS = {
     "partners.accesslog",
     "partners.invitation",
 }
+# Written whenever a teacher records progress, many times a day, and read by few figures: a
+# change to these moves the progress version alone, so the board, the finance figures and the
+# start page stay kept while classes are marked.
+PROGRESS_MODELS = {"activities.unitprogress", "activities.enrolment"}
+# A figure reads progress when its SQL touches these (an edition carries when progress was last
+# recorded in it).
+PROGRESS_TABLES = ("activities_unitprogress", "activities_enrolment", "activities_edition")
 _bypass: ContextVar[bool] = ContextVar("figure_cache_bypass", default=False)
 
 
@@ -52,29 +62,42 @@ class _Uncacheable(Exception):
     pass
 
 
-def data_changed(**kwargs) -> None:
+def data_changed(*, progress_only: bool = False, **kwargs) -> None:
     """The data under the figures changed: kept figures go now, and again once the transaction
     commits (a figure another request computed meanwhile, from the data before the commit,
-    goes with it)."""
-    _move_version()
-    transaction.on_commit(_move_version)
+    goes with it). With `progress_only`, only students' progress changed (PROGRESS_MODELS):
+    only the figures that read it go."""
+    key = PROGRESS_VERSION_KEY if progress_only else VERSION_KEY
+    _move_version(key)
+    transaction.on_commit(lambda: _move_version(key))
 
 
-def _move_version() -> None:
+def _move_version(key: str = VERSION_KEY) -> None:
     try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        cache.set(key, uuid.uuid4().hex, None)
     except Exception:
         logger.warning("figure cache: could not move the version on", exc_info=True)
 
 
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    if version is None:
+def _versions(keys: list[str]) -> list[str]:
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, None)
+        found.update(cache.get_many(missing))
+    if any(key not in found for key in keys):
         raise _Uncacheable
-    return version
+    return [found[key] for key in keys]
+
+
+def _version() -> str:
+    """The version every kept figure is under (any change but to progress alone moves it)."""
+    return _versions([VERSION_KEY])[0]
+
+
+def reads_progress(sql: str) -> bool:
+    return any(table in sql for table in PROGRESS_TABLES)
 
 
 @contextmanager
@@ -110,15 +133,16 @@ def _code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def kept_key(parts: list[str]) -> str | None:
-    """The cache key of what `parts` name under the data's version, or None where nothing may
-    be kept: inside `fresh()`, or while the cache cannot be reached."""
+def kept_key(parts: list[str], *, progress: bool = True) -> str | None:
+    """The cache key of what `parts` name under the data's version (and the progress version,
+    unless `progress` is False: it reads no progress), or None where nothing may be kept: inside
+    `fresh()`, or while the cache cannot be reached."""
     if _bypass.get():
         return None
     try:
         parts = [
             *parts,
-            _version(),
+            *_versions([VERSION_KEY, PROGRESS_VERSION_KEY] if progress else [VERSION_KEY]),
             _code_version(),
             # Figures carry translated labels, and "up to today" where no day is given.
             translation.get_language() or "",
@@ -151,29 +175,51 @@ def keep(key: str | None, value, name: str) -> None:
         logger.warning("figure cache: could not keep %s", name, exc_info=True)
 
 
-def kept(parts: list[str], compute):
-    """`compute()`, kept under `parts` and the data's version."""
-    key = kept_key(parts)
+def kept(parts: list[str], compute, *, progress: bool = True):
+    """`compute()`, kept under `parts` and the data's version (see kept_key)."""
+    key = kept_key(parts, progress=progress)
     value = read(key)
     if value is not None:
         return value
-    value = compute()
+    value = compute() if progress else _reading_no_progress(compute, " ".join(parts[:2]))
     keep(key, value, parts[0])
     return value
 
 
-def cached_figure(function):
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        try:
-            parts = [function.__module__, function.__qualname__]
-            parts += [_part(a) for a in args]
-            parts += [f"{name}={_part(v)}" for name, v in sorted(kwargs.items())]
-        except _Uncacheable:
-            return function(*args, **kwargs)
-        return kept(parts, lambda: function(*args, **kwargs))
+def _reading_no_progress(compute, name: str):
+    """`compute()`; with FIGURE_CACHE_CHECK on (the test suite), an error if it reads progress
+    after all: a figure kept as reading none would not go when progress changes."""
+    if not settings.FIGURE_CACHE_CHECK:
+        return compute()
 
-    return wrapper
+    def refuse(execute, sql, params, many, context):
+        if reads_progress(sql):
+            raise AssertionError(f"{name} is kept as reading no progress, but ran: {sql[:300]}")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse):
+        return compute()
+
+
+def cached_figure(function=None, *, progress: bool = True):
+    """Keeps what `function` returns under its arguments and the data's version. With
+    `progress=False`, the function reads no students' progress (PROGRESS_TABLES; checked in the
+    test suite): recording progress leaves it kept."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            try:
+                parts = [function.__module__, function.__qualname__]
+                parts += [_part(a) for a in args]
+                parts += [f"{name}={_part(v)}" for name, v in sorted(kwargs.items())]
+            except _Uncacheable:
+                return function(*args, **kwargs)
+            return kept(parts, lambda: function(*args, **kwargs), progress=progress)
+
+        return wrapper
+
+    return decorate(function) if function is not None else decorate
 
 
 def kept_count(queryset) -> int:
@@ -183,7 +229,7 @@ def kept_count(queryset) -> int:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # a query that can match nothing (`.none()`)
         return 0
-    return kept(["count", sql, repr(params)], queryset.count)
+    return kept(["count", sql, repr(params)], queryset.count, progress=reads_progress(sql))
 
 
 def _watched(sender) -> bool:
@@ -200,7 +246,7 @@ def _on_change(sender, **kwargs) -> None:
     if kwargs.get("update_fields") == frozenset({"last_login"}):
         return
     if _watched(sender):
-        data_changed()
+        data_changed(progress_only=sender._meta.label_lower in PROGRESS_MODELS)
 
 
 def _on_m2m(sender, instance, **kwargs) -> None:

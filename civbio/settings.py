@@ -305,6 +305,9 @@ PROGRESS_STALE_DAYS = env_int("PROGRESS_STALE_DAYS", 21)
 # The longest a whole-project figure (KPIs, co-financing) is kept; it goes at once when the data
 # under it changes (civbio/figure_cache.py).
 FIGURE_CACHE_SECONDS = env_int("FIGURE_CACHE_SECONDS", 300)
+# A figure kept as reading no students' progress is stopped if it reads some (development and
+# the test suite: a wrong declaration would keep it past a change in progress).
+FIGURE_CACHE_CHECK = env_bool("FIGURE_CACHE_CHECK", DEBUG)
 # The address people reach civbio at, for links in e-mail.
 SITE_URL = env_required("SITE_URL", "http://127.0.0.1:8000")
 

@@ -237,7 +237,7 @@ LISTED = 12
 MATCHED = 25
 
 
-@figure_cache.cached_figure
+@figure_cache.cached_figure(progress=False)
 def _finance_figures(project, today, period) -> dict:
     """What the dashboards show of co-financing: totals over every counting partner, the
     largest pledges and the partners behind theirs. Kept on its own, small: taking the whole
@@ -301,7 +301,7 @@ def _finance(scope: Scope) -> dict:
 # Coordinator ------------------------------------------------------------------------------------
 
 
-@figure_cache.cached_figure
+@figure_cache.cached_figure(progress=False)
 def _engagement(period, upto: date, cutoff: date) -> dict:
     """The partners' engagement as the dashboard shows it: counted, and the first of those silent
     since `cutoff` named. Kept as this small summary: the whole list holds every partner (make

@@ -170,7 +170,7 @@ def _committed_in(committed: dict, years, start, end) -> Decimal:
     return total
 
 
-@cached_figure
+@cached_figure(progress=False)
 def finance_overview(project: Project, today=None, period=None) -> dict:
     """Commitments against realised contributions per partner and year, the budget against what
     was realised per line, and the RIF rule checks; with a period (anything with `start` and
@@ -280,13 +280,13 @@ def finance_overview(project: Project, today=None, period=None) -> dict:
     }
 
 
-@cached_figure
+@cached_figure(progress=False)
 def finance_partner_count(project: Project) -> int:
     """How many partners `finance_overview` lists: the finance page's pages."""
     return len(finance_overview(project)["partners"])
 
 
-@cached_figure
+@cached_figure(progress=False)
 def finance_page(project: Project, number: int, per_page: int) -> dict:
     """`finance_overview` with one page of its partners (the totals and checks over all of
     them), kept per page: a visit reads back fifty partners' rows, not every partner's (make
@@ -297,7 +297,7 @@ def finance_page(project: Project, number: int, per_page: int) -> dict:
     return {**overview, "partners": list(page.object_list)}
 
 
-@cached_figure
+@cached_figure(progress=False)
 def partner_finance(project: Project, organisation_id: int, today=None, period=None):
     """One partner's row of `finance_overview`, kept on its own: a company's dashboard needs
     only its own, and the whole overview of a large consortium is slow to read back."""
@@ -391,7 +391,7 @@ def rule_checks(project: Project, partners: list[PartnerFinance], years, today) 
 # How each kind of activity "happens" in a period: see ActivityQuerySet.happened_between.
 
 
-@cached_figure
+@cached_figure(progress=False)
 def activities_happened(period, line_id: int | None = None) -> dict[tuple[str, int], int]:
     """Activities that took place in a period, per (kind, programme line id). Three queries."""
     counts: Counter = Counter()
@@ -444,7 +444,7 @@ def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
-@cached_figure
+@cached_figure(progress=False)
 def partner_engagement(period, upto: date) -> list[Engagement]:
     """Every active partner with the last day up to `upto` it showed a sign of life in civbio (an
     activity hosted, a request made, a contribution logged; not the contributions civbio proposed

@@ -89,7 +89,7 @@ def _timeline(project: Project | None) -> dict | None:
     }
 
 
-@cached_figure
+@cached_figure(progress=False)
 def home_page() -> dict:
     """The public start page: the CIV, its three lines and its partners by category."""
     project = current_project()

@@ -27,10 +27,12 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
-def _sessions_as_in_production(settings):
+def _production_sessions_and_checked_figures(settings):
     # Production reads sessions through its shared cache (settings: CACHE_URL). The tests do so
     # too without Redis, so a page's query count is the same whichever cache the run has.
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # A figure kept as reading no progress that reads some fails the test that computes it.
+    settings.FIGURE_CACHE_CHECK = True
 
 
 @pytest.fixture(autouse=True)

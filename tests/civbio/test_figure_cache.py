@@ -7,12 +7,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from activities.models import Contribution, ContributionKind, ContributionStatus
+from activities import progress
+from activities.models import (
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+    Enrolment,
+    UnitProgress,
+)
 from civbio import figure_cache
 from partners.models import Organisation
 from partners.services import log_access
 from programmes.models import ProgrammeLine, Project
 from reports.figures import finance_overview
+from tests.conftest import days
+from tests.factories import ModuleFactory, StudentFactory
 
 
 @pytest.fixture
@@ -152,3 +161,77 @@ def test_a_figure_kept_by_the_code_before_a_deploy_is_not_read_after_it(db, monk
     assert figure_cache.kept(["deploy test"], compute) == 1
     monkeypatch.setattr(figure_cache, "_code_version", lambda: "the next release")
     assert figure_cache.kept(["deploy test"], compute) == 2
+
+
+def _class_of_three(dirk, school):
+    module = ModuleFactory()
+    edition = progress.create_edition(
+        actor=dirk, module=module, name="LAB3A", start_date=days(-30), end_date=days(60)
+    )
+    students = StudentFactory.create_batch(3, school=school)
+    progress.enrol_students(actor=dirk, edition=edition, students=students)
+    return edition, students
+
+
+def test_recording_progress_keeps_the_figures_that_read_none_and_renews_those_that_do(
+    project, dirk, school
+):
+    edition, students = _class_of_three(dirk, school)
+    unit = edition.module.units.first()
+    organisations = figure_cache.kept_count(Organisation.objects.all())
+    figure_cache.kept_count(UnitProgress.objects.all())
+
+    def both_after(record, name: str):
+        figure_cache.kept([f"{name}: free"], lambda: "kept", progress=False)
+        figure_cache.kept([f"{name}: reading"], lambda: "kept")
+        record()
+        return (
+            figure_cache.kept([f"{name}: free"], lambda: "renewed", progress=False),
+            figure_cache.kept([f"{name}: reading"], lambda: "renewed"),
+        )
+
+    # One student's unit (a save), then the whole class's (a bulk write, told by hand).
+    one = both_after(
+        lambda: progress.record_progress(
+            actor=dirk, enrolment=edition.enrolments.first(), unit=unit, status="completed"
+        ),
+        "one",
+    )
+    everyone = both_after(
+        lambda: progress.bulk_record_progress(
+            actor=dirk,
+            edition=edition,
+            unit=unit,
+            student_ids=[s.pk for s in students],
+            status="completed",
+        ),
+        "everyone",
+    )
+
+    assert one == everyone == ("kept", "renewed")
+    # Counts are kept by what their SQL reads.
+    with CaptureQueriesContext(connection) as organisations_again:
+        assert figure_cache.kept_count(Organisation.objects.all()) == organisations
+    assert len(organisations_again) == 0
+    assert figure_cache.kept_count(UnitProgress.objects.all()) == 3
+
+
+def test_any_other_change_renews_every_figure(project, dirk, school):
+    figure_cache.kept(["progress free"], lambda: "before", progress=False)
+    figure_cache.kept(["reading progress"], lambda: "before")
+
+    _log_hours(Organisation.objects.get(slug="baseclear"), ProgrammeLine.objects.get(number=1), 3)
+
+    assert figure_cache.kept(["progress free"], lambda: "after", progress=False) == "after"
+    assert figure_cache.kept(["reading progress"], lambda: "after") == "after"
+
+
+def test_a_figure_kept_as_reading_no_progress_that_reads_some_is_stopped(project, dirk, school):
+    _class_of_three(dirk, school)
+
+    @figure_cache.cached_figure(progress=False)
+    def students_in_classes() -> int:
+        return Enrolment.objects.count()
+
+    with pytest.raises(AssertionError, match="reading no progress"):
+        students_in_classes()
