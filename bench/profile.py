@@ -4,6 +4,7 @@
     python -m bench.profile                # every key page: time, queries, SQL time, size
     python -m bench.profile board --cprofile --repeat 5   # one page (name or role contains
                                                           # "board"), with Python's profiler
+    python -m bench.profile --after-progress   # each page just after progress was recorded
     python -m bench.profile school --sql   # the slowest queries of the matching pages
     python -m bench.profile school --explain "MAX("   # the plans of the queries holding "MAX("
 
@@ -63,6 +64,11 @@ def main() -> int:
     parser.add_argument("--explain", metavar="TEXT", help="EXPLAIN ANALYZE queries holding TEXT")
     parser.add_argument("--cold", action="store_true", help="let kept figures go before each")
     parser.add_argument(
+        "--after-progress",
+        action="store_true",
+        help="record a change in progress before each (as while teachers mark their classes)",
+    )
+    parser.add_argument(
         "--database", default=os.environ.get("BENCH_DATABASE_URL", run.DEFAULT_DATABASE)
     )
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", run.DEFAULT_REDIS))
@@ -94,6 +100,8 @@ def main() -> int:
         def get(client=client, page=page):
             if args.cold:
                 figure_cache.data_changed()
+            elif args.after_progress:
+                figure_cache.data_changed(progress_only=True)
             response = client.get(page.path)
             body = b"".join(response.streaming_content) if response.streaming else response.content
             if response.status_code != 200:

@@ -2,13 +2,22 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities import services as activity_services
 from activities.models import Contribution, ContributionKind, ContributionStatus, Request
 from programmes import services
-from programmes.models import Indicator, IndicatorValue, Milestone, Narrative, Project
-from reports.kpis import kpi_rows, measure
+from programmes.models import (
+    DerivedMeasure,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    Narrative,
+    Project,
+)
+from reports.kpis import PROGRESS_MEASURES, kpi_rows, measure
 from tests.conftest import days
 
 pytestmark = pytest.mark.django_db
@@ -267,3 +276,28 @@ def test_active_partners_over_several_quarters_count_each_partner_once(
     assert row.in_quarters((2, 3), upto=2) == 2  # the third has not happened yet
     assert row.cumulative == 3
     assert row.trend(3) == [33, 67, 100]
+
+
+def test_every_measure_is_kept_by_whether_it_reads_progress(project, guest_lesson, dirk):
+    # FIGURE_CACHE_CHECK (on in the test suite) stops a measure kept as reading no progress
+    # that reads some: one indicator per measure computes them all.
+    line = project.lines.get(number=1)
+    for key in DerivedMeasure.values:
+        Indicator.objects.create(
+            project=project,
+            programme_line=line,
+            name=key,
+            unit="x",
+            source="derived",
+            measure=key,
+            target_2y=10,
+            target_4y=20,
+        )
+
+    rows = kpi_rows(project)["rows"]
+    with CaptureQueriesContext(connection) as again:
+        assert kpi_rows(project)["rows"] == rows
+
+    assert {row.indicator.measure for row in rows} == set(DerivedMeasure.values)
+    assert len(again) == 0
+    assert set(DerivedMeasure.values) > PROGRESS_MEASURES
