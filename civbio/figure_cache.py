@@ -25,8 +25,9 @@ from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 
+import django
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -56,6 +57,13 @@ PROGRESS_MODELS = {"activities.unitprogress", "activities.enrolment"}
 # recorded in it).
 PROGRESS_TABLES = ("activities_unitprogress", "activities_enrolment", "activities_edition")
 _bypass: ContextVar[bool] = ContextVar("figure_cache_bypass", default=False)
+# Set while a figure kept as reading no progress is computed, when FIGURE_CACHE_CHECK is on.
+_reading_none: ContextVar[str] = ContextVar("figure_cache_reading_no_progress", default="")
+
+
+def _kept():
+    """The cache of what can be made again (settings: "kept", on CACHE_URL; it may forget)."""
+    return caches["kept"]
 
 
 class _Uncacheable(Exception):
@@ -74,18 +82,18 @@ def data_changed(*, progress_only: bool = False, **kwargs) -> None:
 
 def _move_version(key: str = VERSION_KEY) -> None:
     try:
-        cache.set(key, uuid.uuid4().hex, None)
+        _kept().set(key, uuid.uuid4().hex, None)
     except Exception:
         logger.warning("figure cache: could not move the version on", exc_info=True)
 
 
 def _versions(keys: list[str]) -> list[str]:
-    found = cache.get_many(keys)
+    found = _kept().get_many(keys)
     missing = [key for key in keys if key not in found]
     if missing:
         for key in missing:
-            cache.add(key, uuid.uuid4().hex, None)
-        found.update(cache.get_many(missing))
+            _kept().add(key, uuid.uuid4().hex, None)
+        found.update(_kept().get_many(missing))
     if any(key not in found for key in keys):
         raise _Uncacheable
     return [found[key] for key in keys]
@@ -123,13 +131,15 @@ def _part(value) -> str:
 
 @functools.cache
 def _code_version() -> str:
-    """A fingerprint of the code that computes what is kept: after a deploy that changes how a
-    figure or an export is made, nothing kept by the code before it is read."""
-    digest = hashlib.sha256()
-    for app in sorted(CODE_APPS):
-        for path in sorted((settings.BASE_DIR / app).rglob("*.py")):
-            digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
-            digest.update(path.read_bytes())
+    """A fingerprint of the code that computes what is kept, its translations and Django's
+    version: after a deploy that changes how a figure or an export is made or labelled, nothing
+    kept by the release before it is read."""
+    digest = hashlib.sha256(django.get_version().encode())
+    paths = [path for app in CODE_APPS for path in (settings.BASE_DIR / app).rglob("*.py")]
+    paths += (settings.BASE_DIR / "locale").rglob("*.po")
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -161,7 +171,7 @@ def read(key: str | None):
     if key is None:
         return None
     try:
-        return cache.get(key)
+        return _kept().get(key)
     except Exception:
         return None
 
@@ -170,13 +180,17 @@ def keep(key: str | None, value, name: str) -> None:
     if key is None:
         return
     try:
-        cache.set(key, value, settings.FIGURE_CACHE_SECONDS)
+        _kept().set(key, value, settings.FIGURE_CACHE_SECONDS)
     except Exception:
         logger.warning("figure cache: could not keep %s", name, exc_info=True)
 
 
 def kept(parts: list[str], compute, *, progress: bool = True):
     """`compute()`, kept under `parts` and the data's version (see kept_key)."""
+    if progress and (outer := _reading_none.get()):
+        # Read from the cache it would run no SQL for the check to see, yet the outer figure
+        # would not go when progress changes.
+        raise AssertionError(f"{outer} is kept as reading no progress, but reads {parts[:2]}")
     key = kept_key(parts, progress=progress)
     value = read(key)
     if value is not None:
@@ -197,8 +211,12 @@ def _reading_no_progress(compute, name: str):
             raise AssertionError(f"{name} is kept as reading no progress, but ran: {sql[:300]}")
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(refuse):
-        return compute()
+    token = _reading_none.set(name)
+    try:
+        with connection.execute_wrapper(refuse):
+            return compute()
+    finally:
+        _reading_none.reset(token)
 
 
 def cached_figure(function=None, *, progress: bool = True):

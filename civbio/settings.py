@@ -166,25 +166,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the shared cache (login rate limits need one shared by every web process), the Celery
-# broker and result store. Without it: a local-memory cache and tasks run in-process.
-# CACHE_URL puts the cache on a Redis of its own: one that may forget under memory pressure
-# (maxmemory with allkeys-lru), which the broker's queue must never do.
+# broker and result store. Without it: local-memory caches and tasks run in-process.
+# Two caches: "default" (rate limits, sessions, an import's progress: small, and must not be
+# forgotten) on REDIS_URL, and "kept" (figures, exports and charts kept until their data
+# changes: large, and all can be made again) on CACHE_URL, a Redis that may forget under memory
+# pressure (maxmemory with allkeys-lru), which the broker and the rate limits must never do.
 REDIS_URL = env_str("REDIS_URL")
 CACHE_URL = env_str("CACHE_URL") or REDIS_URL
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "civbio")
+# A Redis that does not answer fails a call in seconds instead of holding the request.
+_REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "civbio.cache.RedisCache",
+            "LOCATION": REDIS_URL or CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": _REDIS_TIMEOUTS,
+        },
+        "kept": {
+            "BACKEND": "civbio.cache.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "civbio"),
-        }
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:kept",
+            "OPTIONS": _REDIS_TIMEOUTS,
+        },
     }
     # Sessions stay in the database and are read through the shared cache: a page behind the
-    # login makes one query fewer. Only with a shared cache: a cache of one process's own would
-    # keep a session alive there after logging out in another.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # login makes one query fewer (civbio/sessions.py: a cache outage falls back on the
+    # database, and a logout the cache cannot confirm fails rather than leave a copy behind).
+    # Only with a shared cache: a cache of one process's own would keep a session alive there
+    # after logging out in another.
+    SESSION_ENGINE = "civbio.sessions"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "kept": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept"},
+    }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)

@@ -3,7 +3,7 @@
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -30,10 +30,11 @@ def check_database() -> str:
     return OK
 
 
-def check_cache() -> str:
+def check_cache(alias: str = "default") -> str:
     key = "civbio:healthz"
     value = str(time.monotonic_ns())
     try:
+        cache = caches[alias]
         cache.set(key, value, 30)
         if cache.get(key) != value:
             return "error: cache did not return what was stored"
@@ -69,13 +70,17 @@ def healthz(request):
     """Database, cache, broker and worker state for monitoring.
 
     503 when the web process cannot serve (database or cache down); 200 with status "degraded"
-    when only background work is affected, so a load balancer keeps the page up while monitoring
-    still sees the worker is gone.
+    when only background work or the cache of kept figures is affected (pages then compute
+    them), so a load balancer keeps the page up while monitoring still sees what is gone.
     """
-    checks = {"database": check_database(), "cache": check_cache()}
+    checks = {
+        "database": check_database(),
+        "cache": check_cache(),
+        "kept_cache": check_cache("kept"),
+    }
     checks["broker"] = check_broker()
     checks["worker"] = check_worker() if checks["broker"] in {OK, IN_PROCESS} else "unknown"
     serving = checks["database"] == OK and checks["cache"] == OK
-    background = all(checks[k] in {OK, IN_PROCESS} for k in ("broker", "worker"))
-    status = "ok" if serving and background else ("degraded" if serving else "error")
+    helping = all(checks[k] in {OK, IN_PROCESS} for k in ("kept_cache", "broker", "worker"))
+    status = "ok" if serving and helping else ("degraded" if serving else "error")
     return JsonResponse({"status": status, "checks": checks}, status=200 if serving else 503)

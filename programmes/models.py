@@ -354,6 +354,9 @@ class Indicator(TranslatedFieldsMixin, models.Model):
     def clean(self) -> None:
         if self.source == IndicatorSource.DERIVED and not self.measure:
             raise ValidationError({"measure": _("Say what a derived indicator counts.")})
+        if self.source != IndicatorSource.DERIVED:
+            # "Derived from" says nothing of a reported figure: partners report it as it is.
+            self.measure = ""
 
     def target_for_year(self, year: int) -> Decimal:
         """Targets per project year: the 2-year target halfway, the 4-year target at the end,

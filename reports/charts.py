@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pygal
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import translation
 from django.utils.formats import number_format
 from pygal.etree import etree
@@ -195,14 +195,14 @@ def _cached(build):
         )
         key = "chart:" + hashlib.sha256(shape.encode()).hexdigest()
         try:
-            found = cache.get(key)
+            found = caches["kept"].get(key)
         except Exception:  # the cache is a help, never a reason for a page to fail
             logger.warning("chart cache unavailable", exc_info=True)
             return build(*args, **kwargs)
         if found is None:
             found = build(*args, **kwargs)
             try:
-                cache.set(key, found, CACHE_SECONDS)
+                caches["kept"].set(key, found, CACHE_SECONDS)
             except Exception:
                 logger.warning("chart cache unavailable", exc_info=True)
         return found

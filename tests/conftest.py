@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone, translation
 
 from activities import services
@@ -21,16 +21,17 @@ from tests.factories import CompanyFactory, GovernmentFactory, SchoolFactory, Us
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate-limit counters and cached figures never leak from one test into the next.
-    cache.clear()
+    # Rate-limit counters and kept figures never leak from one test into the next.
+    for alias in settings.CACHES:
+        caches[alias].clear()
     yield
 
 
 @pytest.fixture(autouse=True)
 def _production_sessions_and_checked_figures(settings):
-    # Production reads sessions through its shared cache (settings: CACHE_URL). The tests do so
+    # Production reads sessions through its shared cache (civbio/sessions.py). The tests do so
     # too without Redis, so a page's query count is the same whichever cache the run has.
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "civbio.sessions"
     # A figure kept as reading no progress that reads some fails the test that computes it.
     settings.FIGURE_CACHE_CHECK = True
 

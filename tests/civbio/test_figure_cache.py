@@ -123,7 +123,8 @@ def test_figures_are_kept_per_language(project, client, carla):
 
 def test_a_cache_outage_computes_the_figure(project, settings):
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+        for alias in ("default", "kept")
     }
 
     first = finance_overview(project)
@@ -235,3 +236,17 @@ def test_a_figure_kept_as_reading_no_progress_that_reads_some_is_stopped(project
 
     with pytest.raises(AssertionError, match="reading no progress"):
         students_in_classes()
+
+
+def test_a_figure_kept_as_reading_no_progress_that_uses_one_that_does_is_stopped(project):
+    @figure_cache.cached_figure
+    def units_done() -> int:
+        return UnitProgress.objects.count()
+
+    @figure_cache.cached_figure(progress=False)
+    def summary() -> int:
+        return units_done() + 1
+
+    units_done()  # kept: read again it runs no SQL for the check to see
+    with pytest.raises(AssertionError, match="reading no progress"):
+        summary()

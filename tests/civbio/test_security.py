@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from redis.exceptions import ConnectionError as RedisUnreachable
 
 from partners.models import Invitation
 
@@ -72,3 +73,23 @@ def test_a_page_behind_the_login_reads_the_session_from_the_cache(client, carla)
         assert client.get(reverse("dashboard"), follow=True).status_code == 200
     assert queries.captured_queries
     assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+
+
+def test_a_cache_outage_keeps_signed_in_pages_up_and_a_logout_it_cannot_confirm_fails(
+    client, carla, settings
+):
+    client.force_login(carla)
+    working = settings.CACHES
+    unreachable = {"BACKEND": "civbio.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    settings.CACHES = {**working, "default": unreachable}
+
+    # The session is read from the database.
+    assert client.get(reverse("dashboard"), follow=True).status_code == 200
+    # A logout would leave the cached copy alive in a cache that comes back: it fails instead,
+    # with the session whole.
+    with pytest.raises(RedisUnreachable):
+        client.post(reverse("account_logout"))
+    settings.CACHES = working
+    assert client.get(reverse("dashboard"), follow=True).status_code == 200
+    client.post(reverse("account_logout"))
+    assert client.get(reverse("dashboard")).status_code == 302

@@ -57,11 +57,12 @@ def test_a_malformed_boolean_is_a_clear_error():
     assert "DEBUG must be a boolean" in result.stderr
 
 
-def test_the_cache_can_have_a_redis_of_its_own_and_sessions_are_read_through_a_shared_cache():
+def test_what_is_kept_can_have_a_redis_of_its_own_and_sessions_are_read_through_a_shared_cache():
     shown = (
         "from django.conf import settings as s; "
-        "print(s.CACHES['default'].get('LOCATION', 'local'), s.CELERY_BROKER_URL or 'none', "
-        "s.SESSION_ENGINE.rsplit('.', 1)[1])"
+        "print(s.CACHES['default'].get('LOCATION', 'local'), "
+        "s.CACHES['kept'].get('LOCATION', 'local'), s.CELERY_BROKER_URL or 'none', "
+        "s.SESSION_ENGINE)"
     )
 
     def settings_with(**env):
@@ -70,8 +71,11 @@ def test_the_cache_can_have_a_redis_of_its_own_and_sessions_are_read_through_a_s
         return result.stdout.split()
 
     broker, own = "redis://broker:6379/0", "redis://cache:6379/0"
-    assert settings_with(REDIS_URL=broker, CACHE_URL=own) == [own, broker, "cached_db"]
-    assert settings_with(REDIS_URL=broker, CACHE_URL="") == [broker, broker, "cached_db"]
+    cached = "civbio.sessions"
+    # Rate limits and sessions beside the broker (never evicted); what is kept on its own Redis.
+    assert settings_with(REDIS_URL=broker, CACHE_URL=own) == [broker, own, broker, cached]
+    assert settings_with(REDIS_URL=broker, CACHE_URL="") == [broker, broker, broker, cached]
     # A cache of each process's own would keep a session alive in one after logging out in
     # another: sessions are then read from the database alone.
-    assert settings_with(REDIS_URL="", CACHE_URL="") == ["local", "none", "db"]
+    database = "django.contrib.sessions.backends.db"
+    assert settings_with(REDIS_URL="", CACHE_URL="") == ["local", "kept", "none", database]

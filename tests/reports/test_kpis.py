@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from activities import services as activity_services
 from activities.models import Contribution, ContributionKind, ContributionStatus, Request
+from civbio import figure_cache
 from programmes import services
 from programmes.models import (
     DerivedMeasure,
@@ -17,7 +19,7 @@ from programmes.models import (
     Narrative,
     Project,
 )
-from reports.kpis import PROGRESS_MEASURES, kpi_rows, measure
+from reports.kpis import kpi_rows, measure
 from tests.conftest import days
 
 pytestmark = pytest.mark.django_db
@@ -295,9 +297,30 @@ def test_every_measure_is_kept_by_whether_it_reads_progress(project, guest_lesso
         )
 
     rows = kpi_rows(project)["rows"]
-    with CaptureQueriesContext(connection) as again:
+    # Progress recorded: only the measures of progress are counted again.
+    figure_cache.data_changed(progress_only=True)
+    with CaptureQueriesContext(connection) as after_progress:
         assert kpi_rows(project)["rows"] == rows
 
     assert {row.indicator.measure for row in rows} == set(DerivedMeasure.values)
-    assert len(again) == 0
-    assert set(DerivedMeasure.values) > PROGRESS_MEASURES
+    counted = [set(re.findall(r'"(activities_[a-z]+)"', q["sql"])) for q in after_progress]
+    assert {"activities_unitprogress"} in counted and {"activities_edition"} in counted
+    assert set().union(*counted) == {"activities_unitprogress", "activities_edition"}
+
+
+def test_a_reported_indicator_derives_from_nothing(project):
+    reported = Indicator(
+        project=project,
+        programme_line=project.lines.get(number=1),
+        name="Actieve partners (opgegeven)",
+        unit="partners",
+        source="reported",
+        measure="active_partners",
+        target_2y=3,
+        target_4y=3,
+    )
+
+    reported.full_clean()
+
+    # Partners report its figure per quarter as it is: it is not a headcount civbio counts.
+    assert reported.measure == ""
