@@ -17,6 +17,7 @@ from programmes.models import (
     IndicatorValue,
     Milestone,
     Narrative,
+    ProgrammeLine,
     Project,
 )
 from reports.kpis import kpi_rows, measure
@@ -33,6 +34,31 @@ def project(consortium):
     project.end_date = days(1060)
     project.save()
     return project
+
+
+def indicator(project, measure="", *, line=1, name=None, source="derived", **targets):
+    return Indicator(
+        project=project,
+        programme_line=project.lines.get(number=line),
+        name=name or measure,
+        unit="x",
+        source=source,
+        measure=measure,
+        target_2y=targets.get("target_2y", 10),
+        target_4y=targets.get("target_4y", 20),
+    )
+
+
+def hours_of(organisation, day, status=ContributionStatus.APPROVED):
+    return Contribution.objects.create(
+        organisation=organisation,
+        programme_line=ProgrammeLine.objects.get(number=1),
+        kind=ContributionKind.STAFF_HOURS,
+        hours=Decimal(4),
+        date=day,
+        description="Overleg",
+        status=status,
+    )
 
 
 def test_the_funds_moments_appear_as_milestones_once(consortium):
@@ -79,15 +105,10 @@ def test_a_reported_figure_goes_through_approval_and_closed_quarters_take_none(
     project, carla, dirk, bram
 ):
     line = project.lines.get(number=3)
-    inflow = Indicator.objects.create(
-        project=project,
-        programme_line=line,
-        name="Instroom",
-        unit="studenten",
-        source="reported",
-        target_2y=100,
-        target_4y=200,
+    inflow = indicator(
+        project, line=3, name="Instroom", source="reported", target_2y=100, target_4y=200
     )
+    inflow.save()
     first, second = project.quarters()[0][1], project.quarters()[1][1]
 
     item = services.submit_indicator_value(
@@ -154,18 +175,8 @@ def test_only_coordinators_write_the_narrative(project, carla, dirk):
 def test_the_kpi_page_is_read_only_for_funders_and_constant_in_queries(
     client, project, fien, carla, django_assert_max_num_queries
 ):
-    line = project.lines.get(number=1)
-    for n, key in enumerate(["guest_lessons", "students_reached", "places_offered", "cofinancing"]):
-        Indicator.objects.create(
-            project=project,
-            programme_line=line,
-            name=f"K{n}",
-            unit="x",
-            source="derived",
-            measure=key,
-            target_2y=10,
-            target_4y=20,
-        )
+    for key in ["guest_lessons", "students_reached", "places_offered", "cofinancing"]:
+        indicator(project, key).save()
     client.force_login(fien)
     response = client.get(reverse("reports:kpis_line", args=[1]))
     assert response.status_code == 200
@@ -235,40 +246,14 @@ def test_a_past_quarter_is_shown_and_written_up(client, project, carla):
 def test_active_partners_over_several_quarters_count_each_partner_once(
     project, school, company, other_company
 ):
-    line = project.lines.get(number=1)
-    indicator = Indicator.objects.create(
-        project=project,
-        programme_line=line,
-        name="Actieve partners",
-        unit="partners",
-        source="derived",
-        measure="active_partners",
-        target_2y=3,
-        target_4y=3,
-    )
+    active = indicator(project, "active_partners", target_2y=3, target_4y=3)
+    active.save()
     (_, q1, _), (_, q2, _), (_, q3, _) = project.quarters()[:3]
     for organisation, day in ((school, q1), (school, q2), (company, q2), (other_company, q3)):
-        Contribution.objects.create(
-            organisation=organisation,
-            programme_line=line,
-            kind=ContributionKind.STAFF_HOURS,
-            hours=Decimal(4),
-            date=day,
-            description="Overleg",
-            status=ContributionStatus.APPROVED,
-        )
-    # Not approved: not counted.
-    Contribution.objects.create(
-        organisation=other_company,
-        programme_line=line,
-        kind=ContributionKind.STAFF_HOURS,
-        hours=Decimal(4),
-        date=q1,
-        description="Overleg",
-        status=ContributionStatus.SUBMITTED,
-    )
+        hours_of(organisation, day)
+    hours_of(other_company, q1, status=ContributionStatus.SUBMITTED)  # not approved: not counted
 
-    [row] = [r for r in kpi_rows(project)["rows"] if r.indicator == indicator]
+    [row] = [r for r in kpi_rows(project)["rows"] if r.indicator == active]
 
     assert row.per_quarter == {1: 1, 2: 2, 3: 1}
     # Over the first three quarters: the school, the company and the other company, once each
@@ -283,18 +268,8 @@ def test_active_partners_over_several_quarters_count_each_partner_once(
 def test_every_measure_is_kept_by_whether_it_reads_progress(project, guest_lesson, dirk):
     # FIGURE_CACHE_CHECK (on in the test suite) stops a measure kept as reading no progress
     # that reads some: one indicator per measure computes them all.
-    line = project.lines.get(number=1)
     for key in DerivedMeasure.values:
-        Indicator.objects.create(
-            project=project,
-            programme_line=line,
-            name=key,
-            unit="x",
-            source="derived",
-            measure=key,
-            target_2y=10,
-            target_4y=20,
-        )
+        indicator(project, key).save()
 
     rows = kpi_rows(project)["rows"]
     # Progress recorded: only the measures of progress are counted again.
@@ -309,16 +284,7 @@ def test_every_measure_is_kept_by_whether_it_reads_progress(project, guest_lesso
 
 
 def test_a_reported_indicator_derives_from_nothing(project):
-    reported = Indicator(
-        project=project,
-        programme_line=project.lines.get(number=1),
-        name="Actieve partners (opgegeven)",
-        unit="partners",
-        source="reported",
-        measure="active_partners",
-        target_2y=3,
-        target_4y=3,
-    )
+    reported = indicator(project, "active_partners", source="reported")
 
     reported.full_clean()
 
