@@ -83,7 +83,6 @@ def main() -> int:
         return 0
 
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from civbio import figure_cache
@@ -92,21 +91,14 @@ def main() -> int:
     wanted = args.pages.lower()
     pages = [p for p in run.key_pages() if wanted in f"{p.name} {p.role}".lower()]
     for page in pages:
-        client = Client(HTTP_X_FORWARDED_PROTO="https")
-        if cookies[page.role]:
-            name, value = cookies[page.role].split("=", 1)
-            client.cookies[name] = value
+        visit = run.visitor(page, cookies)
 
-        def get(client=client, page=page):
+        def get(visit=visit):
             if args.cold:
                 figure_cache.data_changed()
             elif args.after_progress:
                 figure_cache.data_changed(progress_only=True)
-            response = client.get(page.path)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-            if response.status_code != 200:
-                run.fail(f"{page.name} as {page.role} answered {response.status_code}")
-            return body
+            return visit()
 
         get()  # warm
         times = []
