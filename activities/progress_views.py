@@ -34,6 +34,7 @@ from activities.models import (
 from activities.spreadsheets import spreadsheet_response
 from activities.views import staff_required
 from civbio import rules
+from civbio.kept_pages import kept_page
 from partners import audit
 from partners.models import User
 from partners.services import log_access, log_access_many
@@ -153,6 +154,7 @@ GRID_PAGE = 50
 
 
 @school_staff_required
+@kept_page
 def edition_detail(request, pk: int):
     edition = _edition_for(request, pk)
     grid = progress.edition_grid(edition, per_page=GRID_PAGE, page_number=request.GET.get("page"))

@@ -45,6 +45,7 @@ from activities.models import (
 )
 from activities.spreadsheets import as_text, csv_stream, safe_cell, safe_text
 from civbio import rules
+from civbio.kept_pages import kept_page
 from partners import audit
 from partners.models import Organisation
 from programmes.models import ProgrammeLine
@@ -80,6 +81,7 @@ def _board(request, base):
 
 
 @staff_required
+@kept_page
 def board(request):
     context = _board(request, rules.visible_activities(request.user).open_opportunities())
     context["hostable_kinds"] = [
@@ -217,6 +219,7 @@ def activity_list(request, kind: str):
 
 
 @staff_required
+@kept_page
 def activity_detail(request, pk: int):
     activity = get_object_or_404(
         rules.visible_activities(request.user).select_related("host", "programme_line", "contact"),

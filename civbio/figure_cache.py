@@ -33,6 +33,8 @@ from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
+from civbio import kept_pages
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "figures:version"
@@ -78,6 +80,7 @@ def data_changed(*, progress_only: bool = False, **kwargs) -> None:
     key = PROGRESS_VERSION_KEY if progress_only else VERSION_KEY
     _move_version(key)
     transaction.on_commit(lambda: _move_version(key))
+    kept_pages.pages_changed()
 
 
 def _move_version(key: str = VERSION_KEY) -> None:

@@ -142,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civbio.context_processors.navigation",
+                "civbio.context_processors.csrf",
             ],
         },
     },
@@ -325,6 +326,9 @@ FIGURE_CACHE_SECONDS = env_int("FIGURE_CACHE_SECONDS", 300)
 # A figure kept as reading no students' progress is stopped if it reads some (development and
 # the test suite: a wrong declaration would keep it past a change in progress).
 FIGURE_CACHE_CHECK = env_bool("FIGURE_CACHE_CHECK", DEBUG)
+# Key pages and the person behind the login are kept, per person, until anything in the
+# database changes (civbio/kept_pages.py). Off: every page is built on every visit.
+KEPT_PAGES = env_bool("KEPT_PAGES", True)
 # The address people reach civbio at, for links in e-mail.
 SITE_URL = env_required("SITE_URL", "http://127.0.0.1:8000")
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from civbio import rules
+from civbio.kept_pages import kept_page
 from partners.models import Role
 from programmes.periods import choose_period
 from programmes.selectors import current_project
@@ -14,6 +15,7 @@ from reports import dashboards, figures, selectors
 FINANCE_PAGE = 50
 
 
+@kept_page
 def home(request):
     return render(request, "reports/home.html", selectors.home_page())
 
@@ -41,6 +43,7 @@ def _scope(request, project, *, with_lines: bool) -> dashboards.Scope:
 
 def _dashboard_for(role: str, selector, template: str, *, with_lines: bool = False):
     @login_required
+    @kept_page
     def view(request):
         if not rules.has_role(request.user, role):
             raise PermissionDenied
@@ -79,6 +82,7 @@ dashboard_funder = _dashboard_for(
 
 
 @login_required
+@kept_page
 def finance(request):
     """Budget against realisation, co-financing per partner and the RIF rule checks."""
     if not rules.can_see_finances(request.user):

@@ -1,6 +1,7 @@
 -- The load test: every thread walks the list of pages of every role (bench/run.py writes it to
--- the file named in BENCH_MIX, one "cookie<TAB>path" per line), each connection from its own
--- place in the list; server errors (5xx) are counted apart from other unexpected answers.
+-- the file named in BENCH_MIX, one "cookie<TAB>path<TAB>built" per line; built "1" asks for the
+-- page built afresh), each connection from its own place in the list; server errors (5xx) are
+-- counted apart from other unexpected answers.
 local pages = {}
 local threads = {}
 
@@ -11,8 +12,8 @@ end
 
 init = function(args)
   for line in io.lines(os.getenv("BENCH_MIX")) do
-    local cookie, path = line:match("^(.-)\t(.+)$")
-    table.insert(pages, {cookie = cookie, path = path})
+    local cookie, path, built = line:match("^(.-)\t(.-)\t(.*)$")
+    table.insert(pages, {cookie = cookie, path = path, built = built})
   end
   position = id * 7
   server_errors = 0
@@ -24,6 +25,7 @@ request = function()
   local page = pages[position]
   local headers = {["X-Forwarded-Proto"] = "https"}
   if page.cookie ~= "" then headers["Cookie"] = page.cookie end
+  if page.built == "1" then headers["X-Bench-Build"] = "1" end
   return wrk.format("GET", page.path, headers)
 end
 

@@ -1,0 +1,210 @@
+"""Key pages and the person behind the login are kept until anything in the database changes
+(civbio/kept_pages.py)."""
+
+import re
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from activities import services
+from activities.privacy import erase_student
+from civbio import kept_pages
+from partners.models import Role, User
+from tests.conftest import days
+from tests.factories import StudentFactory
+
+pytestmark = pytest.mark.django_db
+
+NONCE = re.compile(r'nonce="([^"]+)"')
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _visit(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def _browser(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def test_a_page_is_served_from_the_cache_with_the_visits_own_nonce_and_token(carla):
+    url = reverse("reports:dashboard_coordinator")
+    first = _browser(carla)
+    built, built_queries = _visit(first, url)
+    kept, kept_queries = _visit(first, url)
+
+    assert built_queries > 3
+    assert kept_queries == 0  # the session and the person are in the cache too
+    assert kept.content != built.content
+    # Each answer's nonce is the one its CSP header allows.
+    for response in (built, kept):
+        nonces = set(NONCE.findall(response.text))
+        assert len(nonces) == 1
+        assert f"'nonce-{nonces.pop()}'" in response["Content-Security-Policy"]
+    assert NONCE.findall(built.text)[0] != NONCE.findall(kept.text)[0]
+    # Apart from them the page is the same.
+    strip = lambda text: TOKEN.sub("", NONCE.sub("", text))  # noqa: E731
+    assert strip(kept.text) == strip(built.text)
+    # The kept page's token works: logging out with it is not refused.
+    token = TOKEN.findall(kept.text)[0]
+    assert first.post(reverse("account_logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_a_kept_page_in_another_browser_of_the_same_person_carries_that_browsers_token(carla):
+    url = reverse("reports:dashboard_coordinator")
+    laptop, phone = _browser(carla), _browser(carla)
+    _visit(laptop, url)
+    _visit(laptop, url)  # kept now (the phone's login moved nothing since)
+
+    page, queries = _visit(phone, url)
+
+    assert queries == 0
+    token = TOKEN.findall(page.text)[0]
+    assert phone.post(reverse("account_logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_any_write_shows_on_the_next_visit_even_one_that_passes_no_signal(carla):
+    url = reverse("reports:dashboard_coordinator")
+    client = _browser(carla)
+    _visit(client, url)
+    _visit(client, url)
+
+    # A conditional update: no save signal, only the SQL.
+    User.objects.filter(pk=carla.pk).update(name="Carla van Dam")
+    renamed, queries = _visit(client, url)
+    assert queries > 0
+    assert "Carla van Dam" in renamed.text
+
+
+def test_a_new_notification_shows_in_the_header_of_a_kept_page(bram, dirk, guest_lesson):
+    url = reverse("reports:dashboard_industry")
+    client = _browser(bram)
+    _visit(client, url)
+    before, _queries = _visit(client, url)
+
+    services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(7), group_name="LAB3A", student_count=20
+    )
+    after, queries = _visit(client, url)
+
+    assert '<span class="counter">' not in before.text
+    assert queries > 0
+    assert '<span class="counter">1<' in after.text
+
+
+def test_each_person_gets_their_own_page(carla, dirk, eva):
+    url = reverse("reports:dashboard_school")
+    dirks, evas = _browser(dirk), _browser(eva)
+    _visit(dirks, url)
+    _visit(dirks, url)
+
+    page, queries = _visit(evas, url)
+
+    assert queries > 0
+    assert eva.organisation.display_name in page.text
+    assert dirk.organisation.display_name not in page.text
+
+
+def test_a_page_with_a_message_waiting_is_built_and_not_kept(carla):
+    url = reverse("reports:dashboard_coordinator")
+    client = _browser(carla)
+    _visit(client, url)
+    _visit(client, url)
+    # A message left by the last form, as Django's cookie storage carries it.
+    storage = CookieStorage(RequestFactory().get(url))
+    client.cookies[storage.cookie_name] = storage._encode(
+        [Message(constants.SUCCESS, "Opgeslagen, echt waar")]
+    )
+
+    shown, queries = _visit(client, url)
+    after, _queries = _visit(client, url)
+
+    assert queries > 0
+    assert "Opgeslagen, echt waar" in shown.text
+    assert "Opgeslagen, echt waar" not in after.text
+
+
+def test_a_changed_person_is_read_again_on_their_next_visit(dirk):
+    client = _browser(dirk)
+    url = reverse("reports:dashboard_school")
+    _visit(client, url)
+
+    dirk.role = Role.INDUSTRY_STAFF
+    dirk.save()
+
+    assert client.get(url).status_code == 403
+
+
+def test_erasing_a_student_deletes_every_kept_page(
+    carla, dirk, school, django_capture_on_commit_callbacks
+):
+    student = StudentFactory(school=school, display_name="Zoë Zeldzaam")
+    client = _browser(dirk)
+    client.get(reverse("activities:student_list"))
+    _visit(client, reverse("reports:dashboard_school"))
+    kept_cache = caches["kept"]
+    client_of_redis = getattr(kept_cache, "_cache", None)
+    if client_of_redis is None or not hasattr(client_of_redis, "get_client"):
+        pytest.skip("the kept cache is not Redis here")
+    redis = client_of_redis.get_client(write=True)
+    pattern = kept_cache.make_key("pages:page:*")
+    assert list(redis.scan_iter(match=pattern))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_student(actor=carla, student=student)
+
+    assert not list(redis.scan_iter(match=pattern))
+
+
+def test_a_page_showing_a_token_of_its_own_is_not_kept(dirk, settings):
+    def view(request):
+        return HttpResponse(
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
+        )
+
+    request = RequestFactory().get("/x/")
+    request.user = dirk
+    request.session = _browser(dirk).session
+    request._messages = messages.storage.default_storage(request)
+
+    with pytest.raises(AssertionError, match="CSRF token not from page_token"):
+        kept_pages.kept_page(view)(request)
+    settings.FIGURE_CACHE_CHECK = False
+    kept_pages.kept_page(view)(request)
+    key = kept_pages._page_key(request)
+    assert kept_pages._current(key)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("sql", "writes"),
+    [
+        ('INSERT INTO "activities_notification" ("recipient_id") VALUES (%s)', True),
+        ('UPDATE "partners_organisation" SET "name" = %s WHERE "id" = %s', True),
+        ('DELETE FROM "activities_request" WHERE "id" IN (%s)', True),
+        ('UPDATE "django_session" SET "session_data" = %s', False),
+        ('INSERT INTO "partners_accesslog" ("actor_id") VALUES (%s)', False),
+        ('UPDATE "django_celery_beat_periodictask" SET "last_run_at" = %s', False),
+        ('SELECT "partners_user"."id" FROM "partners_user" FOR UPDATE', False),
+        ('WITH "x" AS (SELECT 1) SELECT * FROM "x"', False),
+        ('WITH "x" AS (SELECT 1) UPDATE "activities_edition" SET "name" = %s', True),
+        ('COPY (SELECT "id" FROM "activities_activity") TO STDOUT WITH (FORMAT csv)', False),
+        ('TRUNCATE "activities_unitprogress"', True),
+    ],
+)
+def test_what_counts_as_a_write(sql, writes):
+    assert kept_pages.is_write(sql) is writes
