@@ -105,8 +105,8 @@ class Cells:
                 f'value="{escape(str(value))}"{invalid}>'
             )
         return (
-            f'<form method="post" action="{self.url}" hx-post="{self.url}" hx-trigger="change" '
-            f'hx-target="#cell-{ident}" hx-swap="outerHTML">'
+            # Where the answer goes (the cell) is said once, on the grid's body.
+            f'<form method="post" action="{self.url}" hx-post="{self.url}" hx-trigger="change">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.token}">'
             f'<input type="hidden" name="enrolment" value="{enrolment_id}">'
             f'<input type="hidden" name="unit" value="{unit_id}">'

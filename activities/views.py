@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.functions import Concat
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,7 +43,7 @@ from activities.models import (
     Request,
     Route,
 )
-from activities.spreadsheets import as_text, csv_stream, safe_cell, safe_text
+from activities.spreadsheets import as_text, csv_response, safe_cell, safe_text
 from civbio import rules
 from civbio.kept_pages import kept_page
 from partners import audit
@@ -98,6 +98,7 @@ def public_board(request):
 
 
 @staff_required
+@kept_page
 def board_csv(request):
     """The board as filtered, streamed as CSV; cells that a spreadsheet would run are escaped.
 
@@ -175,12 +176,8 @@ def board_csv(request):
             "c_address",
         )
     )
-    response = StreamingHttpResponse(
-        csv_stream(header, rows), content_type="text/csv; charset=utf-8"
-    )
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="civbio-opportunities-{stamp}.csv"'
-    return response
+    return csv_response(request, header, rows, f"civbio-opportunities-{stamp}.csv")
 
 
 # Lists, details, forms --------------------------------------------------------------------------

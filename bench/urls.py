@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.urls import path
 
 from activities.views import board_csv
-from civbio import figure_cache
+from civbio import figure_cache, kept_pages
 from civbio import urls as project
 
 
@@ -28,16 +28,9 @@ def signed_in_floor(request):
 
 def board_csv_afresh(request):
     """The board's CSV export written by the database on every request, never read from the
-    cache: what the export itself costs. The address people use keeps the file (csv_stream)."""
-    response = board_csv(request)
-    response.streaming_content = _afresh(response.streaming_content)
-    return response
-
-
-def _afresh(chunks):
-    # The export is written as the response is sent, after the view has returned.
-    with figure_cache.fresh():
-        yield from chunks
+    cache: what the export itself costs. The address people use keeps the file (csv_response)."""
+    with figure_cache.fresh(), kept_pages.fresh():
+        return board_csv(request)
 
 
 urlpatterns = [

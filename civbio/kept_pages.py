@@ -7,13 +7,14 @@ INSERT, UPDATE or DELETE through Django's connection: saves, bulk writes, raw SQ
 again when the transaction commits, as the figure version does (figure_cache.data_changed moves
 it too). A kept page is served only while the version it was built under is still the current
 one, so it always shows what a fresh page would: the header's notifications, the figures, the
-people's names.
+people's names. A download answered whole (the board's CSV export, once its file is kept) is kept
+the same way, as it was sent.
 
 What differs from visit to visit is not kept: the CSP nonce and the CSRF token are cut out of
 the kept page and the visit's own are put in. A page is not kept or served from the cache when
-messages are waiting to be shown, for htmx requests, for anything but a GET that answered 200
-with HTML, and when the page wrote to the database while it was built (its own write moved the
-version).
+messages are waiting to be shown, for htmx requests and for anything but a GET answered 200 in
+one piece (a streamed download is not kept here); and a page that wrote to the database while it
+was built is kept under the version its own write moved on, so it is never served.
 
 The key holds the person and their session's password fingerprint (HASH_SESSION_KEY), so a kept
 page is served only to the session it could have been built for; the address with its query,
@@ -34,7 +35,9 @@ import hashlib
 import json
 import logging
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -62,6 +65,9 @@ _HOLE = re.compile(b"(" + re.escape(NONCE_HOLE) + b"|" + re.escape(TOKEN_HOLE) +
 _STRAY_TOKEN = re.compile(rb'csrfmiddlewaretoken" value="[^"\x00]|X-CSRFToken"?\s*:\s*"[^"\x00]')
 # No page larger than this is kept.
 MAX_KEPT = 2 * 1024 * 1024
+# Pages at least this large are also kept in each process's memory, up to LOCAL_BYTES in all.
+LOCAL_FROM = 64 * 1024
+LOCAL_BYTES = 32 * 1024 * 1024
 # Writes to these tables change nothing a kept page shows: sessions (a page behind the login
 # saves the last-seen moment), the access log (a student page writes it), Celery's schedule and
 # results (the scheduler writes them by itself every few minutes).
@@ -141,6 +147,53 @@ def _current(key: str) -> tuple[str, object]:
         _cache().add(PAGE_VERSION_KEY, uuid.uuid4().hex, None)
         return _cache().get(PAGE_VERSION_KEY), None
     return version, found.get(key)
+
+
+class _Local:
+    """A copy of the large kept pages in this process (a progress grid is 0.5 MB: read from
+    the cache and unpickled, that was a quarter of its visit), served only while the page
+    version read from the cache on that visit is the one they were built under. Every copy
+    goes as soon as this process sees the version move, so none outlives a change (an erasure
+    included) by more than a visit."""
+
+    def __init__(self):
+        self.entries: OrderedDict[str, dict] = OrderedDict()
+        self.version = None
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> dict | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def seen(self, version: str) -> None:
+        with self.lock:
+            if version != self.version:
+                self.entries.clear()
+                self.size, self.version = 0, version
+
+    def put(self, key: str, entry: dict) -> None:
+        if entry["size"] < LOCAL_FROM:
+            return
+        with self.lock:
+            if entry["version"] != self.version or key in self.entries:
+                return
+            self.entries[key] = entry
+            self.size += entry["size"]
+            while self.size > LOCAL_BYTES:
+                _key, dropped = self.entries.popitem(last=False)
+                self.size -= dropped["size"]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size, self.version = 0, None
+
+
+_local = _Local()
 
 
 @contextmanager
@@ -230,6 +283,8 @@ def _page_key(request) -> str | None:
         request.get_host(),
         request.scheme,
         request.get_full_path(),
+        # A download is sent gzipped to who takes it (activities.spreadsheets.csv_response).
+        "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "",
         translation.get_language() or "",
         timezone.localdate().isoformat(),
         _code_version(),
@@ -248,11 +303,19 @@ def kept_page(view):
         if key is None:
             return view(request, *args, **kwargs)
         try:
-            version, entry = _current(key)
+            local = _local.get(key)
+            version = _cache().get(PAGE_VERSION_KEY) if local is not None else None
+            if local is not None and version == local["version"]:
+                entry = local  # one small read from the cache, and no page to unpickle
+            else:
+                version, entry = _current(key)
         except Exception:
             logger.warning("kept pages unavailable: the page is built", exc_info=True)
             return view(request, *args, **kwargs)
+        if version is not None:
+            _local.seen(version)
         if entry is not None and version is not None and entry["version"] == version:
+            _local.put(key, entry)
             return _serve(request, entry)
         response = view(request, *args, **kwargs)
         if version is not None:
@@ -280,11 +343,15 @@ def _keep(request, key: str, version: str, response) -> None:
         response.status_code != 200
         or response.streaming
         or response.cookies
-        or not response.get("Content-Type", "").startswith("text/html")
         or len(response.content) > MAX_KEPT
     ):
         return
     body = response.content
+    if not response.get("Content-Type", "").startswith("text/html"):
+        # A download (a CSV export, gzipped as the browser takes it): kept as it is.
+        headers = dict(response.headers.items())
+        _set(key, {"version": version, "headers": headers, "parts": [body], "size": len(body)})
+        return
     nonce = get_nonce(request)
     if nonce:
         body = body.replace(str(nonce).encode(), NONCE_HOLE)
@@ -305,11 +372,18 @@ def _keep(request, key: str, version: str, response) -> None:
         # Kept as it is sent: the cache's memory is cheaper than inflating it on every visit
         # (a progress grid of 50 students is 0.5 MB).
         "parts": _HOLE.split(body),
+        "size": len(body),
     }
+    _set(key, entry)
+
+
+def _set(key: str, entry: dict) -> None:
     try:
         _cache().set(key, entry, settings.FIGURE_CACHE_SECONDS)
     except Exception:
         logger.warning("kept pages: could not keep a page", exc_info=True)
+        return
+    _local.put(key, entry)
 
 
 def page_token(request) -> str:
@@ -337,6 +411,7 @@ def forget_all() -> None:
     in a cache). Moving the version alone would leave the old pages in the cache until they
     expire."""
     move_version()
+    _local.clear()
     cache = _cache()
     pattern = cache.make_key("pages:*")
     try:

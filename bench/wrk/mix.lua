@@ -23,7 +23,7 @@ end
 request = function()
   position = position % #pages + 1
   local page = pages[position]
-  local headers = {["X-Forwarded-Proto"] = "https"}
+  local headers = {["X-Forwarded-Proto"] = "https", ["Accept-Encoding"] = "gzip, deflate, br"}
   if page.cookie ~= "" then headers["Cookie"] = page.cookie end
   if page.built == "1" then headers["X-Bench-Build"] = "1" end
   return wrk.format("GET", page.path, headers)

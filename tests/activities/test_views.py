@@ -1,4 +1,5 @@
 import csv
+import gzip
 import io
 from datetime import timedelta
 
@@ -323,6 +324,30 @@ def test_the_same_export_again_is_read_from_the_cache_until_the_data_under_it_ch
     posting.qualifications.add(laborant)
     rows, written = export()
     assert (rows[0][6], written) == ("25459", 1)
+
+
+def test_a_kept_export_goes_to_a_browser_gzipped(client, lines, dirk, guest_lesson, posting):
+    client.force_login(dirk)
+    url = reverse("activities:board_csv")
+    gzip_ok = {"Accept-Encoding": "gzip, deflate, br"}
+
+    first = client.get(url, headers=gzip_ok)
+    written = b"".join(first.streaming_content)
+    with CaptureQueriesContext(connection) as queries:
+        kept = client.get(url, headers=gzip_ok)
+    plain = client.get(url)
+
+    # The first time nothing is kept: the file is streamed as the database writes it.
+    assert "Content-Encoding" not in first
+    assert kept["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in kept["Vary"] and "Accept-Encoding" in first["Vary"]
+    assert gzip.decompress(kept.content) == written
+    assert len(kept.content) < len(written)
+    assert not [q for q in queries.captured_queries if "activities_activity" in q["sql"]]
+    # A client that takes no gzip gets the same file inflated.
+    assert "Content-Encoding" not in plain
+    assert b"".join(plain.streaming_content) == written
+    assert kept["Content-Disposition"].startswith('attachment; filename="civbio-opportunities-')
 
 
 def test_a_download_broken_off_is_not_kept(client, lines, dirk, guest_lesson, posting):

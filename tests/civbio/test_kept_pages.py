@@ -169,6 +169,7 @@ def test_erasing_a_student_deletes_every_kept_page(
         erase_student(actor=carla, student=student)
 
     assert not list(redis.scan_iter(match=pattern))
+    assert not kept_pages._local.entries
 
 
 def test_a_page_showing_a_token_of_its_own_is_not_kept(dirk, settings):
@@ -208,3 +209,22 @@ def test_a_page_showing_a_token_of_its_own_is_not_kept(dirk, settings):
 )
 def test_what_counts_as_a_write(sql, writes):
     assert kept_pages.is_write(sql) is writes
+
+
+def test_a_large_page_kept_in_the_process_goes_with_the_first_change_it_sees(carla, monkeypatch):
+    monkeypatch.setattr(kept_pages, "LOCAL_FROM", 0)  # every page counts as large here
+    url = reverse("reports:dashboard_coordinator")
+    client = _browser(carla)
+    _visit(client, url)
+    _kept, queries = _visit(client, url)
+    assert queries == 0
+    assert len(kept_pages._local.entries) == 1
+
+    User.objects.filter(pk=carla.pk).update(name="Carla van Dam")
+    page, queries = _visit(client, url)
+
+    assert queries > 0
+    assert "Carla van Dam" in page.text
+    # The copy built before the change went when this process saw the version move.
+    [entry] = kept_pages._local.entries.values()
+    assert b"Carla van Dam" in b"".join(entry["parts"])

@@ -34,6 +34,11 @@ def test_progress_in_the_grid_makes_a_match_and_the_teacher_nominates(
     cell.select_option("completed")
     hamza_row = page.get_by_role("row", name="Hamza O.")
     expect(hamza_row.locator("td.cell-completed")).to_have_count(1)
+    # The answer took the cell's place (the grid's body names the target for every cell).
+    expect(page.locator(".progress-grid td td")).to_have_count(0)
+    expect(
+        hamza_row.locator("td.cell-completed").get_by_label("Hamza O., 2. PCR en qPCR")
+    ).to_have_value("completed")
     expect(hamza_row.get_by_text("50%")).to_be_visible()
     screenshot("progress-grid")
 
