@@ -5,6 +5,7 @@
     python -m bench.profile board --cprofile --repeat 5   # one page (name or role contains
                                                           # "board"), with Python's profiler
     python -m bench.profile --after-progress   # each page just after progress was recorded
+    python -m bench.profile --kept         # each page served whole from the kept pages
     python -m bench.profile school --sql   # the slowest queries of the matching pages
     python -m bench.profile school --explain "MAX("   # the plans of the queries holding "MAX("
 
@@ -64,6 +65,9 @@ def main() -> int:
     parser.add_argument("--explain", metavar="TEXT", help="EXPLAIN ANALYZE queries holding TEXT")
     parser.add_argument("--cold", action="store_true", help="let kept figures go before each")
     parser.add_argument(
+        "--kept", action="store_true", help="serve each page as kept (built: the default)"
+    )
+    parser.add_argument(
         "--after-progress",
         action="store_true",
         help="record a change in progress before each (as while teachers mark their classes)",
@@ -85,7 +89,7 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from civbio import figure_cache
+    from civbio import figure_cache, kept_pages
 
     cookies = run.sessions()
     wanted = args.pages.lower()
@@ -98,7 +102,10 @@ def main() -> int:
                 figure_cache.data_changed()
             elif args.after_progress:
                 figure_cache.data_changed(progress_only=True)
-            return visit()
+            if args.kept:
+                return visit()
+            with kept_pages.fresh():  # the page built, as on the first visit after a change
+                return visit()
 
         get()  # warm
         times = []

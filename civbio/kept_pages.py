@@ -18,8 +18,8 @@ was built is kept under the version its own write moved on, so it is never serve
 
 The key holds the person and their session's password fingerprint (HASH_SESSION_KEY), so a kept
 page is served only to the session it could have been built for; the address with its query,
-the host, the language, the day (pages say "today"), and a fingerprint of the code, templates and
-static files, so a deploy reads nothing the release before it kept.
+the host, the language, the day (pages say "today"), and a fingerprint of the code, templates,
+static files and settings, so a deploy reads nothing the release before it kept.
 
 The person behind the login is kept the same way (`person`): loading them costs more than the
 rest of a request's own work (the ORM builds the query each time), and any change to anyone
@@ -28,6 +28,8 @@ moves the version, so a changed password, role or organisation is read at once.
 Privacy: kept pages hold personal data (students' names in a progress grid), so they live only
 in the cache of what can be made again (CACHE_URL: memory only, evicted first), for at most
 FIGURE_CACHE_SECONDS, and all are deleted when a student is erased or deleted (`forget_all`).
+Large pages are also held in each process's memory (`_Local`), and dropped there as soon as the
+process sees the version move.
 """
 
 import functools
