@@ -425,32 +425,26 @@ def measure(server: Server, pages: list[Page], cookies: dict, args, built: bool)
     )
     afresh = Page("Board as CSV, written afresh (not kept)", "school", "/bench/board-afresh.csv")
     count_queries([signed_in, afresh], cookies)
+
+    def load(page: Page, built: bool = False) -> dict:
+        url, cookie = server.base + page.path, cookies[page.role]
+        wrk(url, cookie, 2, args.concurrency, "page.lua", built=built)  # warm every worker
+        figures = wrk(url, cookie, args.seconds, args.concurrency, "page.lua", built=built)
+        if figures["status_errors"] or figures["socket_errors"]:
+            fail(f"{page.name}: unexpected answers under load: {figures}")
+        figures["ratio"] = round(figures["rps"] / max((floor.figures or figures)["rps"], 0.1), 2)
+        how = "built afresh" if built else f"q={page.queries!s:>3}"
+        say(
+            f"  {page.name:<34} {page.role:<11} {how} "
+            f"p50={figures['p50_ms']:>7} ms p95={figures['p95_ms']:>7} ms "
+            f"{figures['rps']:>7}/s ×floor {figures['ratio']}"
+        )
+        return figures
+
     for page in [floor, signed_in, *pages, afresh]:
-        url = server.base + page.path
-        wrk(url, cookies[page.role], 2, args.concurrency, "page.lua")  # warm every worker
-        page.figures = wrk(url, cookies[page.role], args.seconds, args.concurrency, "page.lua")
-        if page.figures["status_errors"] or page.figures["socket_errors"]:
-            fail(f"{page.name}: unexpected answers under load: {page.figures}")
-        page.figures["ratio"] = round(page.figures["rps"] / max(floor.figures["rps"], 0.1), 2)
-        say(
-            f"  {page.name:<34} {page.role:<11} q={page.queries!s:>3} "
-            f"p50={page.figures['p50_ms']:>7} ms p95={page.figures['p95_ms']:>7} ms "
-            f"{page.figures['rps']:>7}/s ×floor {page.figures['ratio']}"
-        )
+        page.figures = load(page)
     for page in pages if built else []:
-        url = server.base + page.path
-        wrk(url, cookies[page.role], 2, args.concurrency, "page.lua", built=True)
-        page.built = wrk(
-            url, cookies[page.role], args.seconds, args.concurrency, "page.lua", built=True
-        )
-        if page.built["status_errors"] or page.built["socket_errors"]:
-            fail(f"{page.name} built: unexpected answers under load: {page.built}")
-        page.built["ratio"] = round(page.built["rps"] / max(floor.figures["rps"], 0.1), 2)
-        say(
-            f"  {page.name:<34} {page.role:<11} built afresh "
-            f"p50={page.built['p50_ms']:>7} ms p95={page.built['p95_ms']:>7} ms "
-            f"{page.built['rps']:>7}/s ×floor {page.built['ratio']}"
-        )
+        page.built = load(page, built=True)
     return {
         "floor": asdict(floor),
         "signed_in_floor": asdict(signed_in),

@@ -20,7 +20,6 @@ import functools
 import hashlib
 import logging
 import uuid
-from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
@@ -111,14 +110,9 @@ def reads_progress(sql: str) -> bool:
     return any(table in sql for table in PROGRESS_TABLES)
 
 
-@contextmanager
 def fresh():
     """Within this block every figure is computed from the database."""
-    token = _bypass.set(True)
-    try:
-        yield
-    finally:
-        _bypass.reset(token)
+    return kept_pages.within(_bypass, True)
 
 
 def _part(value) -> str:

@@ -9,7 +9,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
@@ -228,3 +228,20 @@ def test_a_large_page_kept_in_the_process_goes_with_the_first_change_it_sees(car
     # The copy built before the change went when this process saw the version move.
     [entry] = kept_pages._local.entries.values()
     assert b"Carla van Dam" in b"".join(entry["parts"])
+
+
+def test_a_transaction_moves_the_page_version_once_however_many_writes(carla, monkeypatch):
+    moves = []
+    monkeypatch.setattr(kept_pages, "move_version", lambda: moves.append("now"))
+    kept_pages._read_version()  # something may have been kept under the version
+
+    with transaction.atomic():
+        for n in range(5):
+            User.objects.filter(pk=carla.pk).update(name=f"Carla {n}")
+
+    # Once at the first write; the commit (which a test's own transaction never reaches) moves
+    # it again.
+    assert moves == ["now"]
+    kept_pages._read_version()
+    User.objects.filter(pk=carla.pk).update(name="Carla")
+    assert moves == ["now", "now"]
