@@ -2,7 +2,6 @@
 
 import csv
 import io
-import re
 import time
 import zlib
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
-from civbio import figure_cache
+from civbio import figure_cache, kept_pages
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK = 64 * 1024  # bytes sent at a time by a streamed export
@@ -30,7 +29,6 @@ CSV_CHUNK = 64 * 1024  # bytes sent at a time by a streamed export
 CSV_KEEP_BYTES = 4 * 1024 * 1024
 KEPT_SLICE = 8 * 1024  # compressed bytes inflated at a time: about CSV_CHUNK of CSV
 GZIP_WBITS = 31  # zlib's way of saying: the gzip format, as browsers take it
-_GZIP = re.compile(r"\bgzip\b")
 
 
 def safe_cell(value):
@@ -80,7 +78,7 @@ def csv_response(request, header: list, rows, filename: str) -> HttpResponseBase
         )
     kept = figure_cache.read(key)
     content_type = "text/csv; charset=utf-8"
-    if kept is not None and _GZIP.search(request.headers.get("Accept-Encoding", "")):
+    if kept is not None and kept_pages.accepts_gzip(request):
         response = HttpResponse(kept, content_type=content_type)
         response["Content-Encoding"] = "gzip"
     else:

@@ -630,8 +630,11 @@ def markdown(results: dict) -> str:
                 "(civbio/kept_pages.py): the first table columns are a page served as kept, as "
                 "on every visit between two changes. *Built afresh* is the same page built on "
                 "every request with nothing of it or the person kept (the figures under it "
-                "stay kept), as on the first visit after a change. The query count the goal "
-                "compares is the built page's.",
+                "stay kept), as on the first visit after a change. wrk writes nothing, so every "
+                "request of the first columns is served from the cache; on a live site every "
+                "write (a login's included) lets all kept pages go, and the next visit to each "
+                "costs what *built afresh* shows. The query count the goal compares is the "
+                "built page's.",
             ]
         report, reminders = data["report"], data["reminders"]
         out += [

@@ -3,18 +3,21 @@
 A key page (a dashboard, the board, a progress grid) costs tens of milliseconds to build, and on
 most visits nothing under it has changed since the person last saw it. So the page is kept, per
 person, under the **page version**: a number that moves on at every write to the database (any
-INSERT, UPDATE or DELETE through Django's connection: saves, bulk writes, raw SQL), at once and
-again when the transaction commits, as the figure version does (figure_cache.data_changed moves
-it too). A kept page is served only while the version it was built under is still the current
-one, so it always shows what a fresh page would: the header's notifications, the figures, the
-people's names. A download answered whole (the board's CSV export, once its file is kept) is kept
-the same way, as it was sent.
+INSERT, UPDATE or DELETE through Django's connection: saves, bulk writes, raw SQL; not writes
+made outside Django), when the transaction commits and, within a transaction, also at the first
+write after this process last read it (figure_cache.data_changed moves it too). A kept page is
+served only while the version it was built under is still the current one, so it always shows
+what a fresh page would: the header's notifications, the figures, the people's names. A
+download answered whole (the board's CSV export, once its file is kept) is kept the same way, as
+it was sent.
 
 What differs from visit to visit is not kept: the CSP nonce and the CSRF token are cut out of
 the kept page and the visit's own are put in. A page is not kept or served from the cache when
 messages are waiting to be shown, for htmx requests and for anything but a GET answered 200 in
-one piece (a streamed download is not kept here); and a page that wrote to the database while it
-was built is kept under the version its own write moved on, so it is never served.
+one piece (a streamed download is not kept here); a page whose building left a message or
+changed the session is not kept; and a page that wrote to the database while it was built is
+kept under the version its own write moved on, so it is never served. Anonymous visitors get
+only the bare address kept.
 
 The key holds the person and their session's password fingerprint (HASH_SESSION_KEY), so a kept
 page is served only to the session it could have been built for; the address with its query,
@@ -27,9 +30,12 @@ moves the version, so a changed password, role or organisation is read at once.
 
 Privacy: kept pages hold personal data (students' names in a progress grid), so they live only
 in the cache of what can be made again (CACHE_URL: memory only, evicted first), for at most
-FIGURE_CACHE_SECONDS, and all are deleted when a student is erased or deleted (`forget_all`).
-Large pages are also held in each process's memory (`_Local`), and dropped there as soon as the
-process sees the version move.
+FIGURE_CACHE_SECONDS (a person PERSON_SECONDS), and all are deleted when a student is erased or
+deleted (`forget_all`); one stored while the erasure swept is taken out again by the request that
+stored it. Large pages are also held in each process's memory (`_Local`), dropped there as soon
+as the process sees the version move and after FIGURE_CACHE_SECONDS at the latest. If the cache
+cannot be told that the version moved, what it keeps may be served until it expires: that is
+logged as an error.
 """
 
 import functools
@@ -38,6 +44,7 @@ import json
 import logging
 import re
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -45,7 +52,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse
@@ -70,6 +77,9 @@ MAX_KEPT = 2 * 1024 * 1024
 # Pages at least this large are also kept in each process's memory, up to LOCAL_BYTES in all.
 LOCAL_FROM = 64 * 1024
 LOCAL_BYTES = 32 * 1024 * 1024
+# The longest a person is kept (their role, organisation and password fingerprint): short, in
+# case the cache missed a move of the version.
+PERSON_SECONDS = 60
 # Writes to these tables change nothing a kept page shows: sessions (a page behind the login
 # saves the last-seen moment), the access log (a student page writes it), Celery's schedule and
 # results (the scheduler writes them by itself every few minutes).
@@ -96,10 +106,15 @@ def _cache():
 
 
 def move_version() -> None:
-    try:
-        _cache().set(PAGE_VERSION_KEY, uuid.uuid4().hex, None)
-    except Exception:
-        logger.warning("kept pages: could not move the version on", exc_info=True)
+    for attempt in (1, 2):
+        try:
+            _cache().set(PAGE_VERSION_KEY, uuid.uuid4().hex, None)
+            return
+        except Exception:
+            if attempt == 2:
+                # What was kept may be served until it expires (a kept person after
+                # PERSON_SECONDS, a page after FIGURE_CACHE_SECONDS).
+                logger.error("kept pages: could not move the version on", exc_info=True)
 
 
 def pages_changed(connection=None) -> None:
@@ -174,26 +189,52 @@ class _Local:
     """A copy of the large kept pages in this process (a progress grid is 0.5 MB: read from
     the cache and unpickled, that was a quarter of its visit), served only while the page
     version read from the cache on that visit is the one they were built under. Every copy
-    goes as soon as this process sees the version move, so none outlives a change (an erasure
-    included) by more than a visit."""
+    goes as soon as this process sees the version move (every signed-in visit reads it, for
+    the person), and none is held longer than FIGURE_CACHE_SECONDS, a visit or not (a timer
+    lets them go in a process that serves nothing more)."""
 
     def __init__(self):
         self.entries: OrderedDict[str, dict] = OrderedDict()
+        self.deadlines: dict[str, float] = {}
         self.version = None
         self.size = 0
         self.lock = threading.Lock()
+        self.timer = None
 
     def get(self, key: str) -> dict | None:
         with self.lock:
             entry = self.entries.get(key)
+            if entry is not None and self.deadlines[key] <= time.monotonic():
+                self._drop(key)
+                entry = None
             if entry is not None:
                 self.entries.move_to_end(key)
             return entry
+
+    def _drop(self, key: str) -> None:
+        self.size -= self.entries.pop(key)["size"]
+        del self.deadlines[key]
+
+    def _expire(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            for key in [k for k, deadline in self.deadlines.items() if deadline <= now]:
+                self._drop(key)
+            self.timer = None
+            if self.entries:
+                self._schedule()
+
+    def _schedule(self) -> None:
+        if self.timer is None:
+            self.timer = threading.Timer(settings.FIGURE_CACHE_SECONDS, self._expire)
+            self.timer.daemon = True
+            self.timer.start()
 
     def seen(self, version: str) -> None:
         with self.lock:
             if version != self.version:
                 self.entries.clear()
+                self.deadlines.clear()
                 self.size, self.version = 0, version
 
     def put(self, key: str, entry: dict) -> None:
@@ -203,14 +244,16 @@ class _Local:
             if entry["version"] != self.version or key in self.entries:
                 return
             self.entries[key] = entry
+            self.deadlines[key] = time.monotonic() + settings.FIGURE_CACHE_SECONDS
             self.size += entry["size"]
             while self.size > LOCAL_BYTES:
-                _key, dropped = self.entries.popitem(last=False)
-                self.size -= dropped["size"]
+                self._drop(next(iter(self.entries)))
+            self._schedule()
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.deadlines.clear()
             self.size, self.version = 0, None
 
 
@@ -245,14 +288,13 @@ def person(user_id, load):
     except Exception:
         logger.warning("kept pages unavailable: the person is read", exc_info=True)
         return load(user_id)
+    if version is not None:
+        _local.seen(version)
     if entry is not None and version is not None and entry[0] == version:
         return entry[1]
     user = load(user_id)
     if user is not None and version is not None:
-        try:
-            _cache().set(key, (version, user), settings.FIGURE_CACHE_SECONDS)
-        except Exception:
-            logger.warning("kept pages: could not keep a person", exc_info=True)
+        _store(key, (version, user), version, PERSON_SECONDS)
     return user
 
 
@@ -300,22 +342,44 @@ def _page_key(request) -> str | None:
     if len(messages.get_messages(request)):
         return None  # they are shown once, on this page
     user = request.user
-    who = "anonymous"
     if user.is_authenticated:
-        session = request.session
-        who = f"{session.get(SESSION_KEY)}:{session.get(HASH_SESSION_KEY)}"
+        fingerprint = request.session.get(HASH_SESSION_KEY)
+        if not fingerprint:
+            return None
+        who = f"{user.pk}:{fingerprint}"
+    elif request.GET:
+        # Anonymous visitors get the bare address kept, so none can fill the cache with made-up
+        # query strings.
+        return None
+    else:
+        who = "anonymous"
     parts = [
         who,
         request.get_host(),
         request.scheme,
         request.get_full_path(),
         # A download is sent gzipped to who takes it (activities.spreadsheets.csv_response).
-        "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "",
+        "gzip" if accepts_gzip(request) else "",
         translation.get_language() or "",
         timezone.localdate().isoformat(),
         _code_version(),
     ]
     return PAGE_PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def accepts_gzip(request) -> bool:
+    """Whether the client takes an answer gzipped (Accept-Encoding, a q-value of 0 read as no)."""
+    for item in request.headers.get("Accept-Encoding", "").split(","):
+        name, _sep, params = item.partition(";")
+        if name.strip().lower() in ("gzip", "x-gzip"):
+            weight = params.strip().lower()
+            if not weight.startswith("q="):
+                return True
+            try:
+                return float(weight[2:]) > 0
+            except ValueError:
+                return False
+    return False
 
 
 def kept_page(view):
@@ -343,12 +407,22 @@ def kept_page(view):
         if entry is not None and version is not None and entry["version"] == version:
             _local.put(key, entry)
             return _serve(request, entry)
+        session = getattr(request, "session", None)
+        modified = session is not None and session.modified
         response = view(request, *args, **kwargs)
-        if version is not None:
+        if version is not None and not _left_something(request, session, modified):
             _keep(request, key, version, response)
         return response
 
     return wrapper
+
+
+def _left_something(request, session, modified: bool) -> bool:
+    """Whether building the page left something for a later visit, which serving it from the
+    cache would not: a message, or a change to the session."""
+    if len(messages.get_messages(request)):
+        return True
+    return session is not None and session.modified and not modified
 
 
 def _serve(request, entry: dict) -> HttpResponse:
@@ -404,12 +478,21 @@ def _keep(request, key: str, version: str, response) -> None:
 
 
 def _set(key: str, entry: dict) -> None:
+    if _store(key, entry, entry["version"], settings.FIGURE_CACHE_SECONDS):
+        _local.put(key, entry)
+
+
+def _store(key: str, value, version: str, seconds: int) -> bool:
+    """Keep `value`, built under `version`; if the version moved meanwhile (an erasure that
+    swept the cache while this was being built from the data before it), take it out again."""
     try:
-        _cache().set(key, entry, settings.FIGURE_CACHE_SECONDS)
+        _cache().set(key, value, seconds)
+        if _cache().get(PAGE_VERSION_KEY) == version:
+            return True
+        _cache().delete(key)
     except Exception:
-        logger.warning("kept pages: could not keep a page", exc_info=True)
-        return
-    _local.put(key, entry)
+        logger.warning("kept pages: could not keep %s", key.split(":")[1], exc_info=True)
+    return False
 
 
 def page_token(request) -> str:
@@ -439,17 +522,17 @@ def forget_all() -> None:
     move_version()
     _local.clear()
     cache = _cache()
-    pattern = cache.make_key("pages:*")
     try:
         client = cache._cache.get_client(write=True)
-        batch = []
-        for name in client.scan_iter(match=pattern, count=1000):
-            batch.append(name)
-            if len(batch) >= 1000:
+        for prefix in (PAGE_PREFIX, PERSON_PREFIX):  # not the version
+            batch = []
+            for name in client.scan_iter(match=cache.make_key(prefix + "*"), count=1000):
+                batch.append(name)
+                if len(batch) >= 1000:
+                    client.delete(*batch)
+                    batch = []
+            if batch:
                 client.delete(*batch)
-                batch = []
-        if batch:
-            client.delete(*batch)
     except AttributeError:
         cache.clear()  # not Redis (a local memory cache): only this process holds pages
     except Exception:

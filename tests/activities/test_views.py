@@ -348,6 +348,16 @@ def test_a_kept_export_goes_to_a_browser_gzipped(client, lines, dirk, guest_less
     assert "Content-Encoding" not in plain
     assert b"".join(plain.streaming_content) == written
     assert kept["Content-Disposition"].startswith('attachment; filename="civbio-opportunities-')
+    # Asked again, the answer itself is kept as it was sent (kept_pages), headers and all.
+    with CaptureQueriesContext(connection) as again:
+        served = client.get(url, headers=gzip_ok)
+    assert len(again) == 0
+    assert served.content == kept.content
+    assert (served["Content-Encoding"], served["Vary"]) == ("gzip", kept["Vary"])
+    # A browser that says it takes no gzip gets none.
+    refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused
+    assert b"".join(refused.streaming_content) == written
 
 
 def test_a_download_broken_off_is_not_kept(client, lines, dirk, guest_lesson, posting):

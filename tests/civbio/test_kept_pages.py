@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -16,12 +17,12 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from activities import services
+from activities import progress, services
 from activities.privacy import erase_student
 from civbio import kept_pages
 from partners.models import Role, User
 from tests.conftest import days
-from tests.factories import StudentFactory
+from tests.factories import ModuleFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -150,26 +151,61 @@ def test_a_changed_person_is_read_again_on_their_next_visit(dirk):
     assert client.get(url).status_code == 403
 
 
-def test_erasing_a_student_deletes_every_kept_page(
-    carla, dirk, school, django_capture_on_commit_callbacks
+def test_erasing_a_student_deletes_every_kept_page_and_person(
+    carla, dirk, school, lines, django_capture_on_commit_callbacks, monkeypatch
 ):
+    monkeypatch.setattr(kept_pages, "LOCAL_FROM", 0)  # held in this process's memory too
     student = StudentFactory(school=school, display_name="Zoë Zeldzaam")
+    edition = progress.create_edition(
+        actor=dirk, module=ModuleFactory(), name="LAB3A", start_date=days(-30), end_date=days(60)
+    )
+    progress.enrol_students(actor=dirk, edition=edition, students=[student])
     client = _browser(dirk)
-    client.get(reverse("activities:student_list"))
-    _visit(client, reverse("reports:dashboard_school"))
+    url = reverse("activities:edition_detail", args=[edition.pk])
+    _visit(client, url)
+    grid, queries = _visit(client, url)
+    assert queries == 0 and "Zoë Zeldzaam" in grid.text  # kept, with her name
     kept_cache = caches["kept"]
     client_of_redis = getattr(kept_cache, "_cache", None)
     if client_of_redis is None or not hasattr(client_of_redis, "get_client"):
         pytest.skip("the kept cache is not Redis here")
     redis = client_of_redis.get_client(write=True)
-    pattern = kept_cache.make_key("pages:page:*")
-    assert list(redis.scan_iter(match=pattern))
+    pages, persons = (kept_cache.make_key(f"pages:{kind}:*") for kind in ("page", "person"))
+    assert list(redis.scan_iter(match=pages)) and list(redis.scan_iter(match=persons))
+    assert kept_pages._local.entries
 
     with django_capture_on_commit_callbacks(execute=True):
         erase_student(actor=carla, student=student)
 
-    assert not list(redis.scan_iter(match=pattern))
+    assert not list(redis.scan_iter(match=pages))
+    assert not list(redis.scan_iter(match=persons))
     assert not kept_pages._local.entries
+    assert "Zoë Zeldzaam" not in client.get(url).text
+
+
+def test_a_page_stored_while_an_erasure_swept_is_taken_out_again(carla):
+    from reports import views
+
+    url = reverse("reports:dashboard_coordinator")
+    client = _browser(carla)
+    view = views.dashboard_coordinator.__wrapped__.__wrapped__  # under login and kept_page
+    swept = []
+
+    def build_during_an_erasure(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        kept_pages.forget_all()  # the erasure commits while the page is being built
+        swept.append(True)
+        return response
+
+    request = RequestFactory().get(url)
+    request.user, request.session = carla, client.session
+    request._messages = messages.storage.default_storage(request)
+    kept_pages.kept_page(build_during_an_erasure)(request)
+
+    key = kept_pages._page_key(request)
+    assert swept
+    assert caches["kept"].get(key) is None
+    assert caches["kept"].get(kept_pages.PAGE_VERSION_KEY) is not None
 
 
 def test_a_page_showing_a_token_of_its_own_is_not_kept(dirk, settings):
@@ -245,3 +281,63 @@ def test_a_transaction_moves_the_page_version_once_however_many_writes(carla, mo
     kept_pages._read_version()
     User.objects.filter(pk=carla.pk).update(name="Carla")
     assert moves == ["now", "now"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_that_commits_moves_the_page_version_at_the_commit(carla, monkeypatch):
+    moves = []
+    monkeypatch.setattr(kept_pages, "move_version", lambda: moves.append("moved"))
+    kept_pages._read_version()
+
+    with transaction.atomic():
+        User.objects.filter(pk=carla.pk).update(name="Carla 1")
+        User.objects.filter(pk=carla.pk).update(name="Carla 2")
+        assert moves == ["moved"]  # at the first write
+
+    assert moves == ["moved", "moved"]  # and once at the commit, however many writes
+
+
+def test_htmx_requests_and_anonymous_query_strings_are_never_kept(carla, client):
+    url = reverse("reports:dashboard_coordinator")
+    browser = _browser(carla)
+    # A page built has its template's context; one served from the cache has none.
+    built = [browser.get(url + "?period=all").context is not None for _ in range(2)]
+    assert built == [True, False]  # signed in, a query string is kept
+    htmx = [browser.get(url, headers={"HX-Request": "true"}).context for _ in range(2)]
+    assert all(context is not None for context in htmx)
+    home = [client.get(reverse("home"), {"x": 1}).context for _ in range(2)]
+    assert all(context is not None for context in home)
+    assert [client.get(reverse("home")).context is not None for _ in range(2)] == [True, False]
+    request = RequestFactory().get("/", {"x": "1"})
+    request.user, request.session = AnonymousUser(), browser.session
+    request._messages = messages.storage.default_storage(request)
+    assert kept_pages._page_key(request) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "gzip"),
+    [
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("gzip;q=0", False),
+        ("identity", False),
+        ("", False),
+    ],
+)
+def test_who_takes_gzip(header, gzip):
+    request = RequestFactory().get("/", headers={"Accept-Encoding": header})
+    assert kept_pages.accepts_gzip(request) is gzip
+
+
+def test_pages_are_built_when_the_cache_is_down(carla, monkeypatch):
+    url = reverse("reports:dashboard_coordinator")
+    client = _browser(carla)
+    _visit(client, url)
+
+    def down():
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(kept_pages, "_cache", down)
+    page, queries = _visit(client, url)
+
+    assert queries > 0 and "Carla" in page.text
