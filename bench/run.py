@@ -674,7 +674,9 @@ def markdown(results: dict) -> str:
             "",
             f"## Load test (×{load['scale']})",
             "",
-            f"Every page above, of every role ({', '.join(load['roles'])}), in turn on "
+            f"Every page above, of every role ({', '.join(load['roles'])})"
+            + (", each served as kept and built afresh," if _built_at(results, load) else "")
+            + " in turn on "
             f"{load['concurrency']} connections for {load['seconds']} s: "
             f"**{load['requests']:,} requests**, {load['rps']} per second, p50 "
             f"{load['p50_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms. "
@@ -682,6 +684,13 @@ def markdown(results: dict) -> str:
             f"{load['client_errors']}; socket errors: {load['socket_errors']}.",
         ]
     return "\n".join(out) + "\n"
+
+
+def _built_at(results: dict, load: dict) -> bool:
+    """Whether the run measured pages built afresh at the load test's scale (and so asked for
+    them in the load test too)."""
+    scale = results["scales"].get(load["scale"]) or results["scales"].get(str(load["scale"]))
+    return bool(scale) and any(page.get("built") for page in scale["pages"])
 
 
 def goals(results: dict) -> list[str]:
