@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import (
+    NOTICE_KINDS,
     Activity,
     ActivityKind,
     ActivityStatus,
@@ -20,7 +21,7 @@ from activities.models import (
     ResearchOutput,
     ResearchProject,
 )
-from civbio import rules
+from civbio import numbers, rules
 from partners.models import Organisation, User
 
 
@@ -108,6 +109,7 @@ class PostingForm(ActivityForm):
             "application_deadline",
             "partner_organisations",
         ]
+        formfield_callback = numbers.formfield
         widgets = {**DATE_WIDGETS, "application_deadline": DateInput()}
         labels = {"contact": _("Workplace trainer (contact)")}
 
@@ -312,7 +314,8 @@ def activity_form_class(activity: Activity) -> type[ActivityForm]:
 class ReminderSettingsForm(forms.Form):
     kinds = forms.MultipleChoiceField(
         label=_("Send me a reminder when"),
-        choices=ReminderKind.choices,
+        # Notices of decisions about one's own work always come; they are not offered here.
+        choices=[(k, label) for k, label in ReminderKind.choices if k not in NOTICE_KINDS],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -322,6 +325,25 @@ class ReasonForm(forms.Form):
     """A short reason typed with a one-click action (cancelling, rejecting): plain text only."""
 
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class ConfirmForm(forms.Form):
+    """The reason typed on a confirmation page. Required where another party loses something
+    (a request, a nomination): they are sent it, and it stays on the timeline. `told` says who
+    is sent it; it is shown as the field's help, unescaped, so it is a fixed sentence, never
+    anything a user typed."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, required: bool, told: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        field.required = required
+        if not required:
+            field.label = _("Message (optional)")
+        field.help_text = told
 
 
 def typed_reason(data) -> str:

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from activities.models import ProgressStatus
-from civbio import kept_pages
+from civbio import kept_pages, numbers
 
 
 class Cells:
@@ -30,6 +30,8 @@ class Cells:
         self.labels = {value: escape(str(label)) for value, label in self.statuses}
         self.grade_label = escape(_("Grade"))
         self.save_label = escape(_("Save"))
+        # Grades as the page's language writes them (7,5 on a Dutch page), found once a page.
+        self.separator = numbers.decimal_separator()
         self._options: dict[str, str] = {}
         self._units: dict[int, str] = {}
 
@@ -97,7 +99,8 @@ class Cells:
             if typed_grade is not None:
                 value = typed_grade
             else:
-                value = progress.grade if progress and progress.grade is not None else ""
+                grade_value = progress.grade if progress else None
+                value = "" if grade_value is None else numbers.written(grade_value, self.separator)
             invalid = ' aria-invalid="true"' if typed_grade is not None else ""
             grade = (
                 f'<label class="visually-hidden" for="g-{ident}">{self.grade_label}</label>'

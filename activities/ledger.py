@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,11 +20,15 @@ from activities.models import (
     Contribution,
     ContributionKind,
     ContributionStatus,
+    Notification,
+    Reminder,
+    ReminderKind,
     Request,
     Student,
 )
+from activities.tasks import send_reminder_email
 from civbio import rules
-from partners.models import Organisation, User
+from partners.models import Organisation, Role, User
 from programmes.models import ProgrammeLine, Project
 from programmes.selectors import current_project
 
@@ -166,8 +171,47 @@ def _locked(contribution: Contribution) -> Contribution:
     return Contribution.objects.select_for_update().get(pk=contribution.pk)
 
 
+def _concerned(contribution: Contribution) -> list[User]:
+    """Who hears of a decision on a contribution: the partner's person who logged (or confirmed)
+    it, else the partner's contact persons, else all its staff."""
+    logger = contribution.submitted_by
+    if logger and logger.is_active and logger.organisation_id == contribution.organisation_id:
+        return [logger]
+    staff = list(
+        User.objects.active()
+        .filter(organisation_id=contribution.organisation_id)
+        .exclude(role__in=[Role.FUNDER, ""])
+    )
+    return [p for p in staff if p.is_contact] or staff
+
+
+def _tell_decision(*, actor: User, contribution: Contribution, kind: str, note: str = "") -> None:
+    """Tell the partner the decision, in the app and by e-mail (sent once, retried, failures
+    visible, as a reminder's). Deciding the same contribution the same way again (rejected,
+    resent, rejected) replaces the earlier notice, so the person reads the latest reason."""
+    for person in _concerned(contribution):
+        if person.pk == actor.pk:
+            continue
+        Reminder.objects.filter(
+            kind=kind, target_type="contribution", target_id=contribution.pk, recipient=person
+        ).delete()
+        notice = Reminder.objects.create(
+            kind=kind,
+            target_type="contribution",
+            target_id=contribution.pk,
+            recipient=person,
+            due=contribution.date,
+            title=contribution.description[:300],
+            url=reverse("reports:my_contributions"),
+            note=note[:300],
+        )
+        Notification.objects.create(recipient=person, reminder=notice)
+        transaction.on_commit(lambda pk=notice.pk: send_reminder_email.delay(pk), robust=True)
+
+
 @transaction.atomic
 def approve_contribution(*, actor: User, contribution: Contribution) -> Contribution:
+    """A coordinator approves a submitted contribution; the partner hears of it."""
     if not rules.can_review_contributions(actor):
         raise PermissionDenied(_("Only coordinators approve contributions."))
     current = _locked(contribution)
@@ -177,11 +221,13 @@ def approve_contribution(*, actor: User, contribution: Contribution) -> Contribu
     current.status = ContributionStatus.APPROVED
     current.decided_by, current.decided_at, current.rejection_reason = actor, timezone.now(), ""
     current.save()
+    _tell_decision(actor=actor, contribution=current, kind=ReminderKind.CONTRIBUTION_APPROVED)
     return current
 
 
 @transaction.atomic
 def reject_contribution(*, actor: User, contribution: Contribution, reason: str) -> Contribution:
+    """A coordinator rejects a submitted contribution with the reason the partner is told."""
     if not rules.can_review_contributions(actor):
         raise PermissionDenied(_("Only coordinators reject contributions."))
     if not reason.strip():
@@ -193,6 +239,12 @@ def reject_contribution(*, actor: User, contribution: Contribution, reason: str)
     current.decided_by, current.decided_at = actor, timezone.now()
     current.rejection_reason = reason.strip()[:300]
     current.save()
+    _tell_decision(
+        actor=actor,
+        contribution=current,
+        kind=ReminderKind.CONTRIBUTION_REJECTED,
+        note=current.rejection_reason,
+    )
     return current
 
 

@@ -2,6 +2,7 @@
 students nominated to places, and the record of who changed what."""
 
 import secrets
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -321,6 +322,12 @@ class Activity(models.Model):
     def next_statuses(self) -> list[str]:
         return sorted(STATUS_FLOW.get(self.kind, {}).get(self.status, set()))
 
+    def has_passed(self, today: date) -> bool:
+        """Whether the activity's last day (its end date, else its start date) lies before
+        `today`; an activity without dates has not passed."""
+        last = self.end_date or self.start_date
+        return last is not None and last < today
+
 
 class CreboList(models.Model):
     """An activity's qualification codes as one text, "25452; 25453", for exports.
@@ -630,6 +637,9 @@ class NominationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # All places were taken before the company answered: civbio (not the company) set it aside,
+    # and offers it again, first come first served, when a place comes free.
+    WAITING = "waiting", _("On the waiting list")
 
 
 class Nomination(models.Model):
@@ -722,6 +732,10 @@ EVENT_VERBS = {
     "nomination_declined": _("declined a nomination"),
     "nomination_withdrawn": _("withdrew a nomination"),
     "agreement": _("recorded the placement agreement"),
+    "nomination_waiting": _("put a nomination on the waiting list, as all places are taken"),
+    "nomination_offered": _("offered a nomination from the waiting list again: a place came free"),
+    "placement_withdrawn": _("withdrew a student from an accepted place"),
+    "reopened": _("reopened the activity"),
 }
 
 
@@ -774,6 +788,13 @@ class ReminderKind(models.TextChoices):
     EDITION_STALE = "edition_stale", _("A module edition's progress has not been updated")
     QUARTER_END = "quarter_end", _("The quarter ends: log contributions, write up, approve")
     HOURS_UNCONFIRMED = "hours_unconfirmed", _("A delivered activity's hours are not confirmed")
+    CONTRIBUTION_APPROVED = "contrib_approved", _("Your contribution was approved")
+    CONTRIBUTION_REJECTED = "contrib_rejected", _("Your contribution was rejected")
+
+
+# Decisions told to the person they concern, in the app and by e-mail like a reminder; nobody
+# switches them off.
+NOTICE_KINDS = frozenset({ReminderKind.CONTRIBUTION_APPROVED, ReminderKind.CONTRIBUTION_REJECTED})
 
 
 # What each reminder says, in the reader's language ("%(title)s" is the thing, "%(due)s" the day
@@ -798,12 +819,22 @@ REMINDER_MESSAGES = {
     ReminderKind.HOURS_UNCONFIRMED: _(
         "The hours of a delivered activity (%(title)s) wait for your confirmation."
     ),
+    ReminderKind.CONTRIBUTION_APPROVED: _(
+        "Your contribution of %(due)s, “%(title)s”, was approved: it counts as co-financing."
+    ),
+    ReminderKind.CONTRIBUTION_REJECTED: _(
+        "Your contribution of %(due)s, “%(title)s”, was rejected. The reason: “%(note)s”. "
+        "Correct it and send it again."
+    ),
 }
 
 
 class Reminder(models.Model):
     """One reminder to one person about one thing at one due moment. The unique constraint is
-    what makes a second run of the reminders send nothing twice."""
+    what makes a second run of the reminders send nothing twice.
+
+    A notice of a decision (NOTICE_KINDS: a contribution approved or rejected) travels the same
+    way, so it too is e-mailed once, retried, and its failures are visible."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
     target_type = models.CharField(max_length=30)
@@ -817,6 +848,8 @@ class Reminder(models.Model):
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # What a notice adds to its sentence: a rejection's reason.
+    note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -840,7 +873,13 @@ class Reminder(models.Model):
         return REMINDER_MESSAGES[self.kind] % {
             "title": self.title,
             "due": date_format(self.due, "j F Y"),
+            "note": self.note,
         }
+
+    @property
+    def is_notice(self) -> bool:
+        """A decision told to the person it concerns, rather than a reminder of a date."""
+        return self.kind in NOTICE_KINDS
 
     @property
     def link(self) -> str:

@@ -9,19 +9,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from activities import imports, privacy, progress, services
+from activities import confirmations, imports, privacy, progress, services
 from activities.forms import DateInput
 from activities.grid import Cells
 from activities.models import (
     Edition,
     Enrolment,
+    ImportStatus,
     Module,
     ModuleUnit,
     Nomination,
@@ -33,7 +36,8 @@ from activities.models import (
 )
 from activities.spreadsheets import spreadsheet_response
 from activities.views import staff_required
-from civbio import rules
+from civbio import numbers, rules
+from civbio.confirmation import confirmation_page, confirmed
 from civbio.kept_pages import kept_page
 from partners import audit
 from partners.models import User
@@ -84,7 +88,7 @@ class CellForm(forms.Form):
     enrolment = forms.IntegerField()
     unit = forms.IntegerField()
     status = forms.ChoiceField(choices=ProgressStatus.choices)
-    grade = forms.DecimalField(max_digits=3, decimal_places=1, required=False)
+    grade = numbers.DecimalField(max_digits=3, decimal_places=1, required=False)
 
 
 class BulkForm(forms.Form):
@@ -299,22 +303,28 @@ def edition_enrol(request, pk: int):
     return redirect(edition)
 
 
-def _cell_text(item: progress.CellProgress | None) -> str:
-    if item is None:
-        return str(ProgressStatus.NOT_STARTED.label)
-    grade = f" ({item.grade})" if item.grade is not None else ""
-    return f"{item.label}{grade}"
+def _cell_values(item: progress.CellProgress | None, *, graded: bool) -> list:
+    """A unit's cells in the export: its status, and on a graded module its grade beside it as
+    a number (a spreadsheet sums and averages it; None leaves the cell empty)."""
+    status = item.label if item is not None else str(ProgressStatus.NOT_STARTED.label)
+    if not graded:
+        return [status]
+    return [status, item.grade if item is not None else None]
 
 
 def _progress_table(edition: Edition) -> tuple[list[str], list[list]]:
     grid = progress.edition_grid(edition)
-    units = [f"{u.position}. {u.title}" for u in grid["units"]]
+    graded = edition.module.assessment == "grade"
+    units = []
+    for unit in grid["units"]:
+        title = f"{unit.position}. {unit.title}"
+        units += [title, _("%(unit)s: grade") % {"unit": title}] if graded else [title]
     header = [_("Student number"), _("Name"), *units, _("Progress (%)")]
     rows = [
         [
             row.enrolment.student.student_number,
             row.enrolment.student.display_name,
-            *[_cell_text(item) for _unit, item in row.cells],
+            *[value for _unit, item in row.cells for value in _cell_values(item, graded=graded)],
             row.percent,
         ]
         for row in grid["rows"]
@@ -389,12 +399,12 @@ def student_detail(request, pk: int):
             "nomination__posting__host"
         )
     )
+    # The class's lessons from the day the student joined that class, not the ones before.
+    with_the_class = Q(pk__in=[])
+    for enrolment in enrolments:
+        with_the_class |= Q(group_name=enrolment.edition.name, date__gte=enrolment.enrolled_on)
     lessons = list(
-        Request.objects.filter(
-            school_id=student.school_id,
-            status="delivered",
-            group_name__in=[e.edition.name for e in enrolments],
-        )
+        Request.objects.filter(with_the_class, school_id=student.school_id, status="delivered")
         .select_related("activity", "activity__host")
         .order_by("-date")[:20]
     )
@@ -415,7 +425,8 @@ def student_detail(request, pk: int):
 
 
 def _student_timeline(enrolments, nominations, placements, lessons) -> list[dict]:
-    """One chronological story across modules, nominations, placements and lessons, newest first."""
+    """One chronological story across modules, nominations, placements and lessons, newest
+    first. It starts when the student was first enrolled: nothing is shown from before."""
     entries = []
     for enrolment in enrolments:
         edition = enrolment.edition
@@ -423,6 +434,8 @@ def _student_timeline(enrolments, nominations, placements, lessons) -> list[dict
             {
                 "date": enrolment.enrolled_on,
                 "text": _("Enrolled in %(edition)s") % {"edition": edition},
+                # Before whatever else happened that day.
+                "first": True,
             }
         )
         units = {u.pk: u for u in edition.module.units.all()}
@@ -431,13 +444,13 @@ def _student_timeline(enrolments, nominations, placements, lessons) -> list[dict
                 {
                     "date": item.recorded_on,
                     "text": f"{units[item.unit_id]}: {item.get_status_display()}"
-                    + (f" ({item.grade})" if item.grade is not None else ""),
+                    + (f" ({number_format(item.grade)})" if item.grade is not None else ""),
                 }
             )
     for nomination in nominations:
         entries.append(
             {
-                "date": nomination.created_at.date(),
+                "date": timezone.localdate(nomination.created_at),
                 "text": _("Nominated for %(place)s (%(status)s)")
                 % {"place": nomination.posting.title, "status": nomination.get_status_display()},
             }
@@ -457,7 +470,10 @@ def _student_timeline(enrolments, nominations, placements, lessons) -> list[dict
                 "text": f"{lesson.activity.title} — {lesson.activity.host.display_name}",
             }
         )
-    return sorted(entries, key=lambda e: e["date"], reverse=True)
+    if enrolments:
+        first = min(enrolment.enrolled_on for enrolment in enrolments)
+        entries = [entry for entry in entries if entry["date"] >= first]
+    return sorted(entries, key=lambda e: (e["date"], not e.get("first")), reverse=True)
 
 
 @school_staff_required
@@ -481,14 +497,31 @@ def student_export(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def student_erase(request, pk: int):
+    """Erase a student for good, after a page that says what goes and what stays."""
     if not rules.can_erase_student(request.user):
         raise PermissionDenied
-    student = get_object_or_404(rules.visible_students(request.user), pk=pk)
-    privacy.erase_student(actor=request.user, student=student)
-    messages.success(request, _("The student's data was erased; anonymous counts remain."))
-    return redirect("activities:student_list")
+    student = get_object_or_404(
+        rules.visible_students(request.user).select_related("school"), pk=pk
+    )
+    if student.erased_at is not None:
+        messages.info(request, _("This student's data was erased already."))
+        return redirect("activities:student_list")
+    if confirmed(request):
+        privacy.erase_student(actor=request.user, student=student)
+        messages.success(request, _("The student's data was erased; anonymous counts remain."))
+        return redirect("activities:student_list")
+    return confirmation_page(
+        request,
+        heading=_("Erase %(name)s?") % {"name": student.display_name},
+        lines=confirmations.student_erase(student).lines,
+        action=reverse("activities:student_erase", args=[student.pk]),
+        confirm_label=_("Yes, erase for good"),
+        back=reverse("activities:student_detail", args=[student.pk]),
+        back_label=_("No, keep the student"),
+        warning=_("This cannot be undone: not even the project office can bring the name back."),
+    )
 
 
 # Matching ---------------------------------------------------------------------------------------
@@ -597,11 +630,15 @@ def student_import_preview(request, pk: int):
 def student_import_progress(request, pk: int):
     """The progress bar's fragment, polled by htmx while the import runs."""
     checked = _import_for(request, pk, with_rows=False)
-    return render(
+    response = render(
         request,
         "activities/partials/import_progress.html",
         {"checked": checked, "processed": imports.rows_processed(checked)},
     )
+    if checked.status != ImportStatus.RUNNING:
+        # The whole page changes once the import is over (only the outcome stays): htmx reloads it.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @school_staff_required

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from partners.models import Organisation
@@ -102,6 +102,24 @@ class NominationQuerySet(models.QuerySet):
             "student__qualification",
             "nominated_by",
             "placement",
+        ).with_waiting_position()
+
+    def with_waiting_position(self):
+        """`waiting_position`: 1 for the first nomination on its place's waiting list, 2 for the
+        next (first come first served, as they are offered again), None when not waiting."""
+        ahead = (
+            self.model.objects.filter(posting=OuterRef("posting"), status="waiting")
+            .filter(
+                Q(created_at__lt=OuterRef("created_at"))
+                | Q(created_at=OuterRef("created_at"), pk__lte=OuterRef("pk"))
+            )
+            .order_by()
+            .values("posting")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            waiting_position=Case(When(status="waiting", then=Subquery(ahead)), default=None)
         )
 
 

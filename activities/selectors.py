@@ -122,8 +122,17 @@ def my_requests_page(user: User) -> dict:
     requests = rules.visible_requests(user).select_related(
         "activity", "activity__host", "school", "requested_by"
     )
-    nominations = rules.visible_nominations(user).select_related(
-        "posting", "posting__host", "student", "student__qualification", "nominated_by", "placement"
+    nominations = (
+        rules.visible_nominations(user)
+        .select_related(
+            "posting",
+            "posting__host",
+            "student",
+            "student__qualification",
+            "nominated_by",
+            "placement",
+        )
+        .with_waiting_position()
     )
     if user.role == Role.SCHOOL_STAFF:
         requests = requests.filter(school_id=user.organisation_id)

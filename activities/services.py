@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from activities import ledger
+from activities import confirmations, ledger
 from activities.models import (
     KIND_LINE_NUMBER,
+    NOTICE_KINDS,
     Activity,
     ActivityEvent,
     ActivityKind,
@@ -211,6 +212,8 @@ def update_activity(
         and current.status == ActivityStatus.PUBLISHED
     ):
         _fill(current, actor)
+    elif isinstance(current, Posting):
+        _offer_free_places(current)  # more places: the waiting list comes first
     if qualifications is not None:
         current.qualifications.set(qualifications)
     if partner_organisations is not None:
@@ -231,7 +234,9 @@ def change_activity_status(
 ) -> Activity:
     """Move an activity along its flow (publish, close, cancel, deliver, …).
 
-    Closing or cancelling an offer tells the schools whose requests or nominations are still open.
+    Closing or cancelling an offer tells the schools whose requests or nominations are still open,
+    with the note; cancelling ends those requests and nominations, so it needs a reason (the note)
+    whenever it ends any.
     """
     if not rules.can_edit_activity(actor, activity):
         raise PermissionDenied(_("You may not change this activity."))
@@ -243,6 +248,24 @@ def change_activity_status(
                 "current": ActivityStatus(current.status).label,
                 "next": ActivityStatus(status).label,
             }
+        )
+    open_requests = list(
+        Request.objects.open().filter(activity=current).select_related("requested_by")
+    )
+    # Nominations waiting for an answer, and those on the waiting list: a cancelled place ends
+    # both.
+    pending = list(
+        Nomination.objects.filter(
+            posting_id=current.pk,
+            status__in=[NominationStatus.NOMINATED, NominationStatus.WAITING],
+        ).select_related("nominated_by")
+    )
+    affected: list[User] = []
+    if status in (ActivityStatus.CANCELLED, ActivityStatus.CLOSED):
+        affected = [r.requested_by for r in open_requests] + [n.nominated_by for n in pending]
+    if status == ActivityStatus.CANCELLED and (open_requests or pending) and not note.strip():
+        raise ValidationError(
+            {"note": _("Give a reason: the schools whose requests end are told it.")}
         )
     if status == ActivityStatus.DELIVERED and current.kind in (
         ActivityKind.IMAGE,
@@ -264,17 +287,6 @@ def change_activity_status(
         actor=actor,
     )
     current.status = status
-    open_requests = list(
-        Request.objects.open().filter(activity=current).select_related("requested_by")
-    )
-    pending = list(
-        Nomination.objects.filter(
-            posting_id=current.pk, status=NominationStatus.NOMINATED
-        ).select_related("nominated_by")
-    )
-    affected: list[User] = []
-    if status in (ActivityStatus.CANCELLED, ActivityStatus.CLOSED):
-        affected = [r.requested_by for r in open_requests] + [n.nominated_by for n in pending]
     if status == ActivityStatus.CANCELLED:
         # Nothing stays live on a cancelled offer: its requests and nominations end with it.
         Request.objects.filter(pk__in=[r.pk for r in open_requests]).update(
@@ -287,6 +299,44 @@ def change_activity_status(
         )
     record_event(
         activity=current, actor=actor, verb="status", to_status=status, note=note, notify=affected
+    )
+    return current
+
+
+@transaction.atomic
+def reopen_activity(*, actor: User, activity: Activity, note: str = "") -> Activity:
+    """Take a cancellation back while the activity's date has not passed: it returns to the
+    status it had (published, planned, …; a draft if it never left draft), audited, and the
+    people who were told of the cancellation hear that it is open again. The requests and
+    nominations that ended with it stay ended: the schools ask again."""
+    if not rules.can_edit_activity(actor, activity):
+        raise PermissionDenied(_("You may not change this activity."))
+    current = Activity.objects.select_for_update().get(pk=activity.pk)
+    if current.status != ActivityStatus.CANCELLED:
+        raise ValidationError(_("Only a cancelled activity can be reopened."))
+    if current.has_passed(timezone.localdate()):
+        raise ValidationError(_("Its date has passed: an activity in the past cannot be reopened."))
+    cancellation = confirmations.cancellation_event(current)
+    status = confirmations.status_before_cancellation(current, cancellation)
+    Activity.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
+    # A conditional update passes no save signal: the audit trail and the kept figures are told
+    # by hand.
+    figure_cache.data_changed()
+    AuditEntry.objects.log_create(
+        current,
+        force_log=True,
+        action=AuditEntry.Action.UPDATE,
+        changes={"status": [current.status, status]},
+        actor=actor,
+    )
+    current.status = status
+    record_event(
+        activity=current,
+        actor=actor,
+        verb="reopened",
+        to_status=status,
+        note=note,
+        notify=confirmations.told_of_cancellation(cancellation),
     )
     return current
 
@@ -473,15 +523,16 @@ def respond_to_proposal(*, actor: User, request: Request, accept: bool) -> Reque
 
 
 @transaction.atomic
-def cancel_request(*, actor: User, request: Request, reason: str = "") -> Request:
-    """Either side calls off an open request; the other side is told."""
+def cancel_request(*, actor: User, request: Request, reason: str) -> Request:
+    """Either side calls off an open request, with a reason; the other side is told it."""
     current = _locked_request(request)
     school_side = rules.can_act_for_school(actor, current)
-    host_side = rules.can_answer_request(actor, current)
-    if not (school_side or host_side):
+    if not rules.can_cancel_request(actor, current):
         raise PermissionDenied(_("You may not cancel this request."))
     if not current.is_open:
         raise ValidationError(_("Only an open request can be cancelled."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason: the other side is told it.")})
     current.status = RequestStatus.CANCELLED
     current.save()
     other_side = host_people(current.activity) if school_side else [current.requested_by]
@@ -687,49 +738,116 @@ def answer_nomination(
             note=message,
             notify=[current.nominated_by],
         )
+        _offer_free_places(posting)
     return current
 
 
 def _fill(posting: Posting, actor: User) -> None:
-    """The last place is taken: the posting is filled and the students still waiting hear so."""
+    """The last place is taken: the posting is filled, and the nominations still waiting for an
+    answer go on the waiting list. That is civbio's doing, not the company's: each teacher hears
+    it from civbio, and nothing is written in the company's name."""
     Activity.objects.filter(pk=posting.pk).update(status=ActivityStatus.FILLED)
+    posting.status = ActivityStatus.FILLED
     figure_cache.data_changed()
-    waiting = list(
+    pending = list(
         posting.nominations.filter(status=NominationStatus.NOMINATED).select_related("nominated_by")
     )
-    Nomination.objects.filter(pk__in=[n.pk for n in waiting]).update(
-        status=NominationStatus.DECLINED, response=_("All places have been filled.")
+    Nomination.objects.filter(pk__in=[n.pk for n in pending]).update(
+        status=NominationStatus.WAITING, updated_at=timezone.now()
     )
-    record_event(
-        activity=posting,
-        actor=actor,
-        verb="status",
-        to_status=ActivityStatus.FILLED,
-        notify=[n.nominated_by for n in waiting],
+    record_event(activity=posting, actor=actor, verb="status", to_status=ActivityStatus.FILLED)
+    for nomination in pending:
+        record_event(
+            activity=posting,
+            actor=None,
+            verb="nomination_waiting",
+            nomination=nomination,
+            notify=[nomination.nominated_by],
+        )
+
+
+def _offer_free_places(posting: Posting) -> list[Nomination]:
+    """A place came free (a placement withdrawn, a nomination declined or withdrawn, more places):
+    a filled posting opens again, and the waiting list's nominations go back to the company,
+    first come first served, as many as there are free places not already awaiting an answer.
+
+    The caller holds the posting's row lock, so two places freed at once never offer the same
+    nomination twice or more nominations than places."""
+    if posting.status not in (ActivityStatus.PUBLISHED, ActivityStatus.FILLED):
+        return []
+    free = posting.places - posting.nominations.accepted().count()
+    if free <= 0:
+        return []
+    if posting.status == ActivityStatus.FILLED:
+        Activity.objects.filter(pk=posting.pk).update(status=ActivityStatus.PUBLISHED)
+        posting.status = ActivityStatus.PUBLISHED
+        figure_cache.data_changed()
+    room = free - posting.nominations.filter(status=NominationStatus.NOMINATED).count()
+    if room <= 0:
+        return []
+    offered = list(
+        posting.nominations.select_for_update(of=("self",))
+        .filter(status=NominationStatus.WAITING)
+        .select_related("nominated_by")
+        .order_by("created_at", "pk")[:room]
     )
+    Nomination.objects.filter(pk__in=[n.pk for n in offered]).update(
+        status=NominationStatus.NOMINATED, updated_at=timezone.now()
+    )
+    hosts = host_people(posting)
+    for nomination in offered:
+        nomination.status = NominationStatus.NOMINATED
+        record_event(
+            activity=posting,
+            actor=None,
+            verb="nomination_offered",
+            nomination=nomination,
+            notify=[nomination.nominated_by, *hosts],
+        )
+    return offered
 
 
 @transaction.atomic
-def withdraw_nomination(*, actor: User, nomination: Nomination) -> Nomination:
+def withdraw_nomination(*, actor: User, nomination: Nomination, reason: str) -> Nomination:
+    """The school takes back a nomination, with a reason the company is told: one not yet
+    answered, one on the waiting list, or an accepted one whose placement has not started. A
+    place that comes free goes to the next nomination on the waiting list."""
+    # The posting is locked before the nomination, in the order answer_nomination locks them.
+    posting = Posting.objects.select_for_update().get(
+        pk=Nomination.objects.values_list("posting_id", flat=True).get(pk=nomination.pk)
+    )
     current = (
         Nomination.objects.select_for_update(of=("self",))
-        .select_related("posting")
+        .select_related("student")
         .get(pk=nomination.pk)
     )
+    current.posting = posting
     if not rules.can_withdraw_nomination(actor, current):
         raise PermissionDenied(_("You may not withdraw this nomination."))
-    if current.status != NominationStatus.NOMINATED:
+    was = current.status
+    if was == NominationStatus.ACCEPTED:
+        placement = Placement.objects.filter(nomination=current).first()
+        if placement and placement.start_date <= timezone.localdate():
+            raise ValidationError(_("The placement has started; it can no longer be withdrawn."))
+    elif was not in (NominationStatus.NOMINATED, NominationStatus.WAITING):
         raise ValidationError(_("Only a nomination that has not been answered can be withdrawn."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason: the company is told it.")})
+    if was == NominationStatus.ACCEPTED:
+        Placement.objects.filter(nomination=current).delete()
     current.status = NominationStatus.WITHDRAWN
     current.save()
     record_event(
-        activity=current.posting,
+        activity=posting,
         actor=actor,
-        verb="nomination_withdrawn",
+        verb="placement_withdrawn" if was == NominationStatus.ACCEPTED else "nomination_withdrawn",
         to_status=current.status,
         nomination=current,
-        notify=host_people(current.posting),
+        note=reason,
+        notify=host_people(posting),
     )
+    if was != NominationStatus.WAITING:
+        _offer_free_places(posting)
     return current
 
 
@@ -836,7 +954,7 @@ def calendar_feed_for(*, actor: User, regenerate: bool = False) -> CalendarFeed:
 @transaction.atomic
 def set_reminder_kinds(*, actor: User, enabled: set[str]) -> None:
     """Switch each kind of reminder on (when in `enabled`) or off for the actor."""
-    off = {kind for kind in ReminderKind.values if kind not in enabled}
+    off = {kind for kind in ReminderKind.values if kind not in enabled and kind not in NOTICE_KINDS}
     ReminderOptOut.objects.filter(user=actor).exclude(kind__in=off).delete()
     ReminderOptOut.objects.bulk_create(
         [ReminderOptOut(user=actor, kind=kind) for kind in off], ignore_conflicts=True

@@ -13,6 +13,7 @@ urlpatterns = [
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/status/", views.activity_status, name="activity_status"),
+    path("activities/<int:pk>/reopen/", views.activity_reopen, name="activity_reopen"),
     path("activities/<int:pk>/outputs/", views.research_output_add, name="research_output_add"),
     path("activities/<int:pk>/request/", views.request_create, name="request_create"),
     path("activities/<int:pk>/nominate/", views.nominate, name="nominate"),

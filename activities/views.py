@@ -6,21 +6,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.functions import Concat
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from activities import selectors, services
+from activities import confirmations, selectors, services
 from activities.filters import ActivityFilter, KindListFilter
 from activities.forms import (
     FORM_FOR_KIND,
     AnswerNominationForm,
     AnswerRequestForm,
+    ConfirmForm,
     DeliveryForm,
     NominationForm,
     PlacementAgreementForm,
@@ -28,7 +29,6 @@ from activities.forms import (
     RequestForm,
     ResearchOutputForm,
     StatusForm,
-    typed_reason,
 )
 from activities.models import (
     STATUS_FLOW,
@@ -37,6 +37,7 @@ from activities.models import (
     ActivityStatus,
     CalendarFeed,
     Nomination,
+    NominationStatus,
     Placement,
     ReminderKind,
     ReminderOptOut,
@@ -45,6 +46,7 @@ from activities.models import (
 )
 from activities.spreadsheets import as_text, csv_response, safe_cell, safe_text
 from civbio import rules
+from civbio.confirmation import back_url, confirmation_page, confirmed
 from civbio.kept_pages import kept_page
 from partners import audit
 from partners.models import Organisation
@@ -77,7 +79,17 @@ def _board(request, base):
     page, activities = selectors.paginate(queryset, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return {"filter": filterset, "page": page, "activities": activities, "query": query.urlencode()}
+    # Said on the button that folds the filters away on phones.
+    in_use = sum(
+        1 for name in filterset.form.fields if name != "ordering" and request.GET.get(name)
+    )
+    return {
+        "filter": filterset,
+        "filters_in_use": in_use,
+        "page": page,
+        "activities": activities,
+        "query": query.urlencode(),
+    }
 
 
 @staff_required
@@ -94,6 +106,8 @@ def board(request):
 def public_board(request):
     """Open opportunities for students, parents and other companies: no contact details."""
     context = _board(request, Activity.objects.open_opportunities())
+    # Staff open an activity's own page; everyone else gets its partner's opportunities.
+    context["can_open_activities"] = rules.is_staff_member(request.user)
     return render(request, "activities/public_board.html", context)
 
 
@@ -235,6 +249,7 @@ def activity_detail(request, pk: int):
         else None
     )
     context["history"] = audit.history_for(request.user, activity)
+    context["can_reopen"] = rules.can_reopen_activity(request.user, activity, timezone.localdate())
     return render(request, "activities/activity_detail.html", context)
 
 
@@ -300,6 +315,9 @@ def activity_edit(request, pk: int):
             )
         except ValidationError as error:
             form.add_error(None, error)
+            # The message says "save again": the next save is judged against what is stored now.
+            form.data = form.data.copy()
+            form.data["version"] = type(activity).objects.get(pk=activity.pk).updated_at.isoformat()
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect(activity)
@@ -310,19 +328,29 @@ def activity_edit(request, pk: int):
     )
 
 
+# Statuses whose change reaches other people: the page asks first and says what will happen.
+CONFIRMED_STATUSES = {ActivityStatus.CANCELLED, ActivityStatus.CLOSED}
+
+
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def activity_status(request, pk: int):
     activity = get_object_or_404(rules.editable_activities(request.user), pk=pk)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
-        messages.error(request, _error_text(ValidationError(next(iter(form.errors.values())))))
+        if request.method == "POST":
+            messages.error(request, _error_text(ValidationError(next(iter(form.errors.values())))))
+        return redirect(activity)
+    status = form.cleaned_data["status"]
+    if status in CONFIRMED_STATUSES:
+        return _confirm_status(request, activity, status)
+    if request.method == "GET":
         return redirect(activity)
     try:
         services.change_activity_status(
             actor=request.user,
             activity=activity,
-            status=form.cleaned_data["status"],
+            status=status,
             note=form.cleaned_data["note"],
             people_reached=form.cleaned_data["people_reached"],
         )
@@ -331,6 +359,89 @@ def activity_status(request, pk: int):
     else:
         messages.success(request, _("The status was changed."))
     return redirect(activity)
+
+
+def _confirm_status(request, activity: Activity, status: str):
+    """Cancelling or closing: say what ends and who is told, take the reason, then act."""
+    if not activity.can_move_to(status):
+        messages.error(request, _("This activity cannot be given that status now."))
+        return redirect(activity)
+    effects = confirmations.status_change(activity, status)
+    form = ConfirmForm(
+        request.POST if confirmed(request) else None,
+        required=effects.needs_reason,
+        told=_("The schools are sent it, and it shows on the timeline."),
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.change_activity_status(
+                actor=request.user,
+                activity=activity,
+                status=status,
+                note=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” was cancelled.") % {"title": activity.title}
+                if status == ActivityStatus.CANCELLED
+                else _("“%(title)s” was closed.") % {"title": activity.title},
+            )
+            return redirect(activity)
+    cancelling = status == ActivityStatus.CANCELLED
+    return confirmation_page(
+        request,
+        heading=(_("Cancel “%(title)s”?") if cancelling else _("Close “%(title)s”?"))
+        % {"title": activity.title},
+        lines=effects.lines,
+        action=reverse("activities:activity_status", args=[activity.pk]),
+        confirm_label=_("Yes, cancel it") if cancelling else _("Yes, close it"),
+        back=back_url(request, activity.get_absolute_url()),
+        back_label=_("No, keep it as it is"),
+        form=form,
+        hidden=[("status", status)],
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def activity_reopen(request, pk: int):
+    """Take a cancellation back, after a page that says what that does and who hears of it."""
+    activity = get_object_or_404(rules.editable_activities(request.user), pk=pk)
+    if not rules.can_reopen_activity(request.user, activity, timezone.localdate()):
+        messages.error(
+            request,
+            _("Only a cancelled activity whose date has not passed can be reopened."),
+        )
+        return redirect(activity)
+    form = ConfirmForm(
+        request.POST if confirmed(request) else None,
+        required=False,
+        told=_("The people who were told of the cancellation are sent it."),
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.reopen_activity(
+                actor=request.user, activity=activity, note=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("“%(title)s” is open again.") % {"title": activity.title})
+            return redirect(activity)
+    return confirmation_page(
+        request,
+        heading=_("Reopen “%(title)s”?") % {"title": activity.title},
+        lines=confirmations.reopen(activity).lines,
+        action=reverse("activities:activity_reopen", args=[activity.pk]),
+        confirm_label=_("Yes, reopen it"),
+        back=back_url(request, activity.get_absolute_url()),
+        back_label=_("No, leave it cancelled"),
+        form=form,
+        tone="primary",
+    )
 
 
 @staff_required
@@ -430,9 +541,45 @@ def request_proposal(request, item: Request):
     )
 
 
-@_request_action
-def request_cancel(request, item: Request):
-    services.cancel_request(actor=request.user, request=item, reason=typed_reason(request.POST))
+@staff_required
+@require_http_methods(["GET", "POST"])
+def request_cancel(request, pk: int):
+    """Either side calls off a request, after a page that says whose it is and who is told."""
+    item = get_object_or_404(
+        rules.visible_requests(request.user).select_related("activity__host", "school"), pk=pk
+    )
+    if not rules.can_cancel_request(request.user, item):
+        raise PermissionDenied
+    back = back_url(request, item.activity.get_absolute_url())
+    if not item.is_open:
+        messages.error(request, _("Only an open request can be cancelled."))
+        return redirect(back)
+    school_side = rules.can_act_for_school(request.user, item)
+    form = ConfirmForm(
+        request.POST if confirmed(request) else None,
+        required=True,
+        told=_("The other side is sent it, and it shows on the timeline."),
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.cancel_request(
+                actor=request.user, request=item, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The request was cancelled."))
+            return redirect(back)
+    return confirmation_page(
+        request,
+        heading=_("Cancel this request?"),
+        lines=confirmations.request_cancel(item, school_side=school_side).lines,
+        action=reverse("activities:request_cancel", args=[item.pk]),
+        confirm_label=_("Yes, cancel the request"),
+        back=back,
+        back_label=_("No, keep the request"),
+        form=form,
+    )
 
 
 @_request_action
@@ -490,9 +637,56 @@ def nomination_answer(request, item: Nomination):
     )
 
 
-@_nomination_action
-def nomination_withdraw(request, item: Nomination):
-    services.withdraw_nomination(actor=request.user, nomination=item)
+@staff_required
+@require_http_methods(["GET", "POST"])
+def nomination_withdraw(request, pk: int):
+    """The school takes a nomination back, after a page that says who is told."""
+    item = get_object_or_404(
+        rules.visible_nominations(request.user).select_related(
+            "student", "posting", "posting__host"
+        ),
+        pk=pk,
+    )
+    if not rules.can_withdraw_nomination(request.user, item):
+        raise PermissionDenied
+    back = back_url(request, item.posting.get_absolute_url())
+    # Unanswered, on the waiting list, or accepted (the service refuses a started placement).
+    if item.status not in (
+        NominationStatus.NOMINATED,
+        NominationStatus.WAITING,
+        NominationStatus.ACCEPTED,
+    ):
+        messages.error(request, _("Only a nomination that has not been answered can be withdrawn."))
+        return redirect(back)
+    form = ConfirmForm(
+        request.POST if confirmed(request) else None,
+        required=True,
+        told=_("The company is sent it."),
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.withdraw_nomination(
+                actor=request.user, nomination=item, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("The nomination of %(name)s was withdrawn.")
+                % {"name": item.student.display_name},
+            )
+            return redirect(back)
+    return confirmation_page(
+        request,
+        heading=_("Withdraw this nomination?"),
+        lines=confirmations.nomination_withdraw(item).lines,
+        action=reverse("activities:nomination_withdraw", args=[item.pk]),
+        confirm_label=_("Yes, withdraw it"),
+        back=back,
+        back_label=_("No, keep the nomination"),
+        form=form,
+    )
 
 
 @staff_required
@@ -550,7 +744,9 @@ def calendar_settings(request):
 def calendar_regenerate(request):
     services.calendar_feed_for(actor=request.user, regenerate=True)
     messages.success(request, _("You have a new calendar address; the old one no longer works."))
-    return redirect("activities:calendar")
+    # Back to where it was asked for: the calendar page or the account page.
+    # A redirect to the address itself: redirect() would read a relative `next` as a view name.
+    return HttpResponseRedirect(back_url(request, reverse("activities:calendar")))
 
 
 def calendar_feed(request, token: str):

@@ -1,5 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from civbio import rules
 
@@ -12,6 +14,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request) -> str:
         url_name = rules.dashboard_url_name(request.user)
-        if url_name:
+        if not url_name:
+            return super().get_login_redirect_url(request)
+        # Logging in on the default (Dutch) page leads to the dashboard in the person's own
+        # language, chosen on their account page; a login page they switched to English keeps it.
+        language = translation.get_language()
+        if language == settings.LANGUAGE_CODE:
+            language = getattr(request.user, "language", "") or language
+        with translation.override(language):
             return reverse(url_name)
-        return super().get_login_redirect_url(request)

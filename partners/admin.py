@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -6,10 +7,31 @@ from django.utils.translation import ngettext
 
 from civbio import figure_cache
 from partners.models import Invitation, InvitationStatus, Organisation, User
+from partners.services import role_refusal
+
+
+class PersonAdminForm(forms.ModelForm):
+    """A role changed in the admin follows the invitation rules: the coordinator role only at the
+    lead applicant, every role at an organisation of a fitting kind."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not {"role", "organisation"} & set(self.changed_data):
+            return cleaned
+        role = cleaned.get("role", self.instance.role)
+        organisation = cleaned.get("organisation") or (
+            self.instance.organisation if self.instance.organisation_id else None
+        )
+        if role and organisation:
+            refusal = role_refusal(role, organisation)
+            if refusal:
+                self.add_error("role" if "role" in self.fields else None, refusal)
+        return cleaned
 
 
 class PersonInline(admin.TabularInline):
     model = User
+    form = PersonAdminForm
     fields = ["name", "email", "role", "is_contact", "job_title", "is_active"]
     readonly_fields = ["email"]
     extra = 0
@@ -104,6 +126,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
+    form = PersonAdminForm
     list_display = [
         "name",
         "email",

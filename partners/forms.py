@@ -2,10 +2,12 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from civbio import rules
-from partners.models import Organisation, Role, User
+from partners import services
+from partners.models import USUAL_ROLE_BY_KIND, Organisation, Role, User
 
 
 class InvitationForm(forms.Form):
@@ -14,7 +16,7 @@ class InvitationForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none()
     )
-    role = forms.ChoiceField(label=_("Role"), choices=())
+    role = forms.ChoiceField(label=_("Role"), choices=(), required=False)
     language = forms.ChoiceField(
         label=_("Language of the e-mail"), choices=settings.LANGUAGES, initial="nl"
     )
@@ -25,8 +27,18 @@ class InvitationForm(forms.Form):
         organisations = rules.invitable_organisations(actor)
         self.fields["organisation"].queryset = organisations
         roles = rules.invitable_roles(actor)
-        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
-        if not rules.is_coordinator(actor):
+        choices = [(r, Role(r).label) for r in roles]
+        if rules.is_coordinator(actor):
+            # No role is preselected: left open, the invitation gets the usual role at the chosen
+            # organisation (industry staff at a company), never the coordinator role by accident.
+            self.fields["role"].choices = [("", _("The usual role at this organisation")), *choices]
+            self.fields["role"].help_text = _(
+                "School staff at a school, industry staff at a company or support organisation, "
+                "funder staff at a government. Coordinators only at the lead applicant."
+            )
+        else:
+            self.fields["role"].choices = choices
+            self.fields["role"].required = True
             self.fields["organisation"].initial = actor.organisation_id
             self.fields["role"].initial = actor.role
 
@@ -36,13 +48,14 @@ class InvitationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         organisation = cleaned.get("organisation")
-        role = cleaned.get("role")
-        if organisation and role and not rules.role_fits_organisation(role, organisation):
-            self.add_error(
-                "role",
-                _("A %(role)s cannot work at an organisation of the kind “%(kind)s”.")
-                % {"role": Role(role).label.lower(), "kind": organisation.get_kind_display()},
-            )
+        if organisation is None or "role" not in cleaned:
+            return cleaned
+        role = cleaned["role"] or USUAL_ROLE_BY_KIND.get(organisation.kind, "")
+        refusal = services.role_refusal(role, organisation)
+        if refusal:
+            self.add_error("role", refusal)
+        else:
+            cleaned["role"] = role
         return cleaned
 
 
@@ -102,3 +115,24 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class AccountForm(forms.ModelForm):
+    """What a person changes about themselves: how they are named and the language civbio uses
+    with them."""
+
+    class Meta:
+        model = User
+        fields = ["name", "language"]
+        labels = {"name": _("Your name"), "language": _("Language")}
+        help_texts = {
+            "language": _("The pages after you log in and the e-mails civbio sends you."),
+        }
+        widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language named in itself, as the switcher in the header does.
+        self.fields["language"].choices = [
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]

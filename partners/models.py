@@ -58,6 +58,16 @@ ROLE_ORGANISATION_KINDS: dict[str, set[str]] = {
     Role.FUNDER: {OrganisationKind.GOVERNMENT, OrganisationKind.FUNDER},
 }
 
+# The role someone usually has at an organisation of each kind: what an invitation gives when the
+# inviter leaves the role open. Never the coordinator role, which is always chosen on purpose.
+USUAL_ROLE_BY_KIND: dict[str, str] = {
+    OrganisationKind.EDUCATION: Role.SCHOOL_STAFF,
+    OrganisationKind.WORK_FIELD: Role.INDUSTRY_STAFF,
+    OrganisationKind.SUPPORT: Role.INDUSTRY_STAFF,
+    OrganisationKind.GOVERNMENT: Role.FUNDER,
+    OrganisationKind.FUNDER: Role.FUNDER,
+}
+
 leerbedrijf_id_validator = RegexValidator(
     r"^\d{4,12}$", _("An SBB leerbedrijf-ID is a number of 4 to 12 digits.")
 )

@@ -1,14 +1,36 @@
 """Writes about people and organisations: invitations and joining."""
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civbio import rules
-from partners.models import AccessLog, Invitation, Organisation, User
+from partners.models import AccessLog, Invitation, Organisation, Role, User
 from partners.tasks import send_invitation_email
+
+
+def role_refusal(role: str, organisation: Organisation) -> str | None:
+    """Why `role` cannot be given at `organisation`, in words for the inviter; None if it can."""
+    if rules.role_allowed_at(role, organisation):
+        return None
+    if role == Role.COORDINATOR and rules.role_fits_organisation(role, organisation):
+        coordinating = [o.name for o in rules.coordinating_organisations().order_by("name")]
+        if not coordinating:
+            return _(
+                "The coordinator role belongs to the project office at the lead applicant, and "
+                "no organisation is the lead applicant yet."
+            )
+        return _(
+            "The coordinator role belongs to the project office, at %(coordinating)s only. "
+            "Choose another role for %(organisation)s."
+        ) % {"coordinating": ", ".join(coordinating), "organisation": organisation.name}
+    return _("A %(role)s cannot work at an organisation of the kind “%(kind)s”.") % {
+        "role": str(dict(Role.choices).get(role, role)).lower(),
+        "kind": organisation.get_kind_display(),
+    }
 
 
 class InvitationUnavailable(Exception):
@@ -66,8 +88,9 @@ def issue_invitation(
     organisation's contact) an account or pending invitation elsewhere is refused with a neutral
     message that does not reveal where.
     """
-    if not rules.role_fits_organisation(role, organisation):
-        raise ValidationError({"role": _("This role does not fit an organisation of this kind.")})
+    refusal = role_refusal(role, organisation)
+    if refusal:
+        raise ValidationError({"role": refusal})
     email = email.strip().lower()
     now = timezone.now()
     # Lock the address's pending invitations: two invitations at once still leave one link.
@@ -152,8 +175,17 @@ def accept_invitation(*, invitation: Invitation, name: str, password: str) -> Us
     """Turn a pending invitation into an account with a verified e-mail address.
 
     The invitation is claimed with a conditional update, so a link used twice at the same moment
-    still makes one account.
+    still makes one account. Its role is checked again: an invitation made before the rules (or
+    before the lead applicant changed) never makes a coordinator outside the project office.
     """
+    if not rules.role_allowed_at(invitation.role, invitation.organisation):
+        raise ValidationError(
+            _(
+                "This invitation gives the role “%(role)s” at %(organisation)s, which is not "
+                "possible there. Ask the project office for a new invitation."
+            )
+            % {"role": Role(invitation.role).label.lower(), "organisation": invitation.organisation}
+        )
     now = timezone.now()
     claimed = Invitation.objects.pending(now).filter(pk=invitation.pk).update(accepted_at=now)
     if not claimed:
@@ -194,3 +226,20 @@ def log_access(*, actor: User, action: str, target_type: str, target_id: int) ->
     AccessLog.objects.create(
         actor=actor, action=action, target_type=target_type, target_id=target_id
     )
+
+
+@transaction.atomic
+def update_account(*, actor: User, name: str, language: str) -> User:
+    """Save a person's own name and preferred language (their e-mails and, after login, their
+    dashboard come in it). Only these two fields are written: role and organisation are the
+    project office's."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Fill in your name.")})
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    person = User.objects.select_for_update().get(pk=actor.pk)
+    person.name = name
+    person.language = language
+    person.save(update_fields=["name", "language"])
+    return person

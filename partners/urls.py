@@ -5,6 +5,7 @@ from partners import views
 app_name = "partners"
 
 urlpatterns = [
+    path("account/", views.account, name="account"),
     path("partners/", views.organisation_list, name="organisation_list"),
     path("partners/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("partners/<slug:slug>/edit/", views.organisation_edit, name="organisation_edit"),

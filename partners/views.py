@@ -1,3 +1,4 @@
+import copy
 from pathlib import Path
 
 from django.conf import settings
@@ -7,13 +8,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import translate_url
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civbio import rules
+from partners import account as account_sections
 from partners import audit, selectors, services
 from partners.filters import OrganisationFilter
-from partners.forms import AcceptInvitationForm, InvitationForm, OrganisationProfileForm
+from partners.forms import (
+    AcceptInvitationForm,
+    AccountForm,
+    InvitationForm,
+    OrganisationProfileForm,
+)
 from partners.models import Organisation
 from partners.tokens import invitation_from_token
 
@@ -41,6 +50,43 @@ def organisation_detail(request, slug: str):
     context = selectors.organisation_page(request.user, organisation)
     context["history"] = audit.history_for(request.user, organisation)
     return render(request, "partners/organisation_detail.html", context)
+
+
+@login_required
+def account(request):
+    """The person's own account: name and language here; e-mail, password and second factor on
+    allauth's pages, linked with their current state; the sections other apps add."""
+    # A copy: the form writes what was typed onto its instance, and the header must keep showing
+    # the saved name if the input is refused.
+    form = AccountForm(request.POST or None, instance=copy.copy(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.update_account(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                language=form.cleaned_data["language"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # The page comes back in the language just chosen, with the switcher's cookie.
+            response = redirect(translate_url(request.path, person.language))
+            with translation.override(person.language):
+                messages.success(request, _("Your account details are saved."))
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                person.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+            return response
+    context = selectors.account_page(request.user)
+    context.update(form=form, sections=account_sections.sections_for(request))
+    return render(request, "partners/account.html", context)
 
 
 @login_required
@@ -125,6 +171,14 @@ def invitation_accept(request, token: str):
     if request.user.is_authenticated:
         return render(
             request, "partners/invitation_unavailable.html", {"reason": "logged_in"}, status=409
+        )
+    if not rules.role_allowed_at(invitation.role, invitation.organisation):
+        # Made before the rule, or the lead applicant changed since: the service refuses it too.
+        return render(
+            request,
+            "partners/invitation_unavailable.html",
+            {"reason": "role_not_allowed", "invitation": invitation},
+            status=403,
         )
     form = AcceptInvitationForm(
         request.POST or None, email=invitation.email, initial={"name": invitation.name}

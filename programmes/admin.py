@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from civbio import numbers
 from programmes.models import (
     BudgetLine,
     Commitment,
@@ -20,6 +21,7 @@ class ProgrammeLineInline(admin.StackedInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    formfield_overrides = numbers.ADMIN_OVERRIDES
     list_display = [
         "short_name",
         "lead_organisation",
@@ -44,12 +46,14 @@ class ProgrammeLineAdmin(admin.ModelAdmin):
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(admin.ModelAdmin):
+    formfield_overrides = numbers.ADMIN_OVERRIDES
     list_display = ["programme_line", "category", "year", "amount"]
     list_filter = ["programme_line", "category", "year"]
 
 
 @admin.register(Commitment)
 class CommitmentAdmin(admin.ModelAdmin):
+    formfield_overrides = numbers.ADMIN_OVERRIDES
     list_display = ["organisation", "year", "hours", "hourly_rate", "in_kind_amount", "cash_amount"]
     list_filter = ["year", "organisation__cofinancing_category"]
     search_fields = ["organisation__name"]
@@ -58,11 +62,13 @@ class CommitmentAdmin(admin.ModelAdmin):
 
 class TargetInline(admin.TabularInline):
     model = IndicatorTarget
+    formfield_overrides = numbers.ADMIN_OVERRIDES
     extra = 0
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    formfield_overrides = numbers.ADMIN_OVERRIDES
     list_display = ["name", "programme_line", "source", "measure", "target_2y", "target_4y"]
     list_filter = ["programme_line", "source"]
     search_fields = ["name", "name_en"]

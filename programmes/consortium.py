@@ -142,19 +142,20 @@ FUNDER = (
 
 # Applied for on 30 June 2022, granted in October 2022; four years. The start date is the
 # consortium's to confirm: coordinators edit it in the admin.
+# The summary names no number of partners: the pages say how many there are from the data.
 PROJECT = {
     "name": "Centrum voor Innovatief Vakmanschap Bio Sciences",
     "name_en": "Centre for Innovative Craftsmanship Bio Sciences",
     "short_name": "CIV Bio Sciences",
     "summary": (
         "Het Leiden Bio Science Park maakt serieus werk van voldoende en goed opgeleid "
-        "mbo-talent. 26 partners uit onderwijs, werkveld, ondersteunende organisaties en "
+        "mbo-talent. Partners uit onderwijs, werkveld, ondersteunende organisaties en "
         "overheid zorgen dat het technisch mbo en het werkveld op het LBSP goed op elkaar "
         "blijven aansluiten."
     ),
     "summary_en": (
         "The Leiden Bio Science Park is serious about enough well-trained vocational talent. "
-        "26 partners from education, industry, support organisations and government keep "
+        "Partners from education, industry, support organisations and government keep "
         "technical vocational education (mbo) and the work field at the park matched."
     ),
     "applied_on": date(2022, 6, 30),

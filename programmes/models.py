@@ -180,7 +180,8 @@ class ProgrammeLine(TranslatedFieldsMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
+        # In the active language: forms and filters offer the lines by this.
+        return f"{self.number}. {self.title}"
 
     @property
     def description_text(self) -> str:
@@ -329,6 +330,7 @@ class Indicator(TranslatedFieldsMixin, models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     unit = models.CharField(_("unit"), max_length=40)
+    unit_en = models.CharField(_("unit (English)"), max_length=40, blank=True)
     direction = models.CharField(
         _("direction"), max_length=4, choices=Direction.choices, default=Direction.UP
     )
@@ -349,7 +351,11 @@ class Indicator(TranslatedFieldsMixin, models.Model):
         verbose_name_plural = _("indicators")
 
     def __str__(self) -> str:
-        return self.name
+        return self.title
+
+    @property
+    def unit_text(self) -> str:
+        return self.translated("unit")
 
     def clean(self) -> None:
         if self.source == IndicatorSource.DERIVED and not self.measure:
@@ -445,6 +451,7 @@ class Milestone(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=MilestoneKind.choices)
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     owner_organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("owner"),
@@ -485,6 +492,13 @@ class Milestone(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        """The title in the active language (the English one when there is one)."""
+        if translation.get_language() == "en" and self.title_en:
+            return self.title_en
         return self.title
 
 

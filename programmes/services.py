@@ -74,12 +74,27 @@ def load_consortium() -> LoadResult:
         )
         result.project_created = True
     for line in consortium.LINES:
-        _, created = ProgrammeLine.objects.get_or_create(
+        existing, created = ProgrammeLine.objects.get_or_create(
             project=project, number=line["number"], defaults=line
         )
         result.lines_created += created
+        if not created:
+            _fill_in_english(existing, line)
+    _fill_in_english(project, consortium.PROJECT)
     ensure_fund_milestones(project)
     return result
+
+
+def _fill_in_english(row, seed: dict) -> None:
+    """English texts the seed has and the row lacks (loaded before they existed) are filled in;
+    what coordinators wrote is left as it is."""
+    missing = {
+        name: value
+        for name, value in seed.items()
+        if name.endswith("_en") and value and not getattr(row, name)
+    }
+    if missing:
+        type(row).objects.filter(pk=row.pk).update(**missing)
 
 
 def ensure_fund_milestones(project: Project) -> int:
@@ -122,20 +137,27 @@ def ensure_fund_milestones(project: Project) -> int:
         ),
     ]
     created = 0
-    # Stored in the default language (Dutch), whatever language the caller runs in.
+    # Stored in the default language (Dutch), whatever language the caller runs in, with the
+    # English title beside it for English pages.
+    with translation.override("en"):
+        english = {key: str(title) for key, _kind, title, _due in moments}
     with translation.override(settings.LANGUAGE_CODE):
         moments = [(key, kind, str(title), due) for key, kind, title, due in moments]
     for key, kind, title, due in moments:
-        _milestone, made = Milestone.objects.get_or_create(
+        milestone, made = Milestone.objects.get_or_create(
             project=project,
             system_key=key,
             defaults={
                 "kind": kind,
-                "title": str(title),
+                "title": title,
+                "title_en": english[key],
                 "due_date": due,
                 "owner_organisation": project.lead_organisation,
             },
         )
+        if not made and not milestone.title_en:
+            # Made before titles had an English version: filled in, nothing else touched.
+            Milestone.objects.filter(pk=milestone.pk).update(title_en=english[key])
         created += made
     return created
 

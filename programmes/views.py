@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from civbio import rules
+from partners.selectors import partner_counts
 from programmes.selectors import current_project
 
 
@@ -17,6 +18,7 @@ def project_detail(request):
         {
             "project": project,
             "lines": list(project.lines.all()),
+            "partners": partner_counts(),
             "can_edit": rules.is_coordinator(request.user),
         },
     )

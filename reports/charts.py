@@ -225,17 +225,24 @@ def bar_chart(
     stacked: bool = False,
     width: int = 480,
     show_values: bool = True,
+    compact: bool = False,
 ) -> Chart:
     """Bars per label, one bar per series (or one stacked bar with `stacked`); `horizontal` for
     long labels (partners, indicators). Values are printed on the bars while they fit (and
-    `show_values`: PDFs, which print the figures in tables beside, leave them off)."""
+    `show_values`: PDFs, which print the figures in tables beside, leave them off). `compact`
+    draws thinner horizontal bars, so twenty labels fit half a printed page."""
     labels, series = _plain(labels, series)
     if stacked:
         kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
     else:
         kind = pygal.HorizontalBar if horizontal else pygal.Bar
     bars = 1 if stacked else len(series)
-    height = max(200, 90 + len(labels) * (16 + 14 * bars)) if horizontal else 320
+    if not horizontal:
+        height = 320
+    elif compact:
+        height = max(120, 50 + len(labels) * (8 + 8 * bars))
+    else:
+        height = max(200, 90 + len(labels) * (16 + 14 * bars))
     if stacked:
         totals = [sum(vs[i] or 0 for _, vs in series) for i in range(len(labels))]
         values_max = max(totals or [0])

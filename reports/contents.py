@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind, ContributionKind
-from partners.models import Organisation
+from partners.models import CofinancingCategory, Organisation
 from programmes.models import Milestone, MilestoneStatus, Narrative, Project
 from programmes.periods import Period
 from reports import charts, figures, kpis
@@ -95,13 +95,20 @@ def report_contents(project: Project, period: Period, today: date | None = None)
     )
     for item in milestones:
         item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < upto
-    finance = figures.finance_overview(project, today, period=period)
+    # Every figure of the report as it stood at the end of the period (or today, while the
+    # period runs): the rule checks say the same co-financing as the indicator table.
+    finance = figures.finance_overview(project, period=period, as_of=upto)
     partners = [
         p
         for p in finance["partners"]
         if p.organisation.cofinancing_category in figures.COUNTING_CATEGORIES
+        and _partner_during(p.organisation, period)
     ]
-    engagement = figures.partner_engagement(period, upto)
+    engagement = [
+        e
+        for e in figures.partner_engagement(period, upto)
+        if _partner_during(e.organisation, period)
+    ]
     all_partners = list(Organisation.objects.partners())
     hours = list(
         counting_contributions()
@@ -113,7 +120,9 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         "project": project,
         "period": period,
         "today": today,
+        "upto": upto,
         "lines": lines,
+        "risks_written": any(n.risks for n in narratives),
         "activities": activity_rows,
         "activities_total": sum(happened.values()),
         "milestones": milestones,
@@ -130,31 +139,55 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         "joined": [o for o in all_partners if period.contains(o.active_since)],
         "left": [o for o in all_partners if period.contains(o.active_until)],
         "hours_register": hours,
-        "finance_chart": charts.bar_chart(
-            _("Co-financing per partner in %(period)s") % {"period": period.short_label},
-            _("For each partner, the pledge for the period next to what it realised."),
-            [p.organisation.name for p in partners if p.period_committed or p.period_realised],
-            [
-                (
-                    _("Committed"),
-                    [
-                        p.period_committed.quantize(Decimal(1))
-                        for p in partners
-                        if p.period_committed or p.period_realised
-                    ],
-                ),
-                (
-                    _("Realised"),
-                    [
-                        p.period_realised.quantize(Decimal(1))
-                        for p in partners
-                        if p.period_committed or p.period_realised
-                    ],
-                ),
-            ],
-            horizontal=True,
-            category=_("Partner"),
-            width=640,
-            show_values=False,
-        ),
+        "finance_charts": _finance_charts(partners, period),
     }
+
+
+def _partner_during(organisation: Organisation, period: Period) -> bool:
+    """A partner at some time in the period: joined by its end, not left before its start."""
+    joined = organisation.active_since is None or organisation.active_since <= period.end
+    return joined and (
+        organisation.active_until is None or organisation.active_until >= period.start
+    )
+
+
+# Partners per printed chart: twenty compact rows take half an A4 page.
+CHART_PARTNERS = 20
+
+
+def _finance_charts(partners: list, period: Period) -> list[charts.Chart]:
+    """The pledge for the period next to what was realised, one chart per co-financing category
+    (the RIF judges each on its own), every partner in it, split further when a category holds
+    more partners than a page can show."""
+    names = {
+        CofinancingCategory.EMPLOYER: _("employers and organised business"),
+        CofinancingCategory.OTHER: _("other partners"),
+    }
+    made = []
+    for category, label in names.items():
+        rows = [p for p in partners if p.organisation.cofinancing_category == category]
+        parts = [rows[i : i + CHART_PARTNERS] for i in range(0, len(rows), CHART_PARTNERS)]
+        for number, part in enumerate(parts, start=1):
+            title = _("Co-financing per partner in %(period)s: %(category)s") % {
+                "period": period.short_label,
+                "category": label,
+            }
+            if len(parts) > 1:
+                title += " " + _("(%(n)s of %(total)s)") % {"n": number, "total": len(parts)}
+            made.append(
+                charts.bar_chart(
+                    title,
+                    _("For each partner, the pledge for the period next to what it realised."),
+                    [p.organisation.name for p in part],
+                    [
+                        (_("Committed"), [p.period_committed.quantize(Decimal(1)) for p in part]),
+                        (_("Realised"), [p.period_realised.quantize(Decimal(1)) for p in part]),
+                    ],
+                    horizontal=True,
+                    category=_("Partner"),
+                    width=640,
+                    show_values=False,
+                    compact=True,
+                )
+            )
+    return made

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from activities import ledger
 from activities.forms import DateInput, typed_reason
 from activities.models import Contribution, ContributionStatus
-from civbio import rules
+from civbio import numbers, rules
 from programmes.selectors import current_project
 from reports.figures import finance_overview
 
@@ -40,6 +40,7 @@ class ContributionForm(forms.ModelForm):
     class Meta:
         model = Contribution
         fields = ledger.EDITABLE_FIELDS
+        formfield_callback = numbers.formfield
         widgets = {"date": DateInput(), "description": forms.TextInput()}
         help_texts = {
             "description": gettext_lazy("What was done. Funders read this: name no students.")
@@ -86,12 +87,15 @@ class QuarterForm(forms.Form):
     )
 
     def __init__(self, *args, lines, organisation_id, **kwargs):
+        # Its own ids: the single-contribution form beside it on the page has a "description"
+        # too, and a label must point at the field of its own form.
+        kwargs.setdefault("auto_id", "id_quarter_%s")
         super().__init__(*args, **kwargs)
         self.fields["quarter"].choices = quarter_choices(timezone.localdate())
         self.lines = lines
         self.organisation_id = organisation_id
         for line in lines:
-            self.fields[f"line_{line.pk}"] = forms.DecimalField(
+            self.fields[f"line_{line.pk}"] = numbers.DecimalField(
                 label=line.title, required=False, min_value=0, max_digits=7, decimal_places=1
             )
 
@@ -131,8 +135,10 @@ def my_contributions(request):
         request.FILES if request.method == "POST" and "log" in request.POST else None,
         instance=blank,
     )
+    # The buttons say which form was sent; a button named like a field ("quarter") would
+    # overwrite that field's value in the browser's submission.
     quarter = QuarterForm(
-        request.POST if request.method == "POST" and "quarter" in request.POST else None,
+        request.POST if request.method == "POST" and "log_quarter" in request.POST else None,
         lines=lines,
         organisation_id=organisation.pk,
     )
@@ -142,7 +148,7 @@ def my_contributions(request):
                 ledger.log_contribution(actor=request.user, fields=form.cleaned_data)
                 messages.success(request, _("Logged and sent for approval."))
                 return redirect("reports:my_contributions")
-            if "quarter" in request.POST and quarter.is_valid():
+            if "log_quarter" in request.POST and quarter.is_valid():
                 saved = ledger.log_quarter(
                     actor=request.user,
                     quarter_start=date.fromisoformat(quarter.cleaned_data["quarter"]),

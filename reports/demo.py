@@ -1,6 +1,7 @@
 """Demo data for `make run`: one person per role, and enough around them for every page to show
 something real. Never loaded in production (the command refuses without DEBUG)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -144,8 +145,12 @@ def _ensure_person(person: DemoPerson) -> bool:
 
 
 @transaction.atomic
-def load_demo() -> int:
-    """Create the demo people (idempotent) and return how many were new."""
+def load_demo(progress: Callable[[str], None] | None = None) -> int:
+    """Create the demo people and their data (idempotent) and return how many people were new.
+    Says each step through `progress`. The published reports come after, from
+    reports.demo_reports (the load_demo command makes both)."""
+    say = progress or (lambda _message: None)
+    say("  people")
     created = sum(_ensure_person(p) for p in DEMO_LOGINS + DEMO_COLLEAGUES)
     coordinator = User.objects.get(email=DEMO_LOGINS[0].email)
     if not Invitation.objects.filter(email="nieuw@demo.civbio.nl").exists():
@@ -156,9 +161,13 @@ def load_demo() -> int:
             role=Role.INDUSTRY_STAFF,
             invited_by=coordinator,
         )
+    say("  activities")
     load_demo_activities()
+    say("  history of the finished quarters")
     load_demo_history()
+    say("  co-financing")
     load_demo_finance()
+    say("  indicators and milestones")
     load_demo_kpis()
     # The demo moves dates with conditional updates, which pass no save signal.
     figure_cache.data_changed()

@@ -259,7 +259,9 @@ def load_demo_activities() -> int:
     services.nominate_student(actor=technolab, posting=sequencing, student=students["TL-0412"])
 
     withdrawn = services.nominate_student(actor=bpv, posting=leerbaan, student=students["R100237"])
-    services.withdraw_nomination(actor=bpv, nomination=withdrawn)
+    services.withdraw_nomination(
+        actor=bpv, nomination=withdrawn, reason="De student kiest voor een stage dichter bij huis."
+    )
 
     # Guest lessons
     lesson = _create(

@@ -171,12 +171,14 @@ def _committed_in(committed: dict, years, start, end) -> Decimal:
 
 
 @cached_figure(progress=False)
-def finance_overview(project: Project, today=None, period=None) -> dict:
+def finance_overview(project: Project, today=None, period=None, *, as_of=None) -> dict:
     """Commitments against realised contributions per partner and year, the budget against what
     was realised per line, and the RIF rule checks; with a period (anything with `start` and
-    `end`), also each partner's pledge and realisation within it. Six queries whatever the
-    volume."""
-    today = today or timezone.localdate()
+    `end`), also each partner's pledge and realisation within it. With `as_of`, everything is
+    as it stood on that day (a report's figures stop at its period's end). Six queries whatever
+    the volume."""
+    today = as_of or today or timezone.localdate()
+    last_day = min(project.end_date, as_of) if as_of else project.end_date
     in_period = Q(date__range=(period.start, period.end)) if period else None
     years = project_years(project)
     partners = {
@@ -195,7 +197,7 @@ def finance_overview(project: Project, today=None, period=None) -> dict:
     realised_by_line: dict[int, Decimal] = {}
     rows = (
         counting_contributions()
-        .filter(date__range=(project.start_date, project.end_date))
+        .filter(date__range=(project.start_date, last_day))
         .values("organisation_id", "kind", "programme_line_id")
         .annotate(
             year=project_year_expression(project),
@@ -435,8 +437,14 @@ class Engagement:
     organisation: Organisation
     last_seen: date | None
     active_in_period: bool
+    # When the partner joined (its "partner since", else the day it was added to civbio).
+    joined_on: date | None = None
 
     def silent_since(self, cutoff: date) -> bool:
+        """No sign of life since `cutoff`: judged only for partners that were partners then, so
+        a partner that joined since has not been silent, whatever it did."""
+        if self.joined_on is not None and self.joined_on > cutoff:
+            return False
         return self.last_seen is None or self.last_seen < cutoff
 
 
@@ -496,6 +504,7 @@ def partner_engagement(period, upto: date) -> list[Engagement]:
             Engagement(
                 organisation=organisation,
                 last_seen=min(max(seen), upto) if seen else None,
+                joined_on=organisation.active_since or timezone.localdate(organisation.created_at),
                 active_in_period=any(
                     (end := getattr(organisation, f"end_{n}")) is not None and end >= starts[n]
                     for n in range(len(signs))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from activities.spreadsheets import spreadsheet_response
-from civbio import rules
+from civbio import numbers, rules
 from civbio.kept_pages import kept_page
 from partners.services import log_access
 from programmes import services
@@ -36,7 +36,7 @@ class ValueForm(forms.Form):
         label=gettext_lazy("Indicator"), queryset=Indicator.objects.none()
     )
     period_start = forms.ChoiceField(label=gettext_lazy("Quarter"), choices=())
-    value = forms.DecimalField(
+    value = numbers.DecimalField(
         label=gettext_lazy("Value"), min_value=0, max_digits=12, decimal_places=1
     )
     note = forms.CharField(label=gettext_lazy("Source or note"), max_length=300, required=False)
@@ -186,6 +186,13 @@ def kpi_value_decide(request, pk: int, decision: str):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        done = (
+            _("The figure for %(indicator)s was approved.")
+            if decision == "approve"
+            else _("The figure for %(indicator)s was rejected.")
+        )
+        messages.success(request, done % {"indicator": item.indicator.title})
     return redirect("reports:kpis_line", number=item.indicator.programme_line.number)
 
 
@@ -288,7 +295,7 @@ def kpi_export(request, fmt: str):
         [
             row.indicator.programme_line.number,
             row.indicator.title,
-            row.indicator.unit,
+            row.indicator.unit_text,
             row.target,
             row.this_period,
             row.cumulative,

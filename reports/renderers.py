@@ -51,7 +51,7 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
         [
             s.line.number,
             row.indicator.title,
-            row.indicator.unit,
+            row.indicator.unit_text,
             row.target,
             _figure(row.period_value),
             _figure(row.cumulative),
@@ -64,7 +64,7 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
     milestone_rows = [
         [
             m.programme_line.number if m.programme_line else "",
-            m.title,
+            m.title_text,
             m.due_date,
             str(m.get_status_display()) if not m.overdue else _("overdue"),
             m.reached_on,

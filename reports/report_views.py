@@ -7,17 +7,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from civbio import rules
+from civbio.confirmation import confirmation_page, confirmed
+from partners.models import Role, User
 from partners.services import log_access
 from programmes.periods import project_periods
 from programmes.selectors import current_project
 from reports import services
-from reports.models import REPORT_FORMATS, ReportKind
+from reports.models import REPORT_FORMATS, ReportKind, ReportState
 
 
 def _choices(project) -> list[tuple[str, str]]:
@@ -98,10 +102,85 @@ def _coordinator_action(action, done: str):
 report_retry = _coordinator_action(
     services.retry_report, gettext_lazy("The report is queued again.")
 )
-report_publish = _coordinator_action(
-    services.publish_report,
-    gettext_lazy("The report is published: funders can download it, and it no longer changes."),
-)
+
+
+def report_title(report) -> str:
+    """The report as its row names it: kind, period and version."""
+    if report.kind == ReportKind.QUARTERLY:
+        which = _("quarter %(n)s") % {"n": report.number}
+    elif report.kind == ReportKind.ANNUAL:
+        which = _("project year %(n)s") % {"n": report.number}
+    else:
+        which = ""
+    return _("%(kind)s %(which)s (%(start)s to %(end)s, version %(version)s)") % {
+        "kind": report.get_kind_display(),
+        "which": which,
+        "start": date_format(report.period_start, "SHORT_DATE_FORMAT"),
+        "end": date_format(report.period_end, "SHORT_DATE_FORMAT"),
+        "version": report.version,
+    }
+
+
+def _publish_lines(report) -> list[str]:
+    """What publishing does, and who will download the report."""
+    funders = list(
+        User.objects.active()
+        .filter(role=Role.FUNDER)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    organisations = sorted({person.organisation.display_name for person in funders})
+    lines = [
+        _(
+            "Once published, this version never changes: a correction becomes a new version, "
+            "and this one stays as it was published."
+        )
+    ]
+    if funders:
+        lines.append(
+            ngettext(
+                "%(n)d funder account can download it (%(organisations)s).",
+                "%(n)d funder accounts can download it (%(organisations)s).",
+                len(funders),
+            )
+            % {"n": len(funders), "organisations": ", ".join(organisations)}
+        )
+    else:
+        lines.append(_("No funder has an account yet: funders who join later can download it."))
+    return lines
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_publish(request, pk: int):
+    """Publish a ready report, after a page that says it can never change and who gets it."""
+    report = get_object_or_404(rules.visible_reports(request.user), pk=pk)
+    if not rules.is_coordinator(request.user):
+        raise PermissionDenied
+    if not (report.state == ReportState.READY and not report.is_published):
+        messages.error(request, _("Only a ready, unpublished report can be published."))
+        return redirect(report.get_absolute_url())
+    if confirmed(request):
+        try:
+            services.publish_report(actor=request.user, report=report)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The report is published: funders can download it, and it no longer changes."),
+            )
+        return redirect(report.get_absolute_url())
+    return confirmation_page(
+        request,
+        heading=_("Publish %(report)s?") % {"report": report_title(report)},
+        lines=_publish_lines(report),
+        action=reverse("reports:report_publish", args=[report.pk]),
+        confirm_label=_("Yes, publish it"),
+        back=reverse("reports:report_list"),
+        back_label=_("No, not yet"),
+        warning=_("This cannot be undone."),
+    )
 
 
 @login_required

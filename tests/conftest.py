@@ -21,6 +21,15 @@ from partners.models import Role
 from tests.factories import CompanyFactory, GovernmentFactory, SchoolFactory, UserFactory
 
 
+@pytest.fixture
+def client():
+    """The test client as a browser meets the site: CSRF checks on. POST forms through
+    tests/browser.py's submit(), which sends what the page's form holds, token included."""
+    from tests.browser import BrowserClient
+
+    return BrowserClient()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters and kept figures never leak from one test into the next.

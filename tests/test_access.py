@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from civbio import figure_cache
+from tests.browser import submit
 
 PUBLIC = {
     "home",
@@ -39,6 +40,7 @@ ALLAUTH_LOGIN_REQUIRED = {
 ADMIN_PREFIX = "admin:"
 LOGIN_REQUIRED = {
     "dashboard",
+    "partners:account",
     "partners:organisation_list",
     "partners:organisation_detail",
     "partners:organisation_edit",
@@ -72,6 +74,7 @@ LOGIN_REQUIRED = {
     "activities:activity_detail",
     "activities:activity_edit",
     "activities:activity_status",
+    "activities:activity_reopen",
     "activities:research_output_add",
     "activities:request_create",
     "activities:nominate",
@@ -215,14 +218,18 @@ def test_coordinators_retire_partners_and_deactivate_people_in_the_admin(
 ):
     client.force_login(carla)
 
-    client.post(
+    submit(
+        client,
         reverse("admin:partners_organisation_changelist"),
         {"action": "retire_today", "_selected_action": [company.pk]},
+        button="index",
     )
     kept_before = figure_cache._version()
-    client.post(
+    submit(
+        client,
         reverse("admin:partners_user_changelist"),
         {"action": "deactivate", "_selected_action": [bram.pk, carla.pk]},
+        button="index",
     )
     # An update sends no signals: the kept figures (contact persons on dashboards) were told.
     assert figure_cache._version() != kept_before

@@ -118,6 +118,7 @@ from partners.tokens import invitation_token
 from programmes.models import Indicator, IndicatorValue, Milestone, Project
 from programmes.services import load_consortium
 from reports.models import Report, ReportKind, ReportState
+from tests.browser import audit_forms
 from tests.factories import (
     CompanyFactory,
     GovernmentFactory,
@@ -612,6 +613,8 @@ MATRIX: dict[str, Entry] = {
     "dashboard": page(LOGGED_IN),
     "programmes:project_detail": page(LOGGED_IN),
     # Partners ---------------------------------------------------------------------------------
+    # One's own account: it names nobody else, so everyone logged in gets their own.
+    "partners:account": form(LOGGED_IN),
     "partners:organisation_list": page(LOGGED_IN),
     "partners:organisation_detail": page(LOGGED_IN, **on("org", kwarg="slug", attr="slug")),
     # Every partner is visible to everyone logged in, so someone else's profile is a 403.
@@ -657,14 +660,24 @@ MATRIX: dict[str, Entry] = {
         },
         relations=("own", "other", "other_draft"),
     ),
-    "activities:activity_status": action(
+    # Cancelling and closing answer GET and an unconfirmed POST with their confirmation page;
+    # other statuses' GET goes back to the activity.
+    "activities:activity_status": form(
         roles(OK, (OK, NOTFOUND, NOTFOUND), (OK, NOTFOUND, NOTFOUND), FORBIDDEN),
-        STAFF_POST_ONLY,
         target=lambda w, role, relation: {
             "pk": w.pick("draft" if relation == "other_draft" else "lesson", role, relation).pk
         },
         relations=("own", "other", "other_draft"),
         data={"status": "cancelled"},
+    ),
+    # Only the host reopens a cancelled activity (a live one goes back to its page).
+    "activities:activity_reopen": form(
+        roles(OK, (OK, NOTFOUND, NOTFOUND), (OK, NOTFOUND, NOTFOUND), FORBIDDEN),
+        target=lambda w, role, relation: {
+            "pk": w.pick("draft" if relation == "other_draft" else "lesson", role, relation).pk
+        },
+        relations=("own", "other", "other_draft"),
+        data={"confirm": "yes"},
     ),
     # Only the hosting school adds outputs; the company is a partner in the school's project.
     "activities:research_output_add": action(
@@ -701,8 +714,9 @@ MATRIX: dict[str, Entry] = {
         data={"accept": "1"},
         **on("request"),
     ),
-    "activities:request_cancel": action(
-        SCOPED_STAFF, STAFF_POST_ONLY, data={"reason": "Ziek"}, **on("request")
+    # Cancelling and withdrawing open a confirmation page first (GET, or a POST without it).
+    "activities:request_cancel": form(
+        SCOPED_STAFF, data={"reason": "Ziek", "confirm": "yes"}, **on("request")
     ),
     "activities:request_deliver": action(SCOPED_STAFF, STAFF_POST_ONLY, **on("request")),
     # The company answers a nomination; the school withdraws it and records the agreement.
@@ -712,8 +726,10 @@ MATRIX: dict[str, Entry] = {
         data={"decision": "decline"},
         **on("nomination"),
     ),
-    "activities:nomination_withdraw": action(
-        roles(OK, OWN_ONLY, (FORBIDDEN, NOTFOUND), FORBIDDEN), STAFF_POST_ONLY, **on("nomination")
+    "activities:nomination_withdraw": form(
+        roles(OK, OWN_ONLY, (FORBIDDEN, NOTFOUND), FORBIDDEN),
+        data={"reason": "Verhuisd", "confirm": "yes"},
+        **on("nomination"),
     ),
     "activities:placement_agreement": action(
         roles(OK, OWN_ONLY, (FORBIDDEN, NOTFOUND), FORBIDDEN),
@@ -777,7 +793,7 @@ MATRIX: dict[str, Entry] = {
     "activities:student_export": page(SCOPED_SCHOOLS, **on("student")),
     "activities:student_export_page": page(SCOPED_SCHOOLS, **on("student")),
     # Erasure is the project office's job: everyone else lacks the capability (403).
-    "activities:student_erase": action(COORDINATOR, POST_ONLY, **on("student")),
+    "activities:student_erase": form(COORDINATOR, data={"confirm": "yes"}, **on("student")),
     "activities:matches": page(SCHOOLS),
     "activities:match_nominate": action(
         SCOPED_SCHOOLS,
@@ -827,11 +843,11 @@ MATRIX: dict[str, Entry] = {
         target=report(),
         relations=OWN_OTHER,
     ),
-    "reports:report_publish": action(
+    "reports:report_publish": form(
         roles(OK, NOTFOUND, NOTFOUND, (FORBIDDEN, NOTFOUND)),
-        POST_ONLY,
         target=report(),
         relations=OWN_OTHER,
+        data={"confirm": "yes"},
     ),
     "reports:report_download": page(
         roles(OK, NOTFOUND, NOTFOUND, OWN_ONLY), target=report(fmt="pdf"), relations=OWN_OTHER
@@ -880,7 +896,10 @@ def ask(client, method: str, url: str, data: dict | None = None, *, follow: bool
         if method == "GET":
             response = client.get(url, follow=follow)
         else:
-            response = client.post(url, data or {}, follow=follow)
+            # The token a page gave the browser, sent as htmx sends it (the client checks CSRF).
+            response = client.post(
+                url, data or {}, follow=follow, headers={"X-CSRFToken": csrf_token(client)}
+            )
         if response.streaming:
             # Reading to the end closes files and fires request_finished, as a server would.
             b"".join(response.streaming_content)
@@ -888,6 +907,15 @@ def ask(client, method: str, url: str, data: dict | None = None, *, follow: bool
     # A language chosen on one page must not redirect the next one.
     client.cookies.pop(django_settings.LANGUAGE_COOKIE_NAME, None)
     return response
+
+
+def csrf_token(client) -> str:
+    if "csrftoken" not in client.cookies:
+        # Every page renders the header's language form, and with it the token's cookie.
+        with transaction.atomic():
+            client.get(reverse("home"))
+            transaction.set_rollback(True)
+    return client.cookies["csrftoken"].value
 
 
 def log_in(client, world, role: str) -> None:
@@ -921,6 +949,45 @@ def test_every_role_and_relation_gets_the_expected_answer(name, world, db, clien
 
     assert checked == COUNTS["per_url"][name]
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
+
+
+def reachable_pages(world):
+    """(role, relation, url) of every page of the matrix that a role opens with GET."""
+    for name in sorted(MATRIX):
+        entry = MATRIX[name]
+        if "GET" not in entry.expected:
+            continue
+        for role in ROLES:
+            for relation in entry.relations_for(role):
+                if entry.answer("GET", role, relation) == OK:
+                    yield (
+                        name,
+                        role,
+                        relation,
+                        reverse(name, kwargs=entry.target(world, role, relation) or None),
+                    )
+
+
+def test_every_form_a_persona_reaches_can_be_sent_by_a_browser(world, db, client):
+    """Every POST form on every page each persona opens holds the CSRF token a browser sends
+    (or is an htmx form on a page that sends it in hx-headers), and no button's name overwrites
+    one of the form's fields (the button's value would win)."""
+    problems, pages, forms = [], 0, 0
+    signed_in_as = None
+    for name, role, relation, url in reachable_pages(world):
+        if role != signed_in_as:
+            log_in(client, world, role)
+            signed_in_as = role
+        response = ask(client, "GET", url, follow=True)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        pages += 1
+        html = response.content.decode()
+        forms += html.count("<form")
+        problems += [f"{name} ({role}, {relation}) {url}: {p}" for p in audit_forms(html)]
+
+    assert pages > 100 and forms > 200, (pages, forms)
+    assert not problems, "\n".join(sorted(set(problems)))
 
 
 # The admin and allauth, by rule ------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.urls import reverse
 from activities import imports, progress, services
 from activities.models import Enrolment, Student, StudentImport
 from civbio import figure_cache
+from tests.browser import submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 
@@ -121,12 +122,12 @@ def test_the_import_pages_walk_from_upload_to_done(
     assert template.content.decode().startswith("studentnummer;roepnaam")
 
     upload = SimpleUploadedFile("export.csv", csv_bytes("R9;Noor A.;25653;4;BOL;2025"), "text/csv")
-    response = client.post(reverse("activities:student_import"), {"file": upload})
+    response = submit(client, reverse("activities:student_import"), {"file": upload})
     assert response.status_code == 302
     preview = client.get(response.url)
     assert "Noor A." in preview.text
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(response.url)
+        submit(client, response.url, page=preview)
     done = client.get(response.url)
     assert done.context["checked"].status == "done"
     assert Student.objects.filter(student_number="R9").exists()

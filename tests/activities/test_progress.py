@@ -20,6 +20,7 @@ from activities.models import (
     UnitProgress,
 )
 from partners.models import AccessLog
+from tests.browser import submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 
@@ -169,15 +170,18 @@ def test_the_grid_updates_a_cell_in_place_and_renders_in_constant_queries(
         actor=dirk, edition=edition, students=StudentFactory.create_batch(200, school=school)
     )
     client.force_login(dirk)
-    enrolment = edition.enrolments.first()
-    unit = edition.module.units.first()
 
-    response = client.post(
-        reverse("activities:edition_cell", args=[edition.pk]),
-        {"enrolment": enrolment.pk, "unit": unit.pk, "status": "completed"},
-        headers={"HX-Request": "true"},
+    # The first cell of the page, changed as htmx sends it.
+    response = submit(
+        client,
+        reverse("activities:edition_detail", args=[edition.pk]),
+        {"status": "completed"},
+        action=reverse("activities:edition_cell", args=[edition.pk]),
+        htmx=True,
     )
     assert response.status_code == 200
+    changed = UnitProgress.objects.get()
+    enrolment, unit = changed.enrolment, changed.unit
     assert f'id="cell-{enrolment.pk}-{unit.pk}"' in response.text
     assert 'hx-swap-oob="true"' in response.text
     assert "25%" in response.text
@@ -209,13 +213,13 @@ def test_the_grid_updates_a_cell_in_place_and_renders_in_constant_queries(
 
 def test_a_bad_cell_value_is_explained_and_changes_nothing(client, edition, students, dirk):
     client.force_login(dirk)
-    enrolment = enrolment_of(edition, students[0])
-    unit = edition.module.units.first()
 
-    response = client.post(
-        reverse("activities:edition_cell", args=[edition.pk]),
-        {"enrolment": enrolment.pk, "unit": unit.pk, "status": "completed", "grade": "99"},
-        headers={"HX-Request": "true"},
+    response = submit(
+        client,
+        reverse("activities:edition_detail", args=[edition.pk]),
+        {"status": "completed", "grade": "99"},
+        action=reverse("activities:edition_cell", args=[edition.pk]),
+        htmx=True,
     )
 
     assert response.status_code == 200
@@ -245,7 +249,11 @@ def test_students_who_completed_the_required_units_match_an_open_place(
 def test_the_matches_page_nominates_with_one_click(client, posting, edition, students, dirk):
     client.force_login(dirk)
 
-    response = client.post(reverse("activities:match_nominate", args=[posting.pk, students[0].pk]))
+    response = submit(
+        client,
+        reverse("activities:matches"),
+        action=reverse("activities:match_nominate", args=[posting.pk, students[0].pk]),
+    )
 
     assert response.status_code == 302
     assert Nomination.objects.filter(posting=posting, student=students[0]).exists()
@@ -398,13 +406,13 @@ def test_an_erased_student_is_no_longer_matched_enrolled_or_tracked(
 
 def test_a_bad_grade_comes_back_in_its_cell_with_the_typed_value(client, edition, students, dirk):
     client.force_login(dirk)
-    enrolment = enrolment_of(edition, students[0])
-    unit = edition.module.units.first()
 
-    response = client.post(
-        reverse("activities:edition_cell", args=[edition.pk]),
-        {"enrolment": enrolment.pk, "unit": unit.pk, "status": "completed", "grade": "abc"},
-        headers={"HX-Request": "true"},
+    response = submit(
+        client,
+        reverse("activities:edition_detail", args=[edition.pk]),
+        {"status": "completed", "grade": "abc"},
+        action=reverse("activities:edition_cell", args=[edition.pk]),
+        htmx=True,
     )
 
     assert response.status_code == 200
@@ -417,16 +425,18 @@ def test_odd_input_to_the_grid_pages_is_never_a_server_error(client, edition, st
     client.force_login(dirk)
     edition.name = 'LAB "3"\\n'
     edition.save()
+    # Posts no page offers, with the token a page gave (an attack, not a person).
+    assert client.get(reverse("activities:edition_detail", args=[edition.pk])).status_code == 200
 
     assert (
-        client.post(
+        client.post_with_cookie_token(
             reverse("activities:edition_enrol", args=[edition.pk]),
             {"students": ["99999999999999999999999", "x"]},
         ).status_code
         == 302
     )
     assert (
-        client.post(
+        client.post_with_cookie_token(
             reverse("activities:edition_cell", args=[edition.pk]),
             {"enrolment": "9" * 30, "unit": "x"},
         ).status_code
@@ -448,15 +458,16 @@ def test_a_teacher_adds_a_student_and_records_that_they_left(client, dirk, schoo
         "cohort": "2025",
     }
 
-    created = client.post(reverse("activities:student_create"), data)
+    created = submit(client, reverse("activities:student_create"), data)
     student = Student.objects.get(school=school, student_number="R500")
     assert created.status_code == 302
-    duplicate = client.post(reverse("activities:student_create"), data)
+    duplicate = submit(client, reverse("activities:student_create"), data)
     assert duplicate.status_code == 200
     assert Student.objects.filter(student_number="R500").count() == 1
-    client.post(
+    submit(
+        client,
         reverse("activities:student_edit", args=[student.pk]),
-        {**data, "left_on": "2026-07-01", "publicity_consent": "on"},
+        {"left_on": "2026-07-01", "publicity_consent": "on"},
     )
     student.refresh_from_db()
     assert (student.left_on.isoformat(), student.publicity_consent) == ("2026-07-01", True)
@@ -472,7 +483,8 @@ def test_a_company_names_the_units_its_place_requires(client, lines, bram, modul
     client.force_login(bram)
     unit = module.units.first()
 
-    client.post(
+    submit(
+        client,
         reverse("activities:activity_create", args=["internship"]),
         {
             "title": "Stage met eisen",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from activities import reminders, tasks
 from activities.models import (
+    NOTICE_KINDS,
     Contribution,
     ContributionKind,
     ContributionStatus,
@@ -24,6 +25,7 @@ from activities.models import (
     RequestStatus,
 )
 from programmes.models import Milestone, Project
+from tests.browser import submit
 from tests.conftest import days
 from tests.factories import ModuleFactory
 
@@ -148,9 +150,9 @@ def test_the_quarters_end_reaches_contacts_and_coordinators(carla, bram, bea, di
 
 def test_people_switch_kinds_off(client, due_world, bram):
     client.force_login(bram)
-    kinds = [k for k in ReminderKind.values if k != ReminderKind.DEADLINE]
+    kinds = [k for k in ReminderKind.values if k not in NOTICE_KINDS | {ReminderKind.DEADLINE}]
 
-    response = client.post(reverse("activities:reminder_settings"), {"kinds": kinds})
+    response = submit(client, reverse("activities:reminder_settings"), {"kinds": kinds})
     reminders.run_reminders()
 
     assert response.status_code == 302

@@ -13,6 +13,7 @@ from icalendar import Calendar
 from activities import services, spreadsheets
 from activities.models import Activity, ActivityKind, Qualification, Request
 from civbio import figure_cache
+from tests.browser import submit
 from tests.conftest import days, draft_lesson
 from tests.factories import CompanyFactory, StudentFactory, UserFactory
 
@@ -439,9 +440,11 @@ def test_the_database_writes_the_same_csv_as_python(client, lines, dirk, guest_l
 def test_the_request_form_explains_errors_and_keeps_the_input(client, guest_lesson, dirk):
     client.force_login(dirk)
 
-    response = client.post(
-        reverse("activities:request_create", args=[guest_lesson.pk]),
+    response = submit(
+        client,
+        reverse("activities:activity_detail", args=[guest_lesson.pk]),
         {"date": days(-1).isoformat(), "group_name": "LAB3A", "student_count": "500"},
+        button="Aanvraag versturen",
     )
 
     assert response.status_code == 400
@@ -457,10 +460,12 @@ def test_a_request_answered_with_htmx_returns_the_updated_row(client, guest_less
     )
     client.force_login(bram)
 
-    response = client.post(
-        reverse("activities:request_answer", args=[request.pk]),
-        {"decision": "accept"},
-        headers={"HX-Request": "true"},
+    response = submit(
+        client,
+        reverse("activities:my_requests"),
+        action=reverse("activities:request_answer", args=[request.pk]),
+        button="Accepteren",
+        htmx=True,
     )
 
     assert response.status_code == 200
@@ -475,8 +480,10 @@ def test_another_company_cannot_answer_a_request(client, guest_lesson, dirk, ola
         actor=dirk, activity=guest_lesson, date=days(9), group_name="LAB3A", student_count=20
     )
     client.force_login(olaf)
+    client.get(reverse("activities:my_requests"))
 
-    response = client.post(
+    # Olaf's pages offer no such form: this is what a forged request would send.
+    response = client.post_with_cookie_token(
         reverse("activities:request_answer", args=[request.pk]), {"decision": "accept"}
     )
 
@@ -512,7 +519,8 @@ def test_the_detail_and_request_pages_render_in_constant_queries(
 def test_creating_an_activity_with_bad_dates_keeps_the_input(client, lines, bram):
     client.force_login(bram)
 
-    response = client.post(
+    response = submit(
+        client,
         reverse("activities:activity_create", args=["internship"]),
         {
             "title": "Stage",
@@ -524,6 +532,7 @@ def test_creating_an_activity_with_bad_dates_keeps_the_input(client, lines, bram
             "places": "1",
             "location": "Leiden",
         },
+        button="Opslaan als concept",
     )
 
     assert response.status_code == 200
@@ -542,7 +551,7 @@ def test_the_notifications_page_lists_and_marks_read(client, guest_lesson, dirk,
     page = client.get(reverse("activities:notifications"))
     assert "Van monster tot sequentie" in page.text
     assert page.context["unread_notifications"] == 1
-    client.post(reverse("activities:notifications_read"))
+    submit(client, reverse("activities:notifications"), button="Alles markeren als gelezen")
     assert client.get(reverse("activities:notifications")).context["unread_notifications"] == 0
 
 
@@ -566,7 +575,11 @@ def test_the_calendar_feed_parses_and_a_new_address_locks_out_the_old(
     assert "Van monster tot sequentie" in str(events[0]["summary"])
 
     client.force_login(dirk)
-    client.post(reverse("activities:calendar_regenerate"))
+    submit(
+        client,
+        reverse("activities:calendar"),
+        action=reverse("activities:calendar_regenerate"),
+    )
     assert client.get(url).status_code == 404
     new = services.calendar_feed_for(actor=dirk)
     assert client.get(reverse("calendar_feed", args=[new.token])).status_code == 200
@@ -574,8 +587,10 @@ def test_the_calendar_feed_parses_and_a_new_address_locks_out_the_old(
 
 def test_an_unknown_status_is_a_message_not_a_server_error(client, guest_lesson, bram):
     client.force_login(bram)
+    client.get(reverse("activities:activity_detail", args=[guest_lesson.pk]))
 
-    response = client.post(
+    # What a tampered form sends: a status the page never offered.
+    response = client.post_with_cookie_token(
         reverse("activities:activity_status", args=[guest_lesson.pk]),
         {"status": "bogus"},
         follow=True,
@@ -601,7 +616,7 @@ def test_the_calendar_feed_stops_for_a_former_partner(client, guest_lesson, dirk
 def test_a_withdrawn_nomination_disappears_for_the_company(client, posting, dirk, bram, school):
     student = StudentFactory(school=school, display_name="Teruggetrokken T.")
     nomination = services.nominate_student(actor=dirk, posting=posting, student=student)
-    services.withdraw_nomination(actor=dirk, nomination=nomination)
+    services.withdraw_nomination(actor=dirk, nomination=nomination, reason="Verhuisd")
     client.force_login(bram)
 
     page = client.get(reverse("activities:activity_detail", args=[posting.pk]))

@@ -5,18 +5,17 @@ from django.conf import settings
 from django.contrib.sessions.backends.cached_db import KEY_PREFIX
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisUnreachable
 
 from partners.models import Invitation
+from tests.browser import submit
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_form_post_without_the_csrf_token_is_refused(carla, company):
-    client = Client(enforce_csrf_checks=True)
+def test_a_form_post_without_the_csrf_token_is_refused(client, carla, company):
     client.force_login(carla)
     data = {
         "email": "x@example.nl",
@@ -54,7 +53,7 @@ def test_logging_out_ends_the_session(client, carla):
     client.force_login(carla)
     session_key = client.session.session_key
 
-    client.post(reverse("account_logout"))
+    submit(client, reverse("reports:dashboard_coordinator"), button="Uitloggen")
 
     from django.contrib.sessions.models import Session
 
@@ -87,9 +86,31 @@ def test_a_cache_outage_keeps_signed_in_pages_up_and_a_logout_it_cannot_confirm_
     assert client.get(reverse("dashboard"), follow=True).status_code == 200
     # A logout would leave the cached copy alive in a cache that comes back: it fails instead,
     # with the session whole.
+    page = client.get(reverse("reports:dashboard_coordinator"))
     with pytest.raises(RedisUnreachable):
-        client.post(reverse("account_logout"))
+        submit(client, reverse("account_logout"), button="Uitloggen", page=page)
     settings.CACHES = working
     assert client.get(reverse("dashboard"), follow=True).status_code == 200
-    client.post(reverse("account_logout"))
+    submit(client, reverse("reports:dashboard_coordinator"), button="Uitloggen")
     assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_pages_and_downloads_of_a_signed_in_person_are_never_stored(client, carla, consortium):
+    client.force_login(carla)
+
+    for url in (
+        reverse("reports:dashboard_coordinator"),
+        reverse("reports:finance"),
+        reverse("reports:finance_export", args=["xlsx"]),
+        reverse("activities:student_list"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
+        assert "private" in response["Cache-Control"], url
+
+
+def test_public_pages_may_be_cached(client, consortium):
+    response = client.get(reverse("home"))
+
+    assert "no-store" not in response.get("Cache-Control", "")

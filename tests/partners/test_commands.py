@@ -33,4 +33,7 @@ def test_the_invite_command_explains_bad_input(consortium):
         call_command("invite", "x@example.nl", organisation="nowhere", role="coordinator")
     with pytest.raises(CommandError):
         call_command("invite", "x@example.nl", organisation="baseclear", role="school_staff")
+    # Coordinators sit at the lead applicant (mboRijnland), not at a company.
+    with pytest.raises(CommandError, match=r"(?i)mborijnland"):
+        call_command("invite", "x@example.nl", organisation="baseclear", role="coordinator")
     assert not Invitation.objects.exists()

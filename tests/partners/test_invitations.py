@@ -11,6 +11,7 @@ from partners import services
 from partners.models import Invitation, Role, User
 from partners.tasks import send_invitation_email
 from partners.tokens import invitation_from_token, invitation_token
+from tests.browser import submit
 from tests.factories import InvitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +69,12 @@ def test_a_valid_link_creates_a_verified_account_and_logs_in(client, carla, comp
     assert page.status_code == 200
     assert "BioCorp" in page.text
 
-    response = client.post(
+    response = submit(
+        client,
         accept_url(invitation),
         {"name": "Nina de Vries", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        button="Maak mijn account",
+        page=page,
     )
 
     assert response.status_code == 302
@@ -88,10 +92,12 @@ def test_a_valid_link_creates_a_verified_account_and_logs_in(client, carla, comp
 def test_a_used_link_cannot_be_used_again(client, company):
     invitation = InvitationFactory(organisation=company)
     data = {"name": "Nina", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
-    client.post(accept_url(invitation), data)
+    submit(client, accept_url(invitation), data, button="Maak mijn account")
     client.logout()
 
-    again = client.post(accept_url(invitation), {**data, "name": "Mallory"})
+    assert client.get(accept_url(invitation)).status_code == 410
+    client.get(reverse("account_login"))  # a page that hands out a CSRF token
+    again = client.post_with_cookie_token(accept_url(invitation), {**data, "name": "Mallory"})
 
     assert again.status_code == 410
     assert "is al gebruikt" in again.text
@@ -100,13 +106,17 @@ def test_a_used_link_cannot_be_used_again(client, company):
 
 
 def test_an_expired_link_is_refused(client, company):
-    invitation = InvitationFactory(
-        organisation=company, expires_at=timezone.now() - timezone.timedelta(minutes=1)
+    invitation = InvitationFactory(organisation=company)
+    form_page = client.get(accept_url(invitation))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timezone.timedelta(minutes=1)
     )
 
-    response = client.post(
+    response = submit(
+        client,
         accept_url(invitation),
         {"name": "Late", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        page=form_page,
     )
 
     assert response.status_code == 410
@@ -140,14 +150,19 @@ def test_inviting_the_same_address_again_revokes_the_earlier_link(client, carla,
 def test_a_weak_or_mismatched_password_is_explained_and_nothing_is_created(client, company):
     invitation = InvitationFactory(organisation=company, name="Nina")
 
-    response = client.post(
-        accept_url(invitation), {"name": "Nina", "password1": "12345678", "password2": "12345678"}
+    response = submit(
+        client,
+        accept_url(invitation),
+        {"name": "Nina", "password1": "12345678", "password2": "12345678"},
+        button="Maak mijn account",
     )
     assert response.status_code == 200
     assert response.context["form"].errors["password1"]
-    mismatch = client.post(
+    mismatch = submit(
+        client,
         accept_url(invitation),
         {"name": "Nina", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"},
+        button="Maak mijn account",
     )
     assert mismatch.context["form"].errors["password2"]
     assert not User.objects.filter(email=invitation.email).exists()
@@ -202,7 +217,8 @@ def test_an_address_that_already_has_an_account_is_refused(carla, bea, company):
 def test_the_invitation_form_shows_errors_next_to_the_fields(client, carla, company):
     client.force_login(carla)
 
-    response = client.post(
+    response = submit(
+        client,
         reverse("partners:invitation_create"),
         {
             "email": "not-an-address",
@@ -210,6 +226,7 @@ def test_the_invitation_form_shows_errors_next_to_the_fields(client, carla, comp
             "role": "school_staff",
             "language": "nl",
         },
+        button="Uitnodiging versturen",
     )
 
     assert response.status_code == 200
@@ -230,8 +247,16 @@ def test_a_contact_sees_and_revokes_only_their_own_organisations_invitations(
     listing = client.get(reverse("partners:invitation_list"))
     assert own.email in listing.text
     assert theirs.email not in listing.text
-    assert client.post(reverse("partners:invitation_revoke", args=[theirs.pk])).status_code == 404
-    assert client.post(reverse("partners:invitation_revoke", args=[own.pk])).status_code == 302
+    # Another organisation's invitation is not on the page; a forged request for it finds nothing.
+    forged = client.post_with_cookie_token(reverse("partners:invitation_revoke", args=[theirs.pk]))
+    assert forged.status_code == 404
+    revoked = submit(
+        client,
+        reverse("partners:invitation_list"),
+        action=reverse("partners:invitation_revoke", args=[own.pk]),
+        page=listing,
+    )
+    assert revoked.status_code == 302
     own.refresh_from_db()
     theirs.refresh_from_db()
     assert own.status == "revoked"
@@ -284,3 +309,127 @@ def test_a_user_already_logged_in_is_told_to_log_out_first(client, bea, company)
 
     assert response.status_code == 409
     assert UserFactory._meta.model.objects.filter(email=invitation.email).count() == 0
+
+
+# The role of an invitation ------------------------------------------------------------------
+
+
+def role_select(response):
+    from tests.browser import parse_forms
+
+    forms, _body = parse_forms(response.text)
+    form = next(f for f in forms if f.is_post and "email" in f.field_names())
+    return next(c for c in form.controls if c.name == "role")
+
+
+def test_the_role_select_starts_open_not_on_coordinator(client, carla):
+    client.force_login(carla)
+
+    select = role_select(client.get(reverse("partners:invitation_create")))
+
+    assert select.options[0][0] == ""
+    assert [value for value, selected, _disabled in select.options if selected] == [""]
+    assert select.default_values() == [""]
+
+
+@pytest.mark.parametrize(
+    ("place", "expected"),
+    [
+        ("company", Role.INDUSTRY_STAFF),
+        ("school", Role.SCHOOL_STAFF),
+        ("municipality", Role.FUNDER),
+    ],
+)
+def test_an_invitation_left_without_a_role_gets_the_usual_role_of_the_organisation(
+    client, carla, place, expected, request
+):
+    organisation = request.getfixturevalue(place)
+    client.force_login(carla)
+
+    response = submit(
+        client,
+        reverse("partners:invitation_create"),
+        {"email": "new@example.nl", "organisation": organisation.pk},
+        button="Uitnodiging versturen",
+    )
+
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.organisation, invitation.role) == (organisation, expected)
+
+
+def test_the_coordinator_role_is_refused_at_a_company_with_a_clear_message(client, carla, company):
+    client.force_login(carla)
+
+    response = submit(
+        client,
+        reverse("partners:invitation_create"),
+        {"email": "new@example.nl", "organisation": company.pk, "role": Role.COORDINATOR},
+        button="Uitnodiging versturen",
+    )
+
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["role"]
+    assert "De rol coördinator hoort bij het projectbureau" in message
+    assert "penvoerder" in message
+    assert not Invitation.objects.exists()
+
+
+def test_the_service_refuses_a_coordinator_outside_the_lead_applicant(carla, school, company):
+    school.is_lead_applicant = True
+    school.save()
+
+    with pytest.raises(ValidationError) as refused:
+        services.invite_person(
+            actor=carla, email="x@example.nl", organisation=company, role=Role.COORDINATOR
+        )
+    assert "Leiden Lab College" in str(refused.value.message_dict["role"])
+    # Without any lead applicant nobody can be made a coordinator.
+    school.is_lead_applicant = False
+    school.save()
+    with pytest.raises(ValidationError):
+        services.issue_invitation(email="y@example.nl", organisation=school, role=Role.COORDINATOR)
+    assert not Invitation.objects.exists()
+
+
+def test_a_coordinator_is_invited_at_the_lead_applicant(client, carla, school):
+    school.is_lead_applicant = True
+    school.save()
+    client.force_login(carla)
+
+    response = submit(
+        client,
+        reverse("partners:invitation_create"),
+        {"email": "colleague@example.nl", "organisation": school.pk, "role": Role.COORDINATOR},
+        button="Uitnodiging versturen",
+    )
+
+    assert response.status_code == 302
+    assert Invitation.objects.get().role == Role.COORDINATOR
+
+
+def test_an_old_invitation_for_a_coordinator_at_a_company_cannot_be_accepted(client, company):
+    # Made before the rule (or before the lead applicant changed): the link opens no account.
+    invitation = InvitationFactory(organisation=company, role=Role.COORDINATOR)
+
+    page = client.get(accept_url(invitation))
+
+    assert page.status_code == 403
+    assert "kan niet worden gebruikt" in page.text
+    with pytest.raises(ValidationError):
+        services.accept_invitation(invitation=invitation, name="Mallory", password=NEW_PASSWORD)
+    assert not User.objects.filter(email=invitation.email).exists()
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
+
+
+def test_the_admin_refuses_to_make_a_company_person_coordinator(client, carla, bea):
+    client.force_login(carla)
+    url = reverse("admin:partners_user_change", args=[bea.pk])
+
+    response = submit(client, url, {"role": Role.COORDINATOR}, button="_save")
+
+    assert response.status_code == 200
+    assert "De rol coördinator hoort bij het projectbureau" in response.text
+    bea.refresh_from_db()
+    assert bea.role == Role.INDUSTRY_STAFF

@@ -6,6 +6,7 @@ from django.urls import reverse
 from PIL import Image
 
 from partners.models import Organisation
+from tests.browser import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +41,11 @@ def media(settings, tmp_path):
 def test_a_contact_updates_their_organisations_profile_and_logo(client, bram, company, media):
     client.force_login(bram)
 
-    response = client.post(
+    response = submit(
+        client,
         edit_url(company),
-        form_data(company, description="Wij sequencen DNA.", logo=png()),
+        {"description": "Wij sequencen DNA.", "logo": png()},
+        button="Opslaan",
     )
 
     assert response.status_code == 302
@@ -58,8 +61,8 @@ def test_a_fake_logo_is_refused_and_the_typed_text_is_kept(client, bram, company
     client.force_login(bram)
     fake = SimpleUploadedFile("logo.png", b"MZ\x90\x00 not an image", content_type="image/png")
 
-    response = client.post(
-        edit_url(company), form_data(company, description="Nieuwe tekst", logo=fake)
+    response = submit(
+        client, edit_url(company), {"description": "Nieuwe tekst", "logo": fake}, button="Opslaan"
     )
 
     assert response.status_code == 200
@@ -72,12 +75,18 @@ def test_a_fake_logo_is_refused_and_the_typed_text_is_kept(client, bram, company
 
 def test_a_simultaneous_edit_is_detected_not_overwritten(client, bram, carla, company):
     client.force_login(bram)
-    stale = form_data(company, description="Bram's version")
+    opened = client.get(edit_url(company))  # Bram opens the form
     Organisation.objects.filter(pk=company.pk).update(description="Carla's version")
     company.refresh_from_db()
     company.save()  # a newer updated_at, as a second editor's save leaves it
 
-    response = client.post(edit_url(company), stale)
+    response = submit(
+        client,
+        edit_url(company),
+        {"description": "Bram's version"},
+        button="Opslaan",
+        page=opened,
+    )
 
     assert response.status_code == 200
     assert "Iemand anders" in response.text
@@ -93,6 +102,11 @@ def test_only_the_organisations_contacts_and_coordinators_may_edit(
         client.force_login(person)
         assert client.get(edit_url(company)).status_code == expected
         if expected == 403:
-            client.post(edit_url(company), form_data(company, description="Hacked"))
+            # No form to submit; a request forged with a valid token is refused all the same.
+            client.get(reverse("partners:organisation_list"))
+            refused = client.post_with_cookie_token(
+                edit_url(company), form_data(company, description="Hacked")
+            )
+            assert refused.status_code == 403
     company.refresh_from_db()
     assert company.description == ""

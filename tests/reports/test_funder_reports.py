@@ -19,13 +19,15 @@ from programmes.models import Project
 from reports import services
 from reports.demo import load_demo
 from reports.models import Report, ReportKind, ReportState
+from tests.browser import submit
 
 pytestmark = pytest.mark.django_db
 
 
 def _ask(client, which: str, capture):
+    url = reverse("reports:report_list")
     with capture(execute=True):
-        return client.post(reverse("reports:report_list"), {"which": which})
+        return submit(client, url, {"which": which}, action=url)
 
 
 def _download(client, report, fmt):
@@ -116,7 +118,14 @@ def test_asking_twice_makes_one_report_and_a_published_one_never_changes(
     assert Report.objects.count() == 1
     report = Report.objects.get()
 
-    client.post(reverse("reports:report_publish", args=[report.pk]))
+    # The publish button opens a page that says the report never changes; nothing happens yet.
+    url = reverse("reports:report_publish", args=[report.pk])
+    assert f'href="{url}"' in client.get(reverse("reports:report_list")).text
+    confirmation = client.get(url)
+    report.refresh_from_db()
+    assert confirmation.status_code == 200 and not report.is_published
+    assert "verandert deze versie nooit meer" in confirmation.text
+    submit(client, url, button="yes")
     report.refresh_from_db()
     assert report.is_published
     # A correction is a new version; the published one keeps its files and checksum.
@@ -134,7 +143,9 @@ def test_funders_download_published_reports_only(client, demo, django_capture_on
 
     assert client.get(reverse("reports:report_list")).context["reports"] == []
     assert _download(client, report, "pdf")[0].status_code == 404
-    assert client.post(reverse("reports:report_publish", args=[report.pk])).status_code == 404
+    publish = reverse("reports:report_publish", args=[report.pk])
+    assert client.get(publish).status_code == 404
+    assert client.post_with_cookie_token(publish, {"confirm": "yes"}).status_code == 404
     Report.objects.filter(pk=report.pk).update(published_at=timezone.now())
     assert _download(client, report, "pdf")[0].status_code == 200
     dirk_like = User.objects.get(email="docent@demo.civbio.nl")
@@ -160,7 +171,11 @@ def test_a_failed_report_shows_its_error_and_can_be_made_again(
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:report_retry", args=[report.pk]))
+        submit(
+            client,
+            reverse("reports:report_list"),
+            action=reverse("reports:report_retry", args=[report.pk]),
+        )
     report.refresh_from_db()
     assert report.state == ReportState.READY and report.attempts == 2
 
@@ -190,7 +205,8 @@ def test_a_real_worker_makes_the_report_asked_for_on_the_page(client, demo, cele
     celery_workers.start()
     client.force_login(demo["coordinator"])
 
-    client.post(reverse("reports:report_list"), {"which": "quarterly:14"})
+    url = reverse("reports:report_list")
+    submit(client, url, {"which": "quarterly:14"}, action=url)
     report = _wait_until_ready()
 
     assert _download(client, report, "pdf")[1].startswith(b"%PDF")
@@ -205,7 +221,8 @@ def test_a_worker_killed_half_way_leaves_a_report_that_is_made_again_once(
     settings.REPORT_STUCK_SECONDS = 3
     first = celery_workers.start(REPORT_STEP_PAUSE="3", REPORT_STUCK_SECONDS="3")
     client.force_login(demo["coordinator"])
-    client.post(reverse("reports:report_list"), {"which": "quarterly:13"})
+    url = reverse("reports:report_list")
+    submit(client, url, {"which": "quarterly:13"}, action=url)
     deadline = time.monotonic() + 60
     while not Report.objects.filter(state=ReportState.RUNNING, progress__gte=10).exists():
         assert time.monotonic() < deadline, "the worker never started the report"
@@ -273,10 +290,12 @@ def test_the_admin_deletes_an_unpublished_report_but_never_a_published_one(clien
     )
     client.force_login(demo["coordinator"])
 
-    refused = client.post(
+    # The admin offers no delete page for a published report; a forged post is refused too.
+    client.get(reverse("admin:reports_report_changelist"))
+    refused = client.post_with_cookie_token(
         reverse("admin:reports_report_delete", args=[published.pk]), {"post": "yes"}
     )
-    client.post(reverse("admin:reports_report_delete", args=[failed.pk]), {"post": "yes"})
+    submit(client, reverse("admin:reports_report_delete", args=[failed.pk]), button="Ja")
     listing = client.get(reverse("admin:reports_report_changelist"))
 
     assert refused.status_code == 403

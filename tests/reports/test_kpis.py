@@ -21,6 +21,7 @@ from programmes.models import (
     Project,
 )
 from reports.kpis import kpi_rows, measure
+from tests.browser import submit
 from tests.conftest import days
 
 pytestmark = pytest.mark.django_db
@@ -233,12 +234,10 @@ def test_a_past_quarter_is_shown_and_written_up(client, project, carla):
     first = project.quarters()[0]
     client.force_login(carla)
 
-    page = client.get(reverse("reports:kpis_line", args=[1]), {"quarter": "1"})
+    url = reverse("reports:kpis_line", args=[1]) + "?quarter=1"
+    page = client.get(url)
     assert page.context["quarter"] == first
-    client.post(
-        reverse("reports:kpis_line", args=[1]) + "?quarter=1",
-        {"narrative": "1", "highlights": "Start van het project", "deviations": "", "risks": ""},
-    )
+    submit(client, url, {"highlights": "Start van het project"}, page=page, button="narrative")
 
     assert Narrative.objects.get(period_start=first[1]).highlights == "Start van het project"
 

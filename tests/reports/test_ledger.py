@@ -14,6 +14,7 @@ from civbio import figure_cache
 from partners.models import Organisation
 from programmes.models import Commitment, Project
 from reports.figures import finance_overview
+from tests.browser import submit
 from tests.conftest import days
 from tests.factories import CompanyFactory, StudentFactory, UserFactory
 
@@ -319,16 +320,10 @@ def test_a_coordinator_records_a_correction_from_the_review_page(client, bram, c
 
     page = client.get(reverse("reports:contribution_review"))
     assert reverse("reports:contribution_correct", args=[item.pk]) in page.text
-    response = client.post(
+    response = submit(
+        client,
         reverse("reports:contribution_correct", args=[item.pk]),
-        {
-            "programme_line": line.pk,
-            "kind": "staff_hours",
-            "hours": "6",
-            "date": date.today().isoformat(),
-            "description": "Gastlessen",
-            "reason": "Dubbel geteld",
-        },
+        {"hours": "6", "reason": "Dubbel geteld"},
     )
 
     assert response.status_code == 302
@@ -410,21 +405,16 @@ def test_a_description_that_names_a_student_is_refused_with_the_input_kept(
         client.force_login(person)
         if form == "log":
             data = {
-                "log": "1",
                 "programme_line": line.pk,
                 "kind": "staff_hours",
                 "hours": "3",
                 "date": date.today().isoformat(),
                 "description": description,
             }
-        else:
-            choices = client.get(url).context["quarter"].fields["quarter"].choices
-            data = {
-                "quarter": choices[0][0],
-                f"line_{line.pk}": "5",
-                "description": description,
-            }
-        return client.post(url, data)
+            return submit(client, url, data, button="log")
+        choices = client.get(url).context["quarter"].fields["quarter"].choices
+        data = {"quarter": choices[0][0], f"line_{line.pk}": "5", "description": description}
+        return submit(client, url, data, button="log_quarter")
 
     # The school's teacher, by name and by student number; the company, by the name of the
     # student nominated to its place.

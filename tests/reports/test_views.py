@@ -5,6 +5,7 @@ from django.utils import translation
 
 from partners.models import Organisation, Role
 from reports.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from tests.browser import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +21,11 @@ DASHBOARDS = {
 def test_each_demo_role_logs_in_and_lands_on_its_own_dashboard(client, consortium, person):
     load_demo()
 
-    response = client.post(
-        reverse("account_login"), {"login": person.email, "password": DEMO_PASSWORD}, follow=True
+    response = submit(
+        client,
+        reverse("account_login"),
+        {"login": person.email, "password": DEMO_PASSWORD},
+        follow=True,
     )
 
     assert response.status_code == 200
@@ -32,8 +36,8 @@ def test_each_demo_role_logs_in_and_lands_on_its_own_dashboard(client, consortiu
 def test_a_wrong_password_keeps_the_email_and_explains(client, consortium):
     load_demo()
 
-    response = client.post(
-        reverse("account_login"), {"login": "docent@demo.civbio.nl", "password": "wrong"}
+    response = submit(
+        client, reverse("account_login"), {"login": "docent@demo.civbio.nl", "password": "wrong"}
     )
 
     assert response.status_code == 200
@@ -45,7 +49,8 @@ def test_open_sign_up_is_closed(client, db):
     response = client.get(reverse("account_signup"))
 
     assert "Registratie gesloten" in response.text
-    client.post(
+    # The page has no form; a forged post (with a token, as from another page) creates nobody.
+    client.post_with_cookie_token(
         reverse("account_signup"),
         {
             "email": "walk-in@example.nl",

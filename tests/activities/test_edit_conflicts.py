@@ -1,0 +1,28 @@
+"""Two people editing one offer: the second is told, keeps what they typed, and can save again."""
+
+from django.urls import reverse
+
+from activities import services
+from activities.models import Posting
+from tests.browser import submit
+
+
+def test_after_an_edit_conflict_saving_again_is_accepted(client, posting, bram, bea):
+    url = reverse("activities:activity_edit", args=[posting.pk])
+    client.force_login(bram)
+    seen = client.get(url)
+    # Bea saves first, while Bram still has the page open.
+    services.update_activity(actor=bea, activity=posting, fields={"location": "Oegstgeest"})
+
+    refused = submit(client, url, {"places": 3}, button="Opslaan", page=seen)
+    assert refused.status_code == 200
+    assert "Iemand anders heeft deze activiteit gewijzigd" in refused.content.decode()
+    assert Posting.objects.get(pk=posting.pk).places == 2
+
+    # Bram checks the form against the page, and saves again from the form he was given back.
+    saved = submit(
+        client, url, {"places": 3, "location": "Oegstgeest"}, button="Opslaan", page=refused
+    )
+    assert saved.status_code == 302
+    stored = Posting.objects.get(pk=posting.pk)
+    assert (stored.places, stored.location) == (3, "Oegstgeest")
