@@ -20,10 +20,12 @@ RUN uv sync --frozen --no-dev --no-install-project --python /usr/local/bin/pytho
 COPY . .
 # Build-time only values: collectstatic and the translations need settings, not secrets.
 RUN DEBUG=1 python manage.py compile_translations \
-    && SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
+    && SECRET_KEY=build-only ALLOWED_HOSTS=build REDIS_URL=redis://build python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home /app civbio \
     && mkdir -p /app/media && chown civbio /app/media
 
 USER civbio
 EXPOSE 8000
-CMD ["gunicorn", "civbio.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Forwarded headers are trusted only from FORWARDED_ALLOW_IPS (gunicorn reads it; default
+# 127.0.0.1): docker-compose.yml sets the proxy's address.
+CMD ["gunicorn", "civbio.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

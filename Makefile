@@ -79,7 +79,8 @@ lint: $(VENV)/.installed
 check: lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-		ALLOWED_HOSTS=civbio.example.nl SITE_URL=https://civbio.example.nl $(PY) manage.py check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=civbio.example.nl SITE_URL=https://civbio.example.nl REDIS_URL=redis://127.0.0.1:6379/0 \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -69,11 +70,57 @@ def backup(folder: Path, database: dict | None = None, media: Path | None = None
     return target
 
 
+class BackupError(Exception):
+    """A backup that cannot be put back whole; nothing was changed."""
+
+
 def restore(source: Path, database: dict | None = None, media: Path | None = None) -> None:
-    """Put a backup back: the database replaced by the dump, the uploads by the archive."""
+    """Put a backup back: the database replaced by the dump, the uploads by the archive, both or
+    neither.
+
+    The archive is unpacked first, into a fresh folder beside the uploads' folder, and checked;
+    only then is the database replaced (in one transaction on PostgreSQL), and last the unpacked
+    folder swapped in by renames. Nothing outside `media` is touched, whatever the folders are
+    called. An archive without files (a backup taken before anything was uploaded) restores to
+    no uploads."""
     database = database or settings.DATABASES["default"]
-    media = Path(media or settings.MEDIA_ROOT)
+    media = Path(media or settings.MEDIA_ROOT).resolve()
     source = Path(source)
+    dump = source / ("database.dump" if _is_postgres(database) else "database.sqlite3")
+    archive_path = source / "media.tar.gz"
+    for needed in (dump, archive_path):
+        if not needed.exists():
+            raise BackupError(f"{source} has no {needed.name}: nothing restored")
+    media.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{media.name}-restore-", dir=media.parent))
+    try:
+        unpacked = _unpack_uploads(archive_path, staging)
+        _restore_database(dump, database)
+        _swap_in(unpacked, media)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    # Figures kept from the database as it was go with it.
+    figure_cache.data_changed()
+
+
+def _unpack_uploads(archive_path: Path, staging: Path) -> Path:
+    """The archive's `media` folder unpacked inside `staging` (an empty folder for an archive
+    without files). Any other top-level entry means this is not our archive."""
+    try:
+        with tarfile.open(archive_path) as archive:
+            members = archive.getmembers()
+            strays = [m.name for m in members if m.name.split("/")[0] != "media"]
+            if strays:
+                raise BackupError(f"{archive_path.name} holds {strays[0]!r} outside media/")
+            archive.extractall(staging, filter="data")
+    except (tarfile.TarError, OSError) as exc:
+        raise BackupError(f"{archive_path.name} cannot be read: {exc}") from exc
+    unpacked = staging / "media"
+    unpacked.mkdir(exist_ok=True)
+    return unpacked
+
+
+def _restore_database(dump: Path, database: dict) -> None:
     if _is_postgres(database):
         subprocess.run(  # noqa: S603 - fixed arguments, our own database
             [
@@ -82,27 +129,30 @@ def restore(source: Path, database: dict | None = None, media: Path | None = Non
                 "--if-exists",
                 "--no-owner",
                 "--exit-on-error",
+                "--single-transaction",
                 "--dbname",
                 database["NAME"],
-                str(source / "database.dump"),
+                str(dump),
             ],
             env=_pg_env(database),
             check=True,
         )
     else:
-        with sqlite3.connect(source / "database.sqlite3") as copy:
+        with sqlite3.connect(dump) as copy:
             target = sqlite3.connect(database["NAME"])
             copy.backup(target)
             target.close()
-    # Figures kept from the database as it was go with it.
-    figure_cache.data_changed()
-    archive_path = source / "media.tar.gz"
-    if archive_path.exists():
-        with tarfile.open(archive_path) as archive:
-            if media.exists():
-                shutil.rmtree(media)
-            media.parent.mkdir(parents=True, exist_ok=True)
-            archive.extractall(media.parent, filter="data")
-            extracted = media.parent / "media"
-            if extracted != media:
-                extracted.rename(media)
+
+
+def _swap_in(unpacked: Path, media: Path) -> None:
+    """Renames within one parent folder: the old uploads step aside, the restored ones take
+    their place, and the old ones go only once that worked."""
+    aside = unpacked.parent / "previous"
+    if media.exists():
+        media.rename(aside)
+    try:
+        unpacked.rename(media)
+    except OSError:
+        if aside.exists():
+            aside.rename(media)
+        raise

@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from civbio.rules import needs_second_factor
 from civbio.views import healthz
 
 
@@ -61,7 +63,8 @@ class SessionTimeoutMiddleware:
 
 
 class MfaRequiredMiddleware:
-    """With MFA_REQUIRED on, people in MFA_REQUIRED_ROLES reach nothing but the pages to set up
+    """With MFA_REQUIRED on, people who must use a second factor (rules.needs_second_factor:
+    coordinators, funders, anyone who can open the admin) reach nothing but the pages to set up
     an authenticator (and to log out) until they have one."""
 
     KEY = "civbio_mfa"
@@ -71,13 +74,7 @@ class MfaRequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            settings.MFA_REQUIRED
-            and user is not None
-            and user.is_authenticated
-            and user.role in settings.MFA_REQUIRED_ROLES
-            and not request.session.get(self.KEY)
-        ):
+        if user is not None and not request.session.get(self.KEY) and needs_second_factor(user):
             from allauth.mfa.utils import is_mfa_enabled
 
             if is_mfa_enabled(user):
@@ -112,3 +109,22 @@ def _to(request, url: str, next_path: str | None = None):
         response["HX-Redirect"] = url
         return response
     return HttpResponseRedirect(url)
+
+
+class PrivateResponsesMiddleware:
+    """Every page and download a signed-in person gets may hold students' or partners' data
+    (grids, exports, reports, finance): no browser, shared computer or proxy keeps a copy.
+    Public pages (start page, board, logos) stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # An error page reads nobody (the database may be what failed) and sets its own headers.
+        if response.status_code >= 500:
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

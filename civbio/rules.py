@@ -4,6 +4,9 @@ Views fetch objects through the scoping querysets below, so another organisation
 is a 404 by construction, and pass templates booleans from the predicates.
 """
 
+from datetime import date
+
+from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
 from django.db.models import Q, QuerySet
 
@@ -92,6 +95,24 @@ def dashboard_url_name(user) -> str | None:
 def role_fits_organisation(role: str, organisation: Organisation) -> bool:
     """A role belongs at organisations of fitting kinds (school staff at a school, …)."""
     return organisation.kind in ROLE_ORGANISATION_KINDS.get(role, set())
+
+
+def coordinating_organisations() -> QuerySet[Organisation]:
+    """Where the project office sits: the lead applicant (the flag on the organisation, and the
+    lead organisation the project names). Only these organisations have coordinators."""
+    return Organisation.objects.filter(
+        Q(is_lead_applicant=True) | Q(led_projects__isnull=False)
+    ).distinct()
+
+
+def role_allowed_at(role: str, organisation: Organisation) -> bool:
+    """Whether a person may hold `role` at `organisation`: the role fits the organisation's kind,
+    and the coordinator role (which sees and changes everything) only at a coordinating one."""
+    if not role_fits_organisation(role, organisation):
+        return False
+    return role != Role.COORDINATOR or (
+        coordinating_organisations().filter(pk=organisation.pk).exists()
+    )
 
 
 def can_invite(user) -> bool:
@@ -224,6 +245,15 @@ def can_edit_activity(user, activity: Activity) -> bool:
     )
 
 
+def can_reopen_activity(user, activity: Activity, today: date) -> bool:
+    """The host takes a cancellation back while the activity's date has not passed."""
+    return (
+        can_edit_activity(user, activity)
+        and activity.status == ActivityStatus.CANCELLED
+        and not activity.has_passed(today)
+    )
+
+
 def acts_for_a_school(user) -> bool:
     """Teachers, and coordinators working at a school, act for their school."""
     return has_role(user, Role.SCHOOL_STAFF) or (
@@ -278,6 +308,11 @@ def can_act_for_school(user, request: Request) -> bool:
     return is_coordinator(user) or (
         has_role(user, Role.SCHOOL_STAFF) and request.school_id == user.organisation_id
     )
+
+
+def can_cancel_request(user, request: Request) -> bool:
+    """Either side of a request may call it off: the requesting school and the host."""
+    return can_act_for_school(user, request) or can_answer_request(user, request)
 
 
 def can_use_calendar_feed(user) -> bool:
@@ -391,3 +426,16 @@ def visible_reports(user):
     if has_role(user, Role.FUNDER):
         return Report.objects.filter(published_at__isnull=False)
     return Report.objects.none()
+
+
+def needs_second_factor(user) -> bool:
+    """With MFA_REQUIRED on: the roles that read figures for the whole consortium, and anyone who
+    can open the admin (superusers and staff accounts included), must log in with a second
+    factor."""
+    if not settings.MFA_REQUIRED or not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        getattr(user, "role", None) in settings.MFA_REQUIRED_ROLES
+        or user.is_superuser
+        or user.is_staff
+    )

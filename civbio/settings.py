@@ -82,6 +82,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or (
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off (production).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "civbio.views.csrf_failure"
 
 INSTALLED_APPS = [
     "civbio.apps.CivbioAdminConfig",
@@ -116,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "civbio.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -172,7 +174,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # forgotten) on REDIS_URL, and "kept" (figures, exports and charts kept until their data
 # changes: large, and all can be made again) on CACHE_URL, a Redis that may forget under memory
 # pressure (maxmemory with allkeys-lru), which the broker and the rate limits must never do.
-REDIS_URL = env_str("REDIS_URL")
+# Production needs it: without a shared cache every web process would count failed logins on its
+# own (the limits multiplied by the number of processes) and tasks would run inside requests.
+REDIS_URL = env_required("REDIS_URL", "")
 CACHE_URL = env_str("CACHE_URL") or REDIS_URL
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "civbio")
 # A Redis that does not answer fails a call in seconds instead of holding the request.
@@ -204,6 +208,10 @@ else:
         "kept": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept"},
     }
 
+# Monitoring asks /healthz for the detailed answer with this token (header X-Healthz-Token);
+# without it only requests from this machine get the detail, everyone else just up or down.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
+
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 # Without a broker, tasks run in-process; tests set it explicitly to run tasks inline.
@@ -226,14 +234,12 @@ AUTHENTICATION_BACKENDS = [
     # Permissions only (it authenticates nobody): the coordinator role opens the admin.
     "civbio.rules.CoordinatorBackend",
 ]
+# Django's checks with civbio's own messages (informal Dutch "je", like the rest of the app).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "partners.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "partners.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "partners.validators.CommonPasswordValidator"},
+    {"NAME": "partners.validators.NumericPasswordValidator"},
 ]
 PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -258,10 +264,17 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[civbio] "
+# One address per person, the login: a new one replaces the old once its owner confirms it.
+ACCOUNT_CHANGE_EMAIL = True
 
 # Second factor: an authenticator app (TOTP) with recovery codes. Required for the roles that see
 # the whole consortium's money or every partner's data; optional for everyone else. On in
 # production; the local demo of `make run` leaves it off so its logins open straight away.
+# Behind the TLS proxy every request comes from the proxy: the login rate limits must count the
+# client's address, which the proxy puts in X-Forwarded-For (the number of proxies in front of the
+# app), or in a header of its own. Leave both unset when nothing sits in front of gunicorn.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "civbio"
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)

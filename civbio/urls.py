@@ -26,3 +26,6 @@ urlpatterns += i18n_patterns(
     path("", include("reports.urls")),
     prefix_default_language=False,
 )
+
+# A database that cannot be reached answers 503 with a page that needs no database.
+handler500 = "civbio.views.server_error"

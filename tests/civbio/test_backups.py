@@ -67,3 +67,74 @@ def test_a_backup_restores_into_a_fresh_database_with_every_record(consortium, s
 
     assert after == before
     assert (restored_media / "logos" / "biocorp.png").read_bytes() == b"\x89PNG logo"
+
+
+def _sqlite_world(tmp_path, rows: list[str]):
+    """A database file and an uploads folder of their own, beside nothing of the test run's."""
+    import sqlite3
+
+    path = tmp_path / "live.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS note (text TEXT)")
+        db.execute("DELETE FROM note")
+        db.executemany("INSERT INTO note VALUES (?)", [(r,) for r in rows])
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+
+
+def _notes(database) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(database["NAME"]) as db:
+        return [r[0] for r in db.execute("SELECT text FROM note ORDER BY text")]
+
+
+def test_a_restore_drill_beside_the_live_uploads_leaves_them_untouched(tmp_path):
+    live = tmp_path / "site" / "media"
+    (live / "reports").mkdir(parents=True)
+    (live / "reports" / "q3.pdf").write_bytes(b"%PDF live report")
+    database = _sqlite_world(tmp_path, ["backed up"])
+    folder = backup(tmp_path / "backups", database=database, media=live)
+
+    # The drill restores into a folder of its own, next to the live one, not named media.
+    drill = tmp_path / "site" / "drill-uploads"
+    drill_db = {**database, "NAME": str(tmp_path / "drill.sqlite3")}
+    restore(folder, database=drill_db, media=drill)
+
+    assert (live / "reports" / "q3.pdf").read_bytes() == b"%PDF live report"
+    assert (drill / "reports" / "q3.pdf").read_bytes() == b"%PDF live report"
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["drill-uploads", "media"]
+    assert _notes(drill_db) == ["backed up"]
+
+
+def test_an_unreadable_archive_changes_neither_the_database_nor_the_uploads(tmp_path):
+    from civbio.backups import BackupError
+
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "logo.png").write_bytes(b"\x89PNG now")
+    database = _sqlite_world(tmp_path, ["backed up"])
+    folder = backup(tmp_path / "backups", database=database, media=media)
+    (folder / "media.tar.gz").write_bytes(b"not a tar at all")
+    _sqlite_world(tmp_path, ["written since"])
+
+    with pytest.raises(BackupError):
+        restore(folder, database=database, media=media)
+
+    assert _notes(database) == ["written since"]
+    assert (media / "logo.png").read_bytes() == b"\x89PNG now"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "live.sqlite3", "media"]
+
+
+def test_a_backup_without_uploads_restores_to_no_uploads_with_its_database(tmp_path):
+    empty = tmp_path / "nothing-yet"
+    database = _sqlite_world(tmp_path, ["before any upload"])
+    folder = backup(tmp_path / "backups", database=database, media=empty)
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "later.pdf").write_bytes(b"%PDF uploaded after the backup")
+    _sqlite_world(tmp_path, ["written since"])
+
+    restore(folder, database=database, media=media)
+
+    assert _notes(database) == ["before any upload"]
+    assert media.is_dir() and list(media.iterdir()) == []

@@ -93,3 +93,61 @@ def test_healthz_answers_a_probe_by_internal_address_in_production(client, setti
     assert response.json()["checks"]["database"] == "ok"
     # Every other page still refuses an unknown host.
     assert client.get("/", HTTP_HOST="172.18.0.3:8000").status_code == 400
+
+
+def test_healthz_tells_the_public_only_whether_the_site_is_up(client, settings):
+    settings.HEALTHZ_TOKEN = "monitoring-secret"
+
+    public = client.get(reverse("healthz"), REMOTE_ADDR="203.0.113.5")
+    proxied = client.get(reverse("healthz"), HTTP_X_FORWARDED_FOR="203.0.113.5")
+    monitoring = client.get(
+        reverse("healthz"), REMOTE_ADDR="203.0.113.5", HTTP_X_HEALTHZ_TOKEN="monitoring-secret"
+    )
+    guessed = client.get(
+        reverse("healthz"), REMOTE_ADDR="203.0.113.5", HTTP_X_HEALTHZ_TOKEN="guess"
+    )
+
+    assert public.status_code == 200 and public.json() == {"status": "up"}
+    assert proxied.json() == {"status": "up"}
+    assert guessed.json() == {"status": "up"}
+    assert monitoring.json()["checks"]["database"] == "ok"
+
+
+def test_healthz_says_down_to_the_public_when_the_database_is(client, monkeypatch):
+    from civbio import views
+
+    monkeypatch.setattr(views, "check_database", lambda: "error: OperationalError")
+
+    response = client.get(reverse("healthz"), REMOTE_ADDR="203.0.113.5")
+
+    assert response.status_code == 503 and response.json() == {"status": "down"}
+
+
+@needs_redis
+def test_probes_at_the_same_time_do_not_overwrite_each_other(db):
+    """Each probe writes a key of its own: concurrent calls all find what they stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from civbio.views import check_cache
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: check_cache(), range(400)))
+
+    assert set(answers) == {"ok"}
+
+
+@needs_redis
+def test_a_worker_heartbeat_older_than_a_minute_is_a_worker_down(client, settings):
+    import time
+
+    from django.core.cache import cache
+
+    from civbio.celery import HEARTBEAT_KEY
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    cache.set(HEARTBEAT_KEY, time.time() - 5)
+    assert client.get(reverse("healthz")).json()["checks"]["worker"] == "ok"
+
+    cache.set(HEARTBEAT_KEY, time.time() - 90)
+    worker = client.get(reverse("healthz")).json()["checks"]["worker"]
+    assert worker.startswith("down: last worker heartbeat 9")

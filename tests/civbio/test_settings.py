@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# Only named: `check` connects to nothing.
+REDIS = "redis://redis:6379/0"
 
 
 def run_django(args, **env):
@@ -33,7 +35,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
-    result = run_django(["check"], SECRET_KEY="x" * 60, SITE_URL="https://x.nl")
+    result = run_django(["check"], SECRET_KEY="x" * 60, SITE_URL="https://x.nl", REDIS_URL=REDIS)
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
@@ -45,9 +47,24 @@ def test_production_settings_pass_the_deploy_checks():
         SECRET_KEY="k7#" + "q2Zr9vLx" * 8,
         ALLOWED_HOSTS="civbio.example.nl",
         SITE_URL="https://civbio.example.nl",
+        REDIS_URL=REDIS,
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_without_redis():
+    """Without the shared cache the login limits would count per process."""
+    result = run_django(
+        ["check", "--deploy"],
+        SECRET_KEY="k7#" + "q2Zr9vLx" * 8,
+        ALLOWED_HOSTS="civbio.example.nl",
+        SITE_URL="https://civbio.example.nl",
+        REDIS_URL="",
+    )
+
+    assert result.returncode != 0
+    assert "REDIS_URL must be set" in result.stderr
 
 
 def test_a_malformed_boolean_is_a_clear_error():

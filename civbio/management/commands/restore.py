@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from civbio.backups import restore
+from civbio.backups import BackupError, restore
 
 
 class Command(BaseCommand):
@@ -18,5 +18,8 @@ class Command(BaseCommand):
             raise CommandError(f"{source} holds no civbio backup")
         if not yes and input("This replaces the database and the uploads. Type yes: ") != "yes":
             raise CommandError("Nothing restored.")
-        restore(source)
+        try:
+            restore(source)
+        except BackupError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"Restored {source}")
