@@ -426,7 +426,8 @@ def student_detail(request, pk: int):
 
 def _student_timeline(enrolments, nominations, placements, lessons) -> list[dict]:
     """One chronological story across modules, nominations, placements and lessons, newest
-    first. It starts when the student was first enrolled: nothing is shown from before."""
+    first. What belongs to a class or a module (lessons, progress) starts when the student was
+    first enrolled; the student's own nominations and placements are always shown."""
     entries = []
     for enrolment in enrolments:
         edition = enrolment.edition
@@ -453,6 +454,7 @@ def _student_timeline(enrolments, nominations, placements, lessons) -> list[dict
                 "date": timezone.localdate(nomination.created_at),
                 "text": _("Nominated for %(place)s (%(status)s)")
                 % {"place": nomination.posting.title, "status": nomination.get_status_display()},
+                "own": True,
             }
         )
     for placement in placements:
@@ -461,6 +463,7 @@ def _student_timeline(enrolments, nominations, placements, lessons) -> list[dict
                 "date": placement.start_date,
                 "text": _("Placement at %(company)s starts")
                 % {"company": placement.nomination.posting.host.name},
+                "own": True,
             }
         )
     for lesson in lessons:
@@ -472,7 +475,7 @@ def _student_timeline(enrolments, nominations, placements, lessons) -> list[dict
         )
     if enrolments:
         first = min(enrolment.enrolled_on for enrolment in enrolments)
-        entries = [entry for entry in entries if entry["date"] >= first]
+        entries = [entry for entry in entries if entry.get("own") or entry["date"] >= first]
     return sorted(entries, key=lambda e: (e["date"], not e.get("first")), reverse=True)
 
 
@@ -681,7 +684,8 @@ def student_edit(request, pk: int | None = None):
                 actor=request.user,
                 student=student,
                 fields=form.cleaned_data,
-                version=form.cleaned_data.get("version") or None,
+                # No version sent: refused like a conflict, never saved blind.
+                version=form.cleaned_data.get("version") or "",
             )
         except ValidationError as error:
             form.add_error(None, error)

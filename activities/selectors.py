@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import ngettext
@@ -38,7 +38,11 @@ def _with_places(queryset):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return queryset.annotate(places_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0))
+    return queryset.annotate(
+        places_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0),
+        # What a visitor can still apply for (never below zero, whatever was accepted).
+        places_open=Greatest(F("posting__places") - F("places_taken"), Value(0)),
+    )
 
 
 def board_queryset(base):

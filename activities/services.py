@@ -181,7 +181,8 @@ def update_activity(
     version: str | None = None,
 ) -> Activity:
     """Save changes to an activity. With `version` (the updated_at the editor saw), a change made
-    by someone else in the meantime is refused instead of overwritten."""
+    by someone else in the meantime is refused instead of overwritten; an empty version (a form
+    sent without it) is refused the same way. Code that edits on its own passes None."""
     if not rules.can_edit_activity(actor, activity):
         raise PermissionDenied(_("You may not edit this activity."))
     current = type(activity).objects.select_for_update().get(pk=activity.pk)
@@ -297,6 +298,19 @@ def change_activity_status(
             response=note or _("The place was cancelled."),
             updated_at=timezone.now(),
         )
+    elif status != ActivityStatus.PUBLISHED:
+        # Only a published place offers its waiting list again: closed, delivered or otherwise
+        # moved on, the waiting list ends and the teachers hear it (nominations already with the
+        # company stay theirs to answer).
+        Nomination.objects.filter(
+            pk__in=[n.pk for n in pending if n.status == NominationStatus.WAITING]
+        ).update(
+            status=NominationStatus.DECLINED,
+            response=note or _("The place was closed: the waiting list ended."),
+            updated_at=timezone.now(),
+        )
+        affected += [n.nominated_by for n in pending if n.status == NominationStatus.WAITING]
+    affected = list({person.pk: person for person in affected}.values())
     record_event(
         activity=current, actor=actor, verb="status", to_status=status, note=note, notify=affected
     )
@@ -647,10 +661,16 @@ def nominate_student(
     existing = posting.nominations.live().filter(student=student).first()
     if existing:
         return existing
+    # While others wait for a place, a newcomer queues behind them: first come, first served.
+    queued = posting.nominations.filter(status=NominationStatus.WAITING).exists()
     try:
         with transaction.atomic():
             nomination = Nomination.objects.create(
-                posting=posting, student=student, nominated_by=actor, motivation=motivation
+                posting=posting,
+                student=student,
+                nominated_by=actor,
+                motivation=motivation,
+                status=NominationStatus.WAITING if queued else NominationStatus.NOMINATED,
             )
     except IntegrityError:
         return posting.nominations.live().get(student=student)
@@ -782,6 +802,11 @@ def _offer_free_places(posting: Posting) -> list[Nomination]:
         Activity.objects.filter(pk=posting.pk).update(status=ActivityStatus.PUBLISHED)
         posting.status = ActivityStatus.PUBLISHED
         figure_cache.data_changed()
+        # On the timeline like every status change: a later reopening after a cancellation
+        # returns to this status, not to "filled".
+        record_event(
+            activity=posting, actor=None, verb="status", to_status=ActivityStatus.PUBLISHED
+        )
     room = free - posting.nominations.filter(status=NominationStatus.NOMINATED).count()
     if room <= 0:
         return []
@@ -830,7 +855,12 @@ def withdraw_nomination(*, actor: User, nomination: Nomination, reason: str) -> 
         if placement and placement.start_date <= timezone.localdate():
             raise ValidationError(_("The placement has started; it can no longer be withdrawn."))
     elif was not in (NominationStatus.NOMINATED, NominationStatus.WAITING):
-        raise ValidationError(_("Only a nomination that has not been answered can be withdrawn."))
+        raise ValidationError(
+            _(
+                "This nomination can no longer be withdrawn: it was declined, or its "
+                "placement has started."
+            )
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason: the company is told it.")})
     if was == NominationStatus.ACCEPTED:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import time
 import zlib
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, CharField, F, Value, When
+from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Cast, Concat, Left
 from django.db.models.lookups import In
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -31,23 +32,49 @@ KEPT_SLICE = 8 * 1024  # compressed bytes inflated at a time: about CSV_CHUNK of
 GZIP_WBITS = 31  # zlib's way of saying: the gzip format, as browsers take it
 
 
-def safe_cell(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers and dates
-    pass through unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+# A spreadsheet may split a cell at a comma or a semicolon (Dutch Excel reads ";" as the
+# separator whatever the file uses): a part that would start a formula there is guarded too. A
+# "+" or "-" is only a formula when something follows it ("10,-" stays as it is).
+SEPARATED_FORMULA = re.compile(r"([,;]\s*)([=@\t\r]|[+-](?=\S))")
+SEPARATED_FORMULA_SQL = r"([,;]\s*)([=@\t\r]|[+-](?=\S))"
+
+
+def safe_cell(value, *, separated: bool = True):
+    """Text a spreadsheet would run as a formula gets an apostrophe, at its start and, in a CSV
+    (`separated`), after any comma or semicolon where a formula would begin; numbers and dates
+    pass through unchanged. Applying it twice changes nothing more."""
+    if isinstance(value, str):
+        if separated:
+            value = SEPARATED_FORMULA.sub(r"\1'\2", value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 
+class GuardedParts(Func):
+    """`safe_cell`'s guard of the separated parts, in PostgreSQL (which writes the board's CSV
+    itself); on other databases the rows pass through `safe_cell` in Python instead."""
+
+    function = "REGEXP_REPLACE"
+    output_field = CharField()
+
+    def __init__(self, expression):
+        super().__init__(expression, Value(SEPARATED_FORMULA_SQL), Value("\\1'\\2"), Value("g"))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+
 def safe_text(field: str):
-    """`safe_cell` in SQL, for exports that the database writes: a text column with a leading
-    apostrophe where a spreadsheet would run it as a formula."""
+    """`safe_cell` in SQL, for exports that the database writes: a text column with an
+    apostrophe where a spreadsheet would run it, or a part of it, as a formula."""
+    guarded = GuardedParts(F(field))
     return Case(
         When(
             In(Left(F(field), 1), [Value(p) for p in FORMULA_PREFIXES]),
-            then=Concat(Value("'"), F(field), output_field=CharField()),
+            then=Concat(Value("'"), guarded, output_field=CharField()),
         ),
-        default=F(field),
+        default=guarded,
         output_field=CharField(),
     )
 
@@ -101,7 +128,9 @@ def _csv_stream(header, rows, sql, params, key, kept) -> Iterator[bytes]:
             yield part
         return
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([str(h) for h in header])
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(
+        [safe_cell(str(h)) for h in header]
+    )
     first = buffer.getvalue().encode()
     yield first
     if sql is None:
@@ -134,7 +163,8 @@ def _csv_rows(rows, sql: str, params) -> Iterator[bytes]:
     most of the time (make bench). Elsewhere Python's csv module writes the same rows."""
     connection = connections[rows.db]
     if connection.vendor == "postgresql":
-        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+        # Every field quoted, as the other exports write them: a separator inside stays inside.
+        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)"
         began = time.monotonic()
         with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
             # The database hands over one row at a time: sent as they come, that was a
@@ -153,9 +183,9 @@ def _csv_rows(rows, sql: str, params) -> Iterator[bytes]:
             )
         return
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for row in rows.iterator(chunk_size=2000):
-        writer.writerow(row)
+        writer.writerow([safe_cell(value) for value in row])
         if buffer.tell() >= CSV_CHUNK:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -169,8 +199,8 @@ def spreadsheet_response(fmt: str, filename: str, header: list, rows: list[list]
     if fmt == "csv":
         buffer = io.StringIO("\ufeff")
         buffer.seek(0, io.SEEK_END)
-        writer = csv.writer(buffer)
-        writer.writerow([str(h) for h in header])
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+        writer.writerow([safe_cell(str(h)) for h in header])
         writer.writerows([[safe_cell(v) for v in row] for row in rows])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
@@ -178,7 +208,9 @@ def spreadsheet_response(fmt: str, filename: str, header: list, rows: list[list]
         sheet = workbook.active
         sheet.append([str(h) for h in header])
         for row in rows:
-            sheet.append([safe_cell(float(v) if isinstance(v, Decimal) else v) for v in row])
+            sheet.append(
+                [safe_cell(float(v) if isinstance(v, Decimal) else v, separated=False) for v in row]
+            )
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

@@ -311,7 +311,9 @@ def activity_edit(request, pk: int):
                 required_units=form.cleaned_data.get("required_units"),
                 partner_organisations=form.cleaned_data.get("partner_organisations"),
                 teacher_researchers=form.cleaned_data.get("teacher_researchers"),
-                version=form.cleaned_data.get("version") or None,
+                # An edit that names no version (an old page, a script) is judged as one
+                # made over an unknown state: refused like a conflict, never saved blind.
+                version=form.cleaned_data.get("version") or "",
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -656,7 +658,13 @@ def nomination_withdraw(request, pk: int):
         NominationStatus.WAITING,
         NominationStatus.ACCEPTED,
     ):
-        messages.error(request, _("Only a nomination that has not been answered can be withdrawn."))
+        messages.error(
+            request,
+            _(
+                "This nomination can no longer be withdrawn: it was declined, or its "
+                "placement has started."
+            ),
+        )
         return redirect(back)
     form = ConfirmForm(
         request.POST if confirmed(request) else None,

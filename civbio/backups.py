@@ -15,6 +15,9 @@ from django.conf import settings
 
 from civbio import figure_cache
 
+# Restores unpack into a folder of this name inside the uploads' folder; backups leave it out.
+STAGING_PREFIX = ".restore-"
+
 
 def _pg_env(database: dict) -> dict:
     env = {**os.environ}
@@ -66,7 +69,13 @@ def backup(folder: Path, database: dict | None = None, media: Path | None = None
         source.close()
     with tarfile.open(target / "media.tar.gz", "w:gz") as archive:
         if media.exists():
-            archive.add(media, arcname="media")
+            archive.add(
+                media,
+                arcname="media",
+                filter=lambda info: (
+                    None if Path(info.name).name.startswith(STAGING_PREFIX) else info
+                ),
+            )
     return target
 
 
@@ -78,11 +87,12 @@ def restore(source: Path, database: dict | None = None, media: Path | None = Non
     """Put a backup back: the database replaced by the dump, the uploads by the archive, both or
     neither.
 
-    The archive is unpacked first, into a fresh folder beside the uploads' folder, and checked;
-    only then is the database replaced (in one transaction on PostgreSQL), and last the unpacked
-    folder swapped in by renames. Nothing outside `media` is touched, whatever the folders are
-    called. An archive without files (a backup taken before anything was uploaded) restores to
-    no uploads."""
+    The archive is unpacked first, into a fresh folder inside the uploads' folder (the same
+    disk, writable wherever the uploads are, also when that folder is a mounted volume), and
+    checked; only then is the database replaced (in one transaction on PostgreSQL), and last the
+    folder's entries are swapped for the unpacked ones by renames. Nothing outside `media` is
+    touched, whatever the folders are called. An archive without files (a backup taken before
+    anything was uploaded) restores to no uploads."""
     database = database or settings.DATABASES["default"]
     media = Path(media or settings.MEDIA_ROOT).resolve()
     source = Path(source)
@@ -91,16 +101,23 @@ def restore(source: Path, database: dict | None = None, media: Path | None = Non
     for needed in (dump, archive_path):
         if not needed.exists():
             raise BackupError(f"{source} has no {needed.name}: nothing restored")
-    media.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{media.name}-restore-", dir=media.parent))
+    media.mkdir(parents=True, exist_ok=True)
+    if not os.access(media, os.W_OK | os.X_OK):
+        raise BackupError(f"{media} cannot be written to: nothing restored")
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=media))
     try:
         unpacked = _unpack_uploads(archive_path, staging)
         _restore_database(dump, database)
-        _swap_in(unpacked, media)
+        # Figures kept from the database as it was go with it.
+        figure_cache.data_changed()
+        try:
+            _swap_in(unpacked, media, staging)
+        except OSError as exc:
+            raise BackupError(
+                f"the database was restored, but the uploads could not be put in {media}: {exc}"
+            ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    # Figures kept from the database as it was go with it.
-    figure_cache.data_changed()
 
 
 def _unpack_uploads(archive_path: Path, staging: Path) -> Path:
@@ -144,15 +161,25 @@ def _restore_database(dump: Path, database: dict) -> None:
             target.close()
 
 
-def _swap_in(unpacked: Path, media: Path) -> None:
-    """Renames within one parent folder: the old uploads step aside, the restored ones take
-    their place, and the old ones go only once that worked."""
-    aside = unpacked.parent / "previous"
-    if media.exists():
-        media.rename(aside)
+def _swap_in(unpacked: Path, media: Path, staging: Path) -> None:
+    """Renames within the uploads' folder: its entries step aside into `staging`, the restored
+    ones take their place, and the old ones go (with `staging`) only once that worked; on a
+    failure the old entries are put back."""
+    aside = staging / "previous"
+    aside.mkdir()
+    moved: list[str] = []
+    placed: list[str] = []
     try:
-        unpacked.rename(media)
+        for entry in sorted(media.iterdir()):
+            if entry != staging:
+                entry.rename(aside / entry.name)
+                moved.append(entry.name)
+        for entry in sorted(unpacked.iterdir()):
+            entry.rename(media / entry.name)
+            placed.append(entry.name)
     except OSError:
-        if aside.exists():
-            aside.rename(media)
+        for name in placed:
+            (media / name).rename(unpacked / name)
+        for name in moved:
+            (aside / name).rename(media / name)
         raise

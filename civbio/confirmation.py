@@ -5,6 +5,8 @@ It works without JavaScript: the action's address answers a GET, and any POST th
 from the confirmation page's own button, with the confirmation page; only that button acts.
 """
 
+from urllib.parse import urlsplit
+
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -28,7 +30,12 @@ def back_url(request, default: str) -> str:
         if candidate and url_has_allowed_host_and_scheme(
             candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            return candidate
+            # Only this site's path goes on: a bare word would be taken for a view's name by
+            # redirect(), and a scheme or host is never needed.
+            parts = urlsplit(candidate)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            if path.startswith("/") and not path.startswith("//"):
+                return path
     return default
 
 

@@ -8,9 +8,10 @@ whatever the page's language, so "7,5" and "7.5" are both seven and a half every
 Thousands are read where they cannot be mistaken: a separator used more than once, or both
 together, groups thousands when the groups have three digits ("1.250,50", "1,250.50",
 "10.000.000"); a single separator before exactly three digits is read as the page language's
-thousands separator ("1.500" on a Dutch page, "1,500" on an English one, is fifteen hundred),
-which misreads nothing typed as decimals since no field takes three decimals. Anything else
-stays as typed and is refused with the field's "Enter a number."
+thousands separator ("1.500" on a Dutch page, "1,500" on an English one, is fifteen hundred).
+The same written the other language's way ("1,500" on a Dutch page) could be fifteen hundred or
+one and a half: it is refused with a message that asks for the number without grouping, never
+guessed. Anything else stays as typed and is refused with the field's "Enter a number."
 
 The input is a text input with `inputmode="decimal"` (phones show digits and a separator):
 `type="number"` cannot show a comma, and sends nothing for a number it cannot read.
@@ -23,6 +24,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import get_format
+from django.utils.translation import gettext as _
 
 _DIGITS = re.compile(r"[0-9]*")
 
@@ -59,6 +61,18 @@ def read_decimal(text: str) -> str:
     return sign + value.replace(separator, ".")
 
 
+def ambiguous(text: str) -> bool:
+    """One separator before exactly three digits, written with the page's decimal separator
+    ("1,500" on a Dutch page): thousands in the other language, or three decimals here."""
+    value = text.strip().lstrip("+-")
+    separator = get_format("DECIMAL_SEPARATOR")
+    return (
+        value.count(",") + value.count(".") == 1
+        and separator in value
+        and _GROUPED[separator].fullmatch(value) is not None
+    )
+
+
 class DecimalInput(forms.TextInput):
     """A text input for a number with decimals, showing it as the page's language writes it."""
 
@@ -80,6 +94,12 @@ class DecimalField(forms.DecimalField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
+        if ambiguous(str(value)):
+            raise ValidationError(
+                _("“%(value)s” can be read two ways: write it without a thousands separator."),
+                code="ambiguous",
+                params={"value": str(value).strip()},
+            )
         try:
             number = Decimal(read_decimal(str(value)))
         except DecimalException:

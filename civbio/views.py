@@ -125,8 +125,8 @@ def csrf_failure(request, reason: str = ""):
     return render(request, "403_csrf.html", {"reason": reason}, status=403)
 
 
-# Fields never written back into the "try again" form: secrets, and what the page adds itself.
-NOT_KEPT = ("password", "secret", "token", "code")
+# Fields never written back into the "try again" form: passwords and second-factor codes.
+NOT_KEPT = frozenset({"password", "password1", "password2", "oldpassword", "code", "secret"})
 
 
 def server_error(request):
@@ -139,15 +139,13 @@ def server_error(request):
     kept = []
     if request.method == "POST":
         for name, values in request.POST.lists():
-            if name != "csrfmiddlewaretoken" and any(word in name for word in NOT_KEPT):
-                continue
-            kept += [(name, value) for value in values]
+            if name not in NOT_KEPT:
+                kept += [(name, value) for value in values]
     page = render_to_string(
         "503.html",
         {
             "retry": DATABASE_RETRY_SECONDS,
             "kept": kept,
-            "action": request.get_full_path(),
             "is_post": request.method == "POST",
         },
     )

@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -23,3 +24,11 @@ class AccountAdapter(DefaultAccountAdapter):
             language = getattr(request.user, "language", "") or language
         with translation.override(language):
             return reverse(url_name)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Whoever must log in with a second factor (rules.needs_second_factor) cannot switch theirs
+    off: without it the rest of their session would go on with none."""
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        return not rules.needs_second_factor(authenticator.user)

@@ -69,8 +69,16 @@ class TargetInline(admin.TabularInline):
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     formfield_overrides = numbers.ADMIN_OVERRIDES
-    list_display = ["name", "programme_line", "source", "measure", "target_2y", "target_4y"]
-    list_filter = ["programme_line", "source"]
+    list_display = [
+        "name",
+        "programme_line",
+        "source",
+        "measure",
+        "counts_students",
+        "target_2y",
+        "target_4y",
+    ]
+    list_filter = ["programme_line", "source", "counts_students"]
     search_fields = ["name", "name_en"]
     inlines = [TargetInline]
 

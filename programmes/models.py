@@ -317,6 +317,17 @@ class DerivedMeasure(models.TextChoices):
     COFINANCING = "cofinancing", _("Co-financing realised (€)")
 
 
+# Measures that count students: outside the schools and the project office, small counts of them
+# are not shown (reports.figures.protect); a reported indicator says so with counts_students.
+STUDENT_MEASURES = frozenset(
+    {
+        DerivedMeasure.STUDENTS_REACHED,
+        DerivedMeasure.PLACES_FILLED,
+        DerivedMeasure.UNITS_COMPLETED,
+    }
+)
+
+
 class Indicator(TranslatedFieldsMixin, models.Model):
     """A KPI of a programme line, with its targets."""
 
@@ -341,6 +352,14 @@ class Indicator(TranslatedFieldsMixin, models.Model):
     measure = models.CharField(
         _("derived from"), max_length=30, choices=DerivedMeasure.choices, blank=True
     )
+    counts_students = models.BooleanField(
+        _("counts students"),
+        default=False,
+        help_text=_(
+            "A reported figure of students or graduates: funders and the public never see a "
+            "count under 5."
+        ),
+    )
     target_2y = models.DecimalField(_("target at 2 years"), max_digits=12, decimal_places=1)
     target_4y = models.DecimalField(_("target at 4 years"), max_digits=12, decimal_places=1)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -356,6 +375,12 @@ class Indicator(TranslatedFieldsMixin, models.Model):
     @property
     def unit_text(self) -> str:
         return self.translated("unit")
+
+    @property
+    def is_student_figure(self) -> bool:
+        """Its figures count students, derived or reported: protected wherever funders or the
+        public look."""
+        return self.counts_students or self.measure in STUDENT_MEASURES
 
     def clean(self) -> None:
         if self.source == IndicatorSource.DERIVED and not self.measure:

@@ -160,6 +160,7 @@ def _fill_in_english(project) -> None:
     for _n, (name, name_en), (_unit, unit_en), *_rest in INDICATORS:
         Indicator.objects.filter(project=project, name=name, name_en="").update(name_en=name_en)
         Indicator.objects.filter(project=project, name=name, unit_en="").update(unit_en=unit_en)
+    Indicator.objects.filter(project=project, source="reported").update(counts_students=True)
     for title, title_en in MILESTONE_TITLES.values():
         Milestone.objects.filter(project=project, title=title, title_en="").update(
             title_en=title_en
@@ -189,6 +190,8 @@ def load_demo_kpis() -> int:
             target_2y=Decimal(two),
             target_4y=Decimal(four),
             position=position,
+            # The demo's reported figures count students and graduates.
+            counts_students=source == "reported",
         )
         if source == "reported":
             today = timezone.localdate()

@@ -232,7 +232,8 @@ def milestone_update(request, pk: int):
             actor=request.user,
             milestone=milestone,
             fields=form.cleaned_data,
-            version=form.cleaned_data.get("version") or None,
+            # No version sent: refused like a conflict, never saved blind.
+            version=form.cleaned_data.get("version") or "",
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -352,20 +352,12 @@ def line_light(rows: list[KpiRow]) -> str:
     return "red" if "red" in lights else "amber" if "amber" in lights else "green"
 
 
-# Measures that count students: outside the schools and the project office, small counts of them
-# are not shown (see reports.figures.suppress).
-STUDENT_MEASURES = {
-    DerivedMeasure.STUDENTS_REACHED,
-    DerivedMeasure.PLACES_FILLED,
-    DerivedMeasure.UNITS_COMPLETED,
-}
-
-
 def suppress_people(rows: list[KpiRow]) -> None:
-    """Student figures as outsiders see them: under 5 not shown, the rest rounded to 5 (see
-    figures.protect), and no per-quarter series left to compute them from."""
+    """Student figures as outsiders see them, derived or reported (Indicator.is_student_figure):
+    under 5 not shown, the rest rounded to 5 (see figures.protect), and no per-quarter series
+    left to compute them from."""
     for row in rows:
-        if row.indicator.measure in STUDENT_MEASURES:
+        if row.indicator.is_student_figure:
             row.this_period = protect(row.this_period)
             row.cumulative = protect(row.cumulative)
             row.forecast = protect(row.forecast)

@@ -163,7 +163,8 @@ def _cell(value):
         return float(value)
     if isinstance(value, Promise):  # a lazily translated label
         value = str(value)
-    return safe_cell(value)
+    # A workbook's cells are never split at separators: only their start is guarded.
+    return safe_cell(value, separated=False)
 
 
 def render_xlsx(contents: dict) -> bytes:
@@ -188,8 +189,8 @@ def render_csv_zip(contents: dict) -> bytes:
         for number, (name, header, rows) in enumerate(sections(contents), start=1):
             text = io.StringIO("\ufeff")
             text.seek(0, io.SEEK_END)
-            writer = csv.writer(text)
-            writer.writerow([str(h) for h in header])
+            writer = csv.writer(text, quoting=csv.QUOTE_ALL)
+            writer.writerow([safe_cell(str(h)) for h in header])
             writer.writerows([[safe_cell(v) for v in row] for row in rows])
             slug = str(name).lower().replace(" ", "-")
             bundle.writestr(f"{number:02d}-{slug}.csv", text.getvalue().encode("utf-8"))

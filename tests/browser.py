@@ -8,7 +8,8 @@ finds the form, fills it in like a person and posts exactly that. A form without
 wrong value reaching the view.
 
 `audit_forms()` lists what is wrong with a page's POST forms without submitting them (the suite
-runs it on every page every persona reaches: tests/test_forms_audit.py).
+runs it on every page every persona reaches: tests/test_authz_matrix.py,
+test_every_form_a_persona_reaches_can_be_sent_by_a_browser).
 """
 
 from __future__ import annotations

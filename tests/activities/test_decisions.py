@@ -170,3 +170,41 @@ def test_places_freed_at_the_same_moment_offer_each_waiting_nomination_once_in_o
     # Three places, none taken: the first three of the waiting list are offered, the rest wait.
     assert statuses(nominations[2:]) == ["nominated"] * 3 + ["waiting"] * 2
     assert ActivityEvent.objects.filter(verb="nomination_offered").count() == 3
+
+
+def test_a_newcomer_queues_behind_the_waiting_list_and_a_closed_place_ends_it(
+    posting, bram, dirk, school
+):
+    a, b, c, d = nominate(dirk, posting, school, 4)
+    services.answer_nomination(actor=bram, nomination=a, accept=True)
+    services.answer_nomination(actor=bram, nomination=b, accept=True)
+    services.withdraw_nomination(actor=dirk, nomination=a, reason="Andere stage gevonden")
+    assert statuses([c, d]) == ["nominated", "waiting"]
+
+    [e] = nominate(dirk, posting, school, 1)
+
+    # d came first: e waits behind d, and the company does not get e before d.
+    assert statuses([d, e]) == ["waiting", "waiting"]
+    services.answer_nomination(actor=bram, nomination=c, accept=False, message="Past niet")
+    assert statuses([d, e]) == ["nominated", "waiting"]
+
+    services.change_activity_status(actor=bram, activity=posting, status="closed")
+
+    assert statuses([d, e]) == ["nominated", "declined"]
+    assert "wachtlijst" in Nomination.objects.get(pk=e.pk).response
+
+
+def test_a_place_reopened_after_it_filled_and_freed_again_returns_published(
+    posting, bram, dirk, school
+):
+    a, b, _c = nominate(dirk, posting, school, 3)
+    services.answer_nomination(actor=bram, nomination=a, accept=True)
+    services.answer_nomination(actor=bram, nomination=b, accept=True)
+    services.withdraw_nomination(actor=dirk, nomination=a, reason="Verhuisd")
+    services.change_activity_status(
+        actor=bram, activity=posting, status="cancelled", note="Project gestopt"
+    )
+
+    services.reopen_activity(actor=bram, activity=Activity.objects.get(pk=posting.pk))
+
+    assert Activity.objects.get(pk=posting.pk).status == "published"

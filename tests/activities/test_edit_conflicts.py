@@ -26,3 +26,24 @@ def test_after_an_edit_conflict_saving_again_is_accepted(client, posting, bram, 
     assert saved.status_code == 302
     stored = Posting.objects.get(pk=posting.pk)
     assert (stored.places, stored.location) == (3, "Oegstgeest")
+
+
+def test_an_edit_sent_without_its_version_is_refused_not_saved_blind(client, posting, bram, bea):
+    """An old page or a script that leaves the hidden version out cannot overwrite a colleague's
+    change: the check applies whether or not the version is sent."""
+    from tests.browser import fill, parse_forms
+
+    url = reverse("activities:activity_edit", args=[posting.pk])
+    client.force_login(bram)
+    page = client.get(url)
+    services.update_activity(actor=bea, activity=posting, fields={"location": "Oegstgeest"})
+    [form] = [f for f in parse_forms(page.content.decode())[0] if "version" in f.field_names()]
+    data = fill(form, {"places": 3})
+    del data["version"]
+
+    refused = client.post(url, data)
+
+    assert refused.status_code == 200
+    assert "Iemand anders heeft deze activiteit gewijzigd" in refused.content.decode()
+    stored = Posting.objects.get(pk=posting.pk)
+    assert (stored.places, stored.location) == (2, "Oegstgeest")

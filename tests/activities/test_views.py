@@ -398,9 +398,22 @@ def test_an_export_with_filters_that_match_nothing_is_the_header_alone(client, l
     response = client.get(reverse("activities:board_csv"), {"kind": "no-such-kind"})
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).decode().splitlines() == [
-        "Soort,Titel,Organisatie,Programmalijn,Startdatum,Einddatum,Kwalificaties,Niveau,"
-        "BOL/BBL,Plaatsen,Uiterste sollicitatiedatum,Adres"
+    text = b"".join(response.streaming_content).decode()
+    assert list(csv.reader(io.StringIO(text))) == [
+        [
+            "Soort",
+            "Titel",
+            "Organisatie",
+            "Programmalijn",
+            "Startdatum",
+            "Einddatum",
+            "Kwalificaties",
+            "Niveau",
+            "BOL/BBL",
+            "Plaatsen",
+            "Uiterste sollicitatiedatum",
+            "Adres",
+        ]
     ]
 
 
@@ -638,3 +651,15 @@ def test_the_detail_page_stays_constant_with_many_nominations(
     with django_assert_num_queries(10):
         response = client.get(reverse("activities:activity_detail", args=[posting.pk]))
     assert len(response.context["nominations"]) == 12
+
+
+def test_the_public_board_shows_the_places_still_open(client, posting, dirk, bram, school):
+    student = StudentFactory(school=school)
+    nomination = services.nominate_student(actor=dirk, posting=posting, student=student)
+    services.answer_nomination(actor=bram, nomination=nomination, accept=True)
+
+    page = client.get(reverse("activities:public_board"))
+
+    # Two places, one student placed: one place is open (not "2 places, 1 filled").
+    assert "1 plaats vrij" in page.text
+    assert "bezet" not in page.text

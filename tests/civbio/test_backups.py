@@ -1,6 +1,8 @@
 """A backup restores into a fresh database with every record, and the uploads come back."""
 
 import os
+import tempfile
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -138,3 +140,38 @@ def test_a_backup_without_uploads_restores_to_no_uploads_with_its_database(tmp_p
 
     assert _notes(database) == ["before any upload"]
     assert media.is_dir() and list(media.iterdir()) == []
+
+
+def test_a_restore_into_a_mounted_uploads_folder_swaps_its_contents_not_the_folder(
+    tmp_path, monkeypatch
+):
+    """In the container the uploads' folder is a volume: it cannot be renamed and its parent is
+    not writable. The restore works inside it."""
+    media = tmp_path / "app" / "media"
+    (media / "logos").mkdir(parents=True)
+    (media / "logos" / "a.png").write_bytes(b"\x89PNG backed up")
+    database = _sqlite_world(tmp_path, ["backed up"])
+    folder = backup(tmp_path / "backups", database=database, media=media)
+    (media / "logos" / "a.png").write_bytes(b"\x89PNG changed since")
+    (media / "new.pdf").write_bytes(b"%PDF since")
+    media_inode = media.stat().st_ino
+    real_rename = Path.rename
+
+    def rename(self, target):
+        assert self.resolve() != media.resolve(), "the mounted folder itself was renamed"
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp(*args, dir=None, **kwargs):
+        # Nothing is written beside the uploads' folder (the container's /app is not writable).
+        assert Path(dir).resolve().is_relative_to(media.resolve()), dir
+        return real_mkdtemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    restore(folder, database=database, media=media)
+
+    assert media.stat().st_ino == media_inode
+    assert sorted(p.name for p in media.iterdir()) == ["logos"]
+    assert (media / "logos" / "a.png").read_bytes() == b"\x89PNG backed up"

@@ -35,3 +35,27 @@ def test_the_language_switcher_changes_the_language_and_stays_on_the_page(
     back = submit(client, "/en/", {"language": "nl"}, action=reverse("set_language"))
     assert back.url == "/"
     assert "De programmalijnen" in client.get("/").text
+
+
+def test_no_message_is_translated_twice():
+    """Two entries for one message: gettext's tools refuse the catalogue and Babel keeps
+    whichever comes last, so a translation can change without anyone seeing it."""
+    seen, twice, current, context = set(), [], None, ""
+    path = Path(settings.LOCALE_PATHS[0]) / "nl" / "LC_MESSAGES" / "django.po"
+    lines = [*path.read_text(encoding="utf-8").splitlines(), ""]
+    for line in lines:
+        if line.startswith("msgctxt "):
+            context = line[8:]
+        elif line.startswith("msgid "):
+            current = line[6:]
+        elif current is not None and line.startswith('"'):
+            current += line
+        elif current is not None:
+            key = (context, current)
+            if key != ("", '""'):
+                if key in seen:
+                    twice.append(key)
+                seen.add(key)
+            current, context = None, ""
+
+    assert twice == []

@@ -62,6 +62,21 @@ def test_thousands_are_read_where_they_cannot_be_mistaken(language, typed, value
         assert field.clean(typed) == Decimal(value)
 
 
+@pytest.mark.parametrize(
+    ("language", "typed"), [("nl", "1,500"), ("en", "1.500"), ("nl", "-2,250"), ("en", "12.000")]
+)
+def test_thousands_written_the_other_languages_way_are_refused_not_guessed(language, typed):
+    """ "1,500" on a Dutch page is fifteen hundred to an English reader and one and a half to a
+    Dutch one: asked again, never read a thousand times too small."""
+    field = numbers.DecimalField(decimal_places=2)
+    with translation.override(language), pytest.raises(ValidationError) as refused:
+        field.clean(typed)
+    assert refused.value.code == "ambiguous"
+    with translation.override("nl"), pytest.raises(ValidationError) as dutch:
+        field.clean("1,500")
+    assert "zonder scheidingsteken voor duizendtallen" in dutch.value.messages[0]
+
+
 @pytest.mark.parametrize("typed", ["abc", "7,5,5", "1.2.3", "1.000.5", "7 5", "1,00.000,5"])
 def test_what_is_no_number_either_way_is_refused_in_the_persons_language(typed):
     field = numbers.DecimalField()

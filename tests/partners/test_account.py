@@ -313,3 +313,28 @@ def test_a_coordinator_who_needs_the_second_factor_is_not_offered_to_turn_it_off
     assert "Je rol vraagt om deze tweede stap" in page
     assert reverse("mfa_deactivate_totp") not in page
     assert reverse("mfa_generate_recovery_codes") in page
+
+
+def test_a_coordinator_who_needs_the_second_factor_cannot_turn_it_off_by_its_address(
+    client, carla, settings
+):
+    """The link is not offered, and the page itself refuses: otherwise the rest of the session
+    would go on with no second factor."""
+    from allauth.mfa.models import Authenticator
+
+    from tests.browser import submit
+    from tests.factories import PASSWORD
+
+    settings.MFA_REQUIRED = True
+    TOTP.activate(carla, generate_totp_secret())
+    client.force_login(carla)
+    session = client.session
+    session["civbio_mfa"] = True
+    session.save()
+    assert client.get(reverse("mfa_deactivate_totp")).status_code == 302
+    submit(client, reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    response = submit(client, reverse("mfa_deactivate_totp"), follow=True)
+
+    assert Authenticator.objects.filter(user=carla, type=Authenticator.Type.TOTP).exists()
+    assert response.status_code == 200

@@ -1,3 +1,5 @@
+import csv
+import io
 import re
 from decimal import Decimal
 
@@ -143,6 +145,48 @@ def test_a_reported_figure_goes_through_approval_and_closed_quarters_take_none(
             actor=dirk, indicator=inflow, period_start=project.quarters()[-1][1], value=Decimal(5)
         )
     assert IndicatorValue.objects.count() == 1
+
+
+@pytest.mark.parametrize("counts_students", [True, False])
+def test_a_reported_student_count_under_five_never_reaches_funders(
+    client, project, fien, carla, dirk, counts_students
+):
+    """A teacher reports 3, a coordinator approves it: the funder sees "< 5" on the KPI page,
+    the funder dashboard and the KPI export, wherever the figure counts students."""
+    inflow = Indicator.objects.create(
+        project=project,
+        programme_line=project.lines.get(number=1),
+        name="Instroom laboratoriumopleiding",
+        unit="studenten",
+        source="reported",
+        counts_students=counts_students,
+        target_2y=10,
+        target_4y=20,
+    )
+    quarter = project.quarters()[1][1]  # a past quarter: figures are reported afterwards
+    value = services.submit_indicator_value(
+        actor=dirk, indicator=inflow, period_start=quarter, value=Decimal(3)
+    )
+    services.decide_indicator_value(actor=carla, item=value, approve=True)
+
+    client.force_login(fien)
+    row = client.get(reverse("reports:kpis_line", args=[1])).context["rows"][0]
+    exported = client.get(reverse("reports:kpi_export", args=["csv"])).content.decode()
+    dashboard = client.get(reverse("reports:dashboard_funder"))
+
+    [_header, cells] = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    [block_row] = [
+        r
+        for block in dashboard.context["kpi_blocks"]
+        for r in block["rows"]
+        if r.indicator == inflow
+    ]
+    if counts_students:
+        assert row.cumulative is None and block_row.cumulative is None
+        assert not {"3", "3.0"} & set(cells)
+    else:
+        assert row.cumulative == 3 and block_row.cumulative == 3
+        assert "3.0" in cells
 
 
 def test_a_missed_milestone_needs_its_reason_and_only_the_owner_updates(project, carla, bram, dirk):
