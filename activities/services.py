@@ -276,18 +276,7 @@ def change_activity_status(
             raise ValidationError(_("Give the number of people reached."))
         Event.objects.filter(pk=current.pk).update(people_reached=people_reached)
         ledger.propose_for_delivery(activity=current)
-    Activity.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
-    # Neither passes a save signal: the audit trail and the kept figures are told by hand.
-    figure_cache.data_changed()
-    # A conditional update passes no save signal: the audit trail is told by hand.
-    AuditEntry.objects.log_create(
-        current,
-        force_log=True,
-        action=AuditEntry.Action.UPDATE,
-        changes={"status": [current.status, status]},
-        actor=actor,
-    )
-    current.status = status
+    _move_status(current, status, actor=actor)
     if status == ActivityStatus.CANCELLED:
         # Nothing stays live on a cancelled offer: its requests and nominations end with it.
         Request.objects.filter(pk__in=[r.pk for r in open_requests]).update(
@@ -317,6 +306,22 @@ def change_activity_status(
     return current
 
 
+def _move_status(activity: Activity, status: str, *, actor: User | None) -> None:
+    """Set an activity's status with a conditional update. It passes no save signal, so the
+    audit trail (who, from what to what) and the kept figures are told here, for every status
+    change, the system's own (a place filled, freed) included."""
+    Activity.objects.filter(pk=activity.pk).update(status=status, updated_at=timezone.now())
+    figure_cache.data_changed()
+    AuditEntry.objects.log_create(
+        activity,
+        force_log=True,
+        action=AuditEntry.Action.UPDATE,
+        changes={"status": [activity.status, status]},
+        actor=actor,
+    )
+    activity.status = status
+
+
 @transaction.atomic
 def reopen_activity(*, actor: User, activity: Activity, note: str = "") -> Activity:
     """Take a cancellation back while the activity's date has not passed: it returns to the
@@ -332,18 +337,7 @@ def reopen_activity(*, actor: User, activity: Activity, note: str = "") -> Activ
         raise ValidationError(_("Its date has passed: an activity in the past cannot be reopened."))
     cancellation = confirmations.cancellation_event(current)
     status = confirmations.status_before_cancellation(current, cancellation)
-    Activity.objects.filter(pk=current.pk).update(status=status, updated_at=timezone.now())
-    # A conditional update passes no save signal: the audit trail and the kept figures are told
-    # by hand.
-    figure_cache.data_changed()
-    AuditEntry.objects.log_create(
-        current,
-        force_log=True,
-        action=AuditEntry.Action.UPDATE,
-        changes={"status": [current.status, status]},
-        actor=actor,
-    )
-    current.status = status
+    _move_status(current, status, actor=actor)
     record_event(
         activity=current,
         actor=actor,
@@ -766,9 +760,7 @@ def _fill(posting: Posting, actor: User) -> None:
     """The last place is taken: the posting is filled, and the nominations still waiting for an
     answer go on the waiting list. That is civbio's doing, not the company's: each teacher hears
     it from civbio, and nothing is written in the company's name."""
-    Activity.objects.filter(pk=posting.pk).update(status=ActivityStatus.FILLED)
-    posting.status = ActivityStatus.FILLED
-    figure_cache.data_changed()
+    _move_status(posting, ActivityStatus.FILLED, actor=actor)
     pending = list(
         posting.nominations.filter(status=NominationStatus.NOMINATED).select_related("nominated_by")
     )
@@ -799,9 +791,7 @@ def _offer_free_places(posting: Posting) -> list[Nomination]:
     if free <= 0:
         return []
     if posting.status == ActivityStatus.FILLED:
-        Activity.objects.filter(pk=posting.pk).update(status=ActivityStatus.PUBLISHED)
-        posting.status = ActivityStatus.PUBLISHED
-        figure_cache.data_changed()
+        _move_status(posting, ActivityStatus.PUBLISHED, actor=None)
         # On the timeline like every status change: a later reopening after a cancellation
         # returns to this status, not to "filled".
         record_event(

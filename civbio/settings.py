@@ -278,6 +278,8 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") o
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "partners.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "civbio"
+# A code typed as the 30-second window turns is still taken (one window either side).
+MFA_TOTP_TOLERANCE = 1
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
 MFA_REQUIRED_ROLES = ("coordinator", "funder")
 # The audit trail: who changed what, when, on the records that carry money, people's data or

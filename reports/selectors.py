@@ -62,19 +62,6 @@ def _partners_by_kind() -> list[dict]:
     return groups
 
 
-def _partner_kind_counts() -> tuple[list[tuple[str, str, int]], int]:
-    """Active partners counted per kind, in the directory's order, and their total. One query."""
-    counts = dict(
-        Organisation.objects.partners()
-        .active()
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )
-    rows = [(k, k.label, counts.get(k, 0)) for k in KIND_ORDER if k != OrganisationKind.FUNDER]
-    return rows, sum(counts.values())
-
-
 def _timeline(project: Project | None) -> dict | None:
     if project is None:
         return None

@@ -16,7 +16,7 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
   password_sets_a_new_one_from_the_mail
 - allauth's password_change.html: test_account_journeys.py::test_a_too_short_password_is_refused_\
   in_dutch_with_je
-- allauth's MFA pages (TOTP set-up, recovery codes): no journey
+- allauth's MFA pages (TOTP set-up, recovery codes): R (below)
 - partners/account.html: test_account_journeys.py::test_a_teacher_changes_their_name_and_language_\
   on_the_account_page
 - activities/partials/account_calendar.html: test_account_journeys.py::test_a_person_renews_their_\
@@ -30,18 +30,16 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
 - activities/activity_detail.html: status buttons: publish F::test_a_company_posts_…,
   test_guest_lesson_journey.py; cancel and reopen test_confirmations_journeys.py::test_a_company_\
   cancels_a_guest_lesson_with_a_reason_and_the_school_sees_the_reason, ::test_a_company_reopens_a_\
-  cancelled_lesson; close, mark filled, plan, start, complete: no journey of their own (the same
-  form as publish). Report it delivered (people reached): F::test_a_school_reports_a_training_\
-  delivered_and_adds_a_research_output. Request this for a class: F::test_a_school_requests_…,
-  test_guest_lesson_journey.py. Nominate a student: no journey (nominations are made from the
-  matches page, and by services in test_decisions_journeys.py). Add an output: F::test_a_school_\
-  reports_a_training_…
+  cancelled_lesson; close, mark filled, plan, start, complete: R (below). Report it delivered
+  (people reached): F::test_a_school_reports_a_training_delivered_and_adds_a_research_output.
+  Request this for a class: F::test_a_school_requests_…, test_guest_lesson_journey.py. Nominate a
+  student: R (below). Add an output: F::test_a_school_reports_a_training_…
 - activities/partials/request_row.html: accept (htmx) test_guest_lesson_journey.py; decline or
   propose another date, accept the proposed date, turn it down: F::test_a_school_requests_…;
-  mark delivered: test_guest_lesson_journey.py; cancel request: no journey
+  mark delivered: test_guest_lesson_journey.py; cancel request: R (below)
 - activities/partials/nomination_row.html: accept (htmx) test_decisions_journeys.py::test_a_full_\
   place_puts_the_next_nomination_on_the_waiting_list_and_offers_it_when_a_place_frees; decline
-  with a message, the agreement (POK) reference: no journey
+  with a message, the agreement (POK) reference: R (below)
 - partials/confirm.html (cancel, withdraw, publish, erase): test_confirmations_journeys.py,
   test_decisions_journeys.py::test_a_full_place_… (withdraw)
 - activities/matches.html, nominate: test_progress_journey.py::test_progress_in_the_grid_makes_a_\
@@ -57,7 +55,7 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
   profile_and_logo
 - partners/invitation_form.html, invitation_accept.html: test_account_journeys.py::test_a_\
   coordinator_invites_a_company_contact_without_touching_the_role_and_gets_industry_staff;
-  partners/invitation_list.html, resend and revoke: no journey
+  partners/invitation_list.html, resend and revoke: R (below)
 - reports/kpis.html (report a figure, the narrative, approve, reject) and reports/milestones.html:
   F::test_a_teacher_reports_figures_and_the_coordinator_decides_writes_up_and_updates_a_milestone
 - reports/report_list.html (make a report) and partials/report_row.html (make again):
@@ -67,8 +65,32 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
   test_decisions_journeys.py::test_a_partner_logs_hours_for_a_whole_quarter;
   reports/contribution_review.html: test_contribution_journey.py, test_decisions_journeys.py::\
   test_a_coordinator_rejects_a_contribution_and_the_partner_reads_the_reason_in_notifications;
-  reports/contribution_form.html (edit, correct, evidence): no journey
-- 503.html (send again while the database is away): no journey
+  reports/contribution_form.html (edit, correct, evidence): R (below)
+- 503.html (send again while the database is away): R (below)
+
+R = test_remaining_forms_journeys.py:
+
+- partners/invitation_list.html, send again and revoke: R::test_a_coordinator_sends_one_invitation_\
+  again_and_revokes_another
+- allauth's reauthenticate.html, mfa/totp/activate_form.html (a wrong code, then one computed from
+  the secret shown), mfa/recovery_codes/generate.html and index.html, mfa/authenticate.html (a
+  recovery code at login), mfa/totp/deactivate_form.html: R::test_a_teacher_sets_up_an_\
+  authenticator_logs_in_with_a_recovery_code_and_turns_it_off
+- reports/contribution_form.html: a rejected one corrected and resent with an evidence PDF, and
+  proposed hours confirmed: R::test_a_partner_resends_a_rejected_contribution_with_evidence_and_\
+  confirms_proposed_hours; the coordinator's correction of an approved one (first without the
+  reason): R::test_a_coordinator_corrects_an_approved_contribution_with_a_reason
+- activities/activity_detail.html, nominate a student; activities/partials/nomination_row.html,
+  decline with a message and the agreement (POK) reference: R::test_a_teacher_nominates_records_\
+  an_agreement_and_the_company_declines_with_a_message
+- activities/activity_detail.html, status buttons: mark filled, publish again, close (after
+  partials/confirm.html), plan, start, complete: R::test_each_kind_of_activity_moves_through_the_\
+  statuses_its_page_offers
+- activities/partials/request_row.html, cancel request (after partials/confirm.html, first
+  without a reason): R::test_a_teacher_cancels_a_request_after_its_page_says_who_is_told
+- 503.html, send again: no browser journey (the live server would need its database taken away);
+  tests/civbio/test_outage_send_again.py posts the page's form back with the test client once the
+  database is up, and the contribution is logged and the reminder choices saved
 """
 
 import re
