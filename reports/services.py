@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from civbio import figure_cache, rules
 from partners.models import User
@@ -32,10 +33,23 @@ def period_of(project, kind: str, number: int) -> Period | None:
     return period_by_key(project, key)
 
 
+# Sending a task to a broker that is down gives up after this, instead of holding the request.
+ENQUEUE_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
+
 def _enqueue(report: Report) -> None:
+    """Send the report's task once the row is committed. A broker that cannot be reached never
+    breaks the request: the row stays queued, the page says so, and the stuck-report sweep
+    (requeue_stuck_reports) sends it again once the broker is back."""
     from reports.tasks import generate_report
 
-    transaction.on_commit(lambda: generate_report.delay(report.pk))
+    def send() -> None:
+        try:
+            generate_report.apply_async((report.pk,), retry=True, retry_policy=ENQUEUE_RETRY)
+        except (BrokerUnreachable, OSError):
+            logger.exception("report %s queued, but its task could not be sent yet", report.pk)
+
+    transaction.on_commit(send)
 
 
 def request_report(*, actor: User | None, kind: str, number: int) -> tuple[Report, bool]:

@@ -302,3 +302,26 @@ def test_the_admin_deletes_an_unpublished_report_but_never_a_published_one(clien
     assert list(Report.objects.values_list("pk", flat=True)) == [published.pk]
     # No bulk delete: it would not look at each report.
     assert "delete_selected" not in listing.text
+
+
+def test_asking_for_a_report_while_the_broker_is_down_says_it_is_queued(
+    client, demo, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The row is stored as queued; a broker that cannot be reached never turns that into an
+    error page (the stuck-report sweep sends the task once the broker is back)."""
+    from kombu.exceptions import OperationalError
+
+    from reports.tasks import generate_report
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(generate_report, "apply_async", unreachable)
+    client.force_login(demo["coordinator"])
+
+    response = _ask(client, "quarterly:15", django_capture_on_commit_callbacks)
+
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.state == ReportState.QUEUED
+    assert f"report-{report.pk}" in client.get(response.url).text
