@@ -64,7 +64,7 @@ def test_a_funder_logs_in_for_the_first_time_and_downloads_last_quarters_pdf_xls
     assert workbook.sheetnames[0] == "Samenvatting"
     bundle = zipfile.ZipFile(io.BytesIO(files["csv"]))
     assert all(name.endswith(".csv") for name in bundle.namelist())
-    assert bundle.read(bundle.namelist()[0]).decode("utf-8-sig").startswith("Onderdeel")
+    assert bundle.read(bundle.namelist()[0]).decode("utf-8-sig").startswith('"Onderdeel"')
     # What the browser was told it received.
     assert types == {fmt: content_type for fmt, (content_type, _ext) in REPORT_FORMATS.items()}
     funder = User.objects.get(email="financier@demo.civbio.nl")
