@@ -507,6 +507,13 @@ def _row_action(scope, template: str, name: str, back):
                 return render(request, template, {name: item, "row_error": error})
             if error:
                 messages.error(request, error)
+            else:
+                # Without htmx the row is not redrawn in place: say what the answer did.
+                item = type(item).objects.get(pk=pk)
+                messages.success(
+                    request,
+                    _("Saved: it is now “%(status)s”.") % {"status": item.get_status_display()},
+                )
             return redirect(back(item))
 
         return wrapped

@@ -488,6 +488,25 @@ def test_a_request_answered_with_htmx_returns_the_updated_row(client, guest_less
     assert request.status == "scheduled"
 
 
+def test_a_request_answered_without_javascript_says_what_the_answer_did(
+    client, guest_lesson, dirk, bram
+):
+    request = services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(9), group_name="LAB3A", student_count=20
+    )
+    client.force_login(bram)
+
+    response = submit(
+        client,
+        reverse("activities:my_requests"),
+        action=reverse("activities:request_answer", args=[request.pk]),
+        button="Accepteren",
+        follow=True,
+    )
+
+    assert "Opgeslagen: de status is nu “Ingepland”." in response.text
+
+
 def test_another_company_cannot_answer_a_request(client, guest_lesson, dirk, olaf):
     request = services.request_activity(
         actor=dirk, activity=guest_lesson, date=days(9), group_name="LAB3A", student_count=20
