@@ -68,3 +68,13 @@ def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Inloggen").click()
     # On a phone the button sits behind the header's menu: present is enough.
     expect(page.get_by_role("button", name="Uitloggen", include_hidden=True)).to_be_attached()
+
+
+def log_out(page):
+    page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_role("link", name="Inloggen")).to_be_visible()
+
+
+def message(page, text: str):
+    """The message the page shows at the top after a form was sent."""
+    return page.locator(".message").filter(has_text=text)

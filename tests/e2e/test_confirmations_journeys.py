@@ -14,17 +14,12 @@ from activities.models import Activity, ActivityKind, Request, Student
 from partners.models import Role
 from programmes.selectors import current_project
 from reports.models import Report, ReportKind, ReportState
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out
 from tests.factories import StudentFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 REASON = "Onze spreker is die week op een congres."
-
-
-def log_out(page):
-    page.get_by_role("button", name="Uitloggen").click()
-    expect(page.get_by_role("link", name="Inloggen")).to_be_visible()
 
 
 @pytest.fixture

@@ -12,15 +12,10 @@ from activities import ledger, services
 from activities.models import Contribution, Nomination
 from partners.models import Role
 from programmes.models import Project
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out
 from tests.factories import StudentFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_out(page) -> None:
-    page.get_by_role("button", name="Uitloggen").click()
-    expect(page.get_by_role("link", name="Inloggen")).to_be_visible()
 
 
 def test_a_partner_logs_hours_for_a_whole_quarter(live_server, page, screenshot, bram, consortium):

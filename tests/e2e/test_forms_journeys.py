@@ -108,20 +108,10 @@ from partners.models import Role
 from programmes.models import Indicator, IndicatorSource, Project
 from reports.models import Report, ReportKind, ReportState
 from tests.conftest import days
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out, message
 from tests.factories import ModuleFactory, QualificationFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_out(page):
-    page.get_by_role("button", name="Uitloggen").click()
-    expect(page.get_by_role("link", name="Inloggen")).to_be_visible()
-
-
-def message(page, text: str):
-    """The message the page shows at the top after a form was sent."""
-    return page.locator(".message").filter(has_text=text)
 
 
 def test_a_company_posts_an_internship_place_and_edits_it_without_losing_a_colleagues_change(

@@ -9,15 +9,10 @@ from playwright.sync_api import expect
 
 from activities.models import Request
 from partners.models import Role
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_out(page):
-    page.get_by_role("button", name="Uitloggen").click()
-    expect(page.get_by_role("link", name="Inloggen")).to_be_visible()
 
 
 def test_a_guest_lesson_from_posting_to_delivered(

@@ -28,20 +28,10 @@ from partners import services as partners
 from partners.models import Invitation, Role
 from programmes.models import Project
 from tests.conftest import days
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_out, message
 from tests.factories import PASSWORD, StudentFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_out(page):
-    page.get_by_role("button", name="Uitloggen").click()
-    expect(page.get_by_role("link", name="Inloggen")).to_be_visible()
-
-
-def message(page, text: str):
-    """The message the page shows at the top after a form was sent."""
-    return page.locator(".message").filter(has_text=text)
 
 
 def test_a_coordinator_sends_one_invitation_again_and_revokes_another(
