@@ -46,7 +46,7 @@ from activities.models import (
 )
 from activities.spreadsheets import as_text, csv_response, safe_cell, safe_text
 from civbio import rules
-from civbio.confirmation import back_url, confirmation_page, confirmed
+from civbio.confirmation import act_when_confirmed, back_url, confirmation_page, confirmed
 from civbio.kept_pages import kept_page
 from partners import audit
 from partners.models import Organisation
@@ -374,24 +374,22 @@ def _confirm_status(request, activity: Activity, status: str):
         required=effects.needs_reason,
         told=_("The schools are sent it, and it shows on the timeline."),
     )
-    if form.is_bound and form.is_valid():
-        try:
-            services.change_activity_status(
-                actor=request.user,
-                activity=activity,
-                status=status,
-                note=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(
-                request,
-                _("“%(title)s” was cancelled.") % {"title": activity.title}
-                if status == ActivityStatus.CANCELLED
-                else _("“%(title)s” was closed.") % {"title": activity.title},
-            )
-            return redirect(activity)
+    done = act_when_confirmed(
+        request,
+        form,
+        lambda reason: services.change_activity_status(
+            actor=request.user, activity=activity, status=status, note=reason
+        ),
+        success=(
+            _("“%(title)s” was cancelled.")
+            if status == ActivityStatus.CANCELLED
+            else _("“%(title)s” was closed.")
+        )
+        % {"title": activity.title},
+        then=activity,
+    )
+    if done:
+        return done
     cancelling = status == ActivityStatus.CANCELLED
     return confirmation_page(
         request,
@@ -423,16 +421,15 @@ def activity_reopen(request, pk: int):
         required=False,
         told=_("The people who were told of the cancellation are sent it."),
     )
-    if form.is_bound and form.is_valid():
-        try:
-            services.reopen_activity(
-                actor=request.user, activity=activity, note=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("“%(title)s” is open again.") % {"title": activity.title})
-            return redirect(activity)
+    done = act_when_confirmed(
+        request,
+        form,
+        lambda reason: services.reopen_activity(actor=request.user, activity=activity, note=reason),
+        success=_("“%(title)s” is open again.") % {"title": activity.title},
+        then=activity,
+    )
+    if done:
+        return done
     return confirmation_page(
         request,
         heading=_("Reopen “%(title)s”?") % {"title": activity.title},
@@ -569,16 +566,15 @@ def request_cancel(request, pk: int):
         required=True,
         told=_("The other side is sent it, and it shows on the timeline."),
     )
-    if form.is_bound and form.is_valid():
-        try:
-            services.cancel_request(
-                actor=request.user, request=item, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("The request was cancelled."))
-            return redirect(back)
+    done = act_when_confirmed(
+        request,
+        form,
+        lambda reason: services.cancel_request(actor=request.user, request=item, reason=reason),
+        success=_("The request was cancelled."),
+        then=back,
+    )
+    if done:
+        return done
     return confirmation_page(
         request,
         heading=_("Cancel this request?"),
@@ -678,20 +674,18 @@ def nomination_withdraw(request, pk: int):
         required=True,
         told=_("The company is sent it."),
     )
-    if form.is_bound and form.is_valid():
-        try:
-            services.withdraw_nomination(
-                actor=request.user, nomination=item, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(
-                request,
-                _("The nomination of %(name)s was withdrawn.")
-                % {"name": item.student.display_name},
-            )
-            return redirect(back)
+    done = act_when_confirmed(
+        request,
+        form,
+        lambda reason: services.withdraw_nomination(
+            actor=request.user, nomination=item, reason=reason
+        ),
+        success=_("The nomination of %(name)s was withdrawn.")
+        % {"name": item.student.display_name},
+        then=back,
+    )
+    if done:
+        return done
     return confirmation_page(
         request,
         heading=_("Withdraw this nomination?"),

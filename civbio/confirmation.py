@@ -7,7 +7,9 @@ from the confirmation page's own button, with the confirmation page; only that b
 
 from urllib.parse import urlsplit
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 CONFIRM_FIELD = "confirm"
@@ -17,6 +19,21 @@ CONFIRM_VALUE = "yes"
 def confirmed(request) -> bool:
     """Whether this request is the confirmation page's own button being pressed."""
     return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == CONFIRM_VALUE
+
+
+def act_when_confirmed(request, form, act, *, success: str, then):
+    """The confirmation page's button was pressed with a valid form: run `act(reason)` (a
+    service call), then redirect to `then` with `success` as the message. A refusal by the
+    service goes on the form. Returns None when the page is to be shown (again)."""
+    if not (form.is_bound and form.is_valid()):
+        return None
+    try:
+        act(form.cleaned_data["reason"])
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return None
+    messages.success(request, success)
+    return redirect(then)
 
 
 def back_url(request, default: str) -> str:
