@@ -10,6 +10,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make test REQUIRE_SERVICES=1` (what CI runs) fails when PostgreSQL, Redis or Chromium is missing.
 REQUIRE_SERVICES ?= 0
+# The whole suite runs in pytest-xdist workers, one per core, each test file's tests in one worker
+# (its module-scoped worlds built once); with PYTEST_ARGS (a file, -k) in one process, which
+# starts sooner. PYTEST_XDIST=2 (or auto) or =0 says otherwise.
+PYTEST_XDIST ?= $(if $(PYTEST_ARGS),0,auto)
+XDIST_ARGS := $(if $(filter-out 0,$(PYTEST_XDIST)),-n $(PYTEST_XDIST) --dist loadfile)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
@@ -52,7 +57,7 @@ run: install
 test: install
 	@REQUIRE_SERVICES=$(REQUIRE_SERVICES) bin/ensure-chromium
 	@services=$$(REQUIRE_SERVICES=$(REQUIRE_SERVICES) $(PY) bin/test-services) || exit 1; \
-		set -a; eval "$$services"; set +a; $(VENV)/bin/pytest $(PYTEST_ARGS)
+		set -a; eval "$$services"; set +a; $(VENV)/bin/pytest $(XDIST_ARGS) $(PYTEST_ARGS)
 
 # Known vulnerabilities in the locked dependencies (pip-audit against OSV); says NOT CHECKED when
 # the advisory service cannot be reached. AUDIT_REQUIRED=1 makes that an error.
@@ -77,6 +82,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 
 check: lint
+	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=civbio.example.nl SITE_URL=https://civbio.example.nl REDIS_URL=redis://127.0.0.1:6379/0 \
