@@ -21,6 +21,7 @@ from activities.querysets import (
     RequestQuerySet,
     StudentQuerySet,
 )
+from civbio import uploads
 from partners.models import Organisation
 from programmes.models import ProgrammeLine
 
@@ -1208,17 +1209,29 @@ class ContributionStatus(models.TextChoices):
 MAX_HOURS_PER_ENTRY = Decimal("2208")
 
 
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+EVIDENCE_FAMILIES = frozenset(uploads.Family)
+
+
 def validate_evidence(upload) -> None:
-    """Evidence is a PDF or an image, judged by its first bytes, of at most 5 MB."""
-    if upload.size > 5 * 1024 * 1024:
+    """Evidence is a PDF, an image or an Office document of at most 5 MB, judged by its whole
+    content (`civbio.uploads`): never by its name or first bytes."""
+    # A file already stored was judged when it came in (and is judged again when served): an
+    # edit that keeps it neither reads it back nor loses it.
+    if getattr(upload, "_committed", False):
+        return
+    if upload.size > EVIDENCE_MAX_BYTES:
         raise ValidationError(_("The evidence file is larger than 5 MB."))
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    head = upload.read(8)
-    upload.seek(position)
-    if not (
-        head.startswith(b"%PDF-") or head.startswith(b"\x89PNG") or head[:3] == b"\xff\xd8\xff"
-    ):
-        raise ValidationError(_("Upload the evidence as PDF, PNG or JPEG."))
+    try:
+        uploads.detect(uploads.read_all(upload, EVIDENCE_MAX_BYTES), allowed=EVIDENCE_FAMILIES)
+    except uploads.Refused as exc:
+        raise ValidationError(
+            _(
+                "Upload the evidence as a PDF, an image (PNG, JPEG, WebP or GIF) or an Office "
+                "document (Word, Excel or PowerPoint); this file is none of these."
+            ),
+            code="evidence_type",
+        ) from exc
 
 
 class Contribution(models.Model):

@@ -4,13 +4,16 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, UnidentifiedImageError
 
-LOGO_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
+from civbio import uploads
 
 
 def validate_logo(upload) -> None:
-    """A logo must be a real image of an accepted format, judged by its content, and small."""
+    """A logo must be a real image of an accepted format (no SVG), judged by its whole content
+    (`civbio.uploads`), and small."""
+    # A logo already stored was judged when it came in: editing the profile keeps it as it is.
+    if getattr(upload, "_committed", False):
+        return
     if upload.size > settings.LOGO_MAX_BYTES:
         raise ValidationError(
             _("The logo is too large (%(size)s); the limit is %(limit)s.")
@@ -19,18 +22,12 @@ def validate_logo(upload) -> None:
                 "limit": filesizeformat(settings.LOGO_MAX_BYTES),
             }
         )
-    position = upload.tell() if hasattr(upload, "tell") else 0
     try:
-        with Image.open(upload) as image:
-            image_format = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        uploads.detect(
+            uploads.read_all(upload, settings.LOGO_MAX_BYTES), allowed={uploads.Family.IMAGE}
+        )
+    except uploads.Refused as exc:
         raise ValidationError(_("The logo is not an image civbio can read.")) from exc
-    finally:
-        if hasattr(upload, "seek"):
-            upload.seek(position)
-    if image_format not in LOGO_FORMATS:
-        raise ValidationError(_("Upload the logo as PNG, JPEG, WebP or GIF."))
 
 
 # Password rules. Django's own validators, with messages written for civbio: its Dutch catalog

@@ -1,19 +1,17 @@
 import copy
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civbio import rules
+from civbio import rules, uploads
 from partners import account as account_sections
 from partners import audit, selectors, services
 from partners.filters import OrganisationFilter
@@ -208,27 +206,16 @@ def invitation_accept(request, token: str):
     )
 
 
-LOGO_CONTENT_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".webp": "image/webp",
-    ".gif": "image/gif",
-}
-
-
 def organisation_logo(request, slug: str):
-    """Serve a partner's logo. Uploads are never served from a public media directory."""
+    """Serve a partner's logo. Uploads are never served from a public media directory; a logo is
+    shown inline (in an <img>), as the image type its content is, or not at all."""
     organisation = get_object_or_404(Organisation.objects.exclude(logo=""), slug=slug)
-    suffix = Path(organisation.logo.name).suffix.lower()
-    content_type = LOGO_CONTENT_TYPES.get(suffix)
-    if content_type is None:
-        raise Http404
-    try:
-        handle = organisation.logo.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=content_type)
+    response = uploads.stored_response(
+        organisation.logo,
+        allowed={uploads.Family.IMAGE},
+        as_attachment=False,
+        stem=organisation.slug,
+    )
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

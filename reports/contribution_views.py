@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from activities import ledger
 from activities.forms import DateInput, typed_reason
-from activities.models import Contribution, ContributionStatus
-from civbio import numbers, rules
+from activities.models import EVIDENCE_FAMILIES, Contribution, ContributionStatus
+from civbio import numbers, rules, uploads
 from programmes.selectors import current_project
 from reports.figures import finance_overview
 
@@ -43,7 +43,10 @@ class ContributionForm(forms.ModelForm):
         formfield_callback = numbers.formfield
         widgets = {"date": DateInput(), "description": forms.TextInput()}
         help_texts = {
-            "description": gettext_lazy("What was done. Funders read this: name no students.")
+            "description": gettext_lazy("What was done. Funders read this: name no students."),
+            "evidence": gettext_lazy(
+                "PDF, image (PNG, JPEG, WebP, GIF) or Word, Excel or PowerPoint file, at most 5 MB."
+            ),
         }
 
     def clean_description(self):
@@ -258,16 +261,13 @@ def contribution_decide(request, pk: int, decision: str):
 
 @login_required
 def contribution_evidence(request, pk: int):
-    """Evidence files are served only to the partner itself and the coordinators."""
+    """Evidence files are served only to the partner itself and the coordinators, always as a
+    download of the type their content is."""
     contribution = get_object_or_404(
         rules.visible_contributions(request.user).exclude(evidence=""), pk=pk
     )
-    try:
-        handle = contribution.evidence.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=contribution.evidence.name.rsplit("/", 1)[-1]
+    return uploads.stored_response(
+        contribution.evidence, allowed=EVIDENCE_FAMILIES, as_attachment=True
     )
 
 

@@ -30,6 +30,7 @@ from programmes.models import Project
 from tests.conftest import days
 from tests.e2e.conftest import log_in, log_out, message
 from tests.factories import PASSWORD, StudentFactory
+from tests.files import pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -174,7 +175,7 @@ def test_a_partner_resends_a_rejected_contribution_with_evidence_and_confirms_pr
     )
     ledger.propose_for_delivery(activity=guest_lesson)
     attendance = tmp_path / "presentielijst.pdf"
-    attendance.write_bytes(b"%PDF-1.4\n% presentielijst workshop\n")
+    attendance.write_bytes(pdf_bytes())
 
     log_in(page, live_server.url, bram.email)
     page.get_by_role("link", name="Bijdragen", exact=True).click()
@@ -193,7 +194,8 @@ def test_a_partner_resends_a_rejected_contribution_with_evidence_and_confirms_pr
     expect(row).to_contain_text("Ingediend")
     href = row.get_by_role("link", name="bewijsstuk").get_attribute("href")
     evidence = page.request.get(live_server.url + href)
-    assert evidence.status == 200 and evidence.body().startswith(b"%PDF-1.4")
+    assert evidence.status == 200 and evidence.body() == pdf_bytes()
+    assert evidence.headers["content-type"] == "application/pdf"
 
     # The delivered lesson proposed its hours; the company says how many it really were.
     proposed = page.get_by_role("region", name="Uitgevoerde activiteiten: bevestig de uren")

@@ -302,10 +302,13 @@ def test_evidence_is_checked_by_content_and_shown_only_to_its_partner(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from tests.files import HTML_AS_PDF, pdf_bytes
+
     settings.MEDIA_ROOT = tmp_path
-    with pytest.raises(ValidationError):
-        hours(bram, line, 3, evidence=SimpleUploadedFile("bon.pdf", b"MZ not a pdf"))
-    item = hours(bram, line, 3, evidence=SimpleUploadedFile("bon.pdf", b"%PDF-1.7 receipt"))
+    for fake in (b"MZ not a pdf", HTML_AS_PDF):
+        with pytest.raises(ValidationError):
+            hours(bram, line, 3, evidence=SimpleUploadedFile("bon.pdf", fake))
+    item = hours(bram, line, 3, evidence=SimpleUploadedFile("bon.pdf", pdf_bytes()))
 
     url = reverse("reports:contribution_evidence", args=[item.pk])
     for person, expected in ((bram, 200), (carla, 200), (olaf, 404)):
