@@ -1,15 +1,22 @@
 """Importing students and enrolments from a CSV exported by a school's student information
 system: checked row by row with a preview, applied all-or-nothing, in batches with progress."""
 
+import codecs
 import csv
 import io
 import logging
 import re
+import time
+import uuid
+from datetime import timedelta
 
-from django.core.cache import cache
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from activities.models import (
     Edition,
@@ -20,7 +27,7 @@ from activities.models import (
     Student,
     StudentImport,
 )
-from civbio import figure_cache, rules
+from civbio import rules
 from partners.models import User
 
 logger = logging.getLogger(__name__)
@@ -41,10 +48,54 @@ def template_csv() -> str:
     return buffer.getvalue()
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
+# Excel's own formats, uploaded instead of the CSV saved from them (xlsx is a zip, xls an OLE file).
+WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """UTF-16 has no mark of its own when saved without one, but text in it mostly consists of
+    characters below 256: every other byte is zero. Returns the byte order, or None."""
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > len(odd) * 0.3 and not even.count(0):
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.3 and not odd.count(0):
+        return "utf-16-be"
+    return None
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The file's text and how it was read. UTF-8 (with or without the mark Excel puts in front of
+    "CSV UTF-8") first; then UTF-16 (Excel's "Unicode text"), by its byte order mark or its zero
+    bytes; then Windows-1252, which Dutch Excel's plain "CSV (gescheiden door
+    lijstscheidingsteken)" writes, and which reads Latin-1's letters the same."""
+    if data.startswith(WORKBOOK_SIGNATURES):
+        raise ValidationError(
+            _(
+                "This is an Excel workbook, not a CSV file. In Excel choose Save as, "
+                "“CSV UTF-8 (comma delimited)”, and upload that file."
+            )
+        )
+    utf16 = (
+        "utf-16"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        else _utf16_without_bom(data[:4096])
+    )
+    if utf16:
         try:
-            return data.decode(encoding)
+            return data.decode(utf16), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                _(
+                    "The file is saved as UTF-16 (Unicode text), but part of it cannot be read as "
+                    "such. In Excel choose Save as, “CSV UTF-8 (comma delimited)”, and upload "
+                    "that file."
+                )
+            ) from exc
+    for encoding, name in (("utf-8-sig", "utf-8"), ("cp1252", "cp1252")):
+        try:
+            return data.decode(encoding), name
         except UnicodeDecodeError:
             continue
     raise ValidationError(_("The file is not a readable text (CSV) file."))
@@ -104,7 +155,7 @@ def check_import(
     _actor_may_import(actor, edition)
     if len(data) > MAX_BYTES:
         raise ValidationError(_("The file is larger than 5 MB. Split it, or export fewer columns."))
-    text = _decode(data)
+    text, encoding = _decode(data)
     try:
         delimiter = csv.Sniffer().sniff(text[:4096], delimiters=";,\t").delimiter
     except csv.Error:
@@ -156,15 +207,112 @@ def check_import(
         rows=rows,
         errors=errors,
         total_rows=len(rows),
+        encoding=encoding,
     )
 
 
-def apply_import(import_id: int) -> None:
+# Imports as jobs ---------------------------------------------------------------------------------
+#
+# The row holds the real state: preview → queued → running → done or failed. All students of an
+# import are written in one transaction, which hides them (and anything written to the import's
+# row inside it) from everyone until it commits. So the worker reports its progress and its
+# heartbeat on a second, short-lived connection of its own, committed at once; the import's
+# transaction touches the import's row only at its very end, to mark it done. A worker that dies
+# takes its whole transaction with it: nothing was saved, and the next run starts clean.
+
+
+class _Displaced(Exception):
+    """This run no longer owns the import (the sweep gave it to another, or it was withdrawn)."""
+
+
+def _stale():
+    return timezone.now() - timedelta(seconds=settings.IMPORT_STUCK_SECONDS)
+
+
+# Sending a task to a broker that is down gives up after this, instead of holding the request.
+ENQUEUE_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
+
+def enqueue(import_id: int) -> None:
+    """Send the import's task once the row is committed. A broker that cannot be reached never
+    breaks the request: the row stays queued and requeue_stuck_imports sends it again."""
+    from activities.tasks import run_student_import
+
+    def send() -> None:
+        try:
+            run_student_import.apply_async((import_id,), retry=True, retry_policy=ENQUEUE_RETRY)
+        except (BrokerUnreachable, OSError):
+            logger.exception(
+                "student import %s queued, but its task could not be sent yet", import_id
+            )
+
+    # robust: in-process (no broker) the import runs right here, and its failure is on its row.
+    transaction.on_commit(send, robust=True)
+
+
+def _claim(import_id: int) -> str | None:
+    """Take the import for this run: a queued one, or a running one whose worker stopped beating.
+    A conditional update with a fresh token, so two runs never both finish the same import."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    claimed = (
+        StudentImport.objects.filter(
+            Q(status=ImportStatus.QUEUED)
+            | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=_stale()),
+            pk=import_id,
+        )
+        .exclude(rows=[])
+        .update(
+            status=ImportStatus.RUNNING,
+            run_token=token,
+            heartbeat_at=now,
+            processed_rows=0,
+            attempts=F("attempts") + 1,
+        )
+    )
+    return token if claimed else None
+
+
+class _Heartbeat:
+    """Progress and heartbeat written on a connection of their own, in autocommit, while the
+    import's transaction is open on the usual one. SQLite locks the whole file for a writing
+    transaction (and runs imports in-process, inside the request), so there the row only learns
+    the outcome."""
+
+    def __init__(self, import_id: int, token: str):
+        self.import_id, self.token = import_id, token
+        self.side = (
+            connections.create_connection(DEFAULT_DB_ALIAS)
+            if connection.vendor == "postgresql"
+            else None
+        )
+
+    def beat(self, processed: int) -> None:
+        if self.side is not None:
+            table = connection.ops.quote_name(StudentImport._meta.db_table)
+            with self.side.cursor() as cursor:
+                cursor.execute(
+                    # Fixed column names; the table's name comes from the model, never from input.
+                    f"UPDATE {table} SET processed_rows = %s, heartbeat_at = %s "  # noqa: S608
+                    "WHERE id = %s AND run_token = %s AND status = %s",
+                    [processed, timezone.now(), self.import_id, self.token, ImportStatus.RUNNING],
+                )
+        if settings.IMPORT_BATCH_PAUSE:  # lets the test suite stop a worker half-way
+            time.sleep(settings.IMPORT_BATCH_PAUSE)
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+
+
+def apply_import(import_id: int) -> bool:
     """Create or update every student, and enrol them, in one transaction: all rows or none.
-    Progress is saved per batch outside that transaction so the page can show it."""
+    Returns False when there was nothing to do (done already, or being done by another run)."""
+    token = _claim(import_id)
+    if token is None:
+        return False
     student_import = StudentImport.objects.select_related("edition").get(pk=import_id)
-    if student_import.status != ImportStatus.RUNNING:
-        return
+    mine = StudentImport.objects.filter(pk=import_id, run_token=token, status=ImportStatus.RUNNING)
     crebos = dict(Qualification.objects.values_list("crebo", "pk"))
     rows = student_import.rows
     # Checked again: what was confirmed must still be valid (qualifications can change).
@@ -172,101 +320,176 @@ def apply_import(import_id: int) -> None:
     if student_import.errors or any(
         _check_row(row.get("row", 0), row, crebos, seen)[1] for row in rows
     ):
-        StudentImport.objects.filter(pk=import_id).update(
-            status=ImportStatus.FAILED, failure=_("The file no longer passes the checks."), rows=[]
+        mine.update(
+            status=ImportStatus.FAILED,
+            failure=_("The file no longer passes the checks: upload it again."),
+            rows=[],
+            finished_at=timezone.now(),
         )
-        return
+        return True
     if student_import.edition and student_import.edition.school_id != student_import.school_id:
-        StudentImport.objects.filter(pk=import_id).update(status=ImportStatus.FAILED, rows=[])
-        return
+        mine.update(status=ImportStatus.FAILED, rows=[], finished_at=timezone.now())
+        return True
+    heartbeat = _Heartbeat(import_id, token)
     try:
         with transaction.atomic():
-            created = updated = 0
-            for start in range(0, len(rows), BATCH):
-                batch = rows[start : start + BATCH]
-                existing = {
-                    s.student_number: s
-                    for s in Student.objects.select_for_update().filter(
-                        school_id=student_import.school_id,
-                        student_number__in=[r["studentnummer"] for r in batch],
-                    )
-                }
-                new, changed = [], []
-                for row in batch:
-                    values = {
-                        "display_name": row["roepnaam"],
-                        "qualification_id": crebos.get(row["crebo"]),
-                        "level": int(row["niveau"]),
-                        "route": row["leerweg"].lower(),
-                        "cohort": int(row["cohort"]),
-                    }
-                    student = existing.get(row["studentnummer"])
-                    if student is None:
-                        new.append(
-                            Student(
-                                school_id=student_import.school_id,
-                                student_number=row["studentnummer"],
-                                **values,
-                            )
-                        )
-                    else:
-                        for key, value in values.items():
-                            setattr(student, key, value)
-                        changed.append(student)
-                Student.objects.bulk_create(new)
-                Student.objects.bulk_update(
-                    changed, ["display_name", "qualification_id", "level", "route", "cohort"]
-                )
-                created += len(new)
-                updated += len(changed)
-                if student_import.edition_id:
-                    enrolled = Student.objects.filter(
-                        school_id=student_import.school_id,
-                        student_number__in=[r["studentnummer"] for r in batch],
-                    )
-                    Enrolment.objects.bulk_create(
-                        [
-                            Enrolment(edition_id=student_import.edition_id, student=s)
-                            for s in enrolled
-                        ],
-                        ignore_conflicts=True,
-                    )
-                # Bulk writes send no signals: the kept figures are told by hand.
-                figure_cache.data_changed()
-                _save_progress(import_id, start + len(batch))
+            created, updated = _write_rows(student_import, rows, crebos, heartbeat)
+            # Done in the same transaction as the students: both or neither. A run that lost
+            # the import on the way (the sweep gave it to another) undoes everything it wrote.
+            if not mine.update(
+                status=ImportStatus.DONE,
+                created=created,
+                updated=updated,
+                processed_rows=len(rows),
+                # The rows have done their work: keep the counts, not the students' data.
+                rows=[],
+                errors=[],
+                failure="",
+                finished_at=timezone.now(),
+            ):
+                raise _Displaced
+    except _Displaced:
+        logger.warning("student import %s was taken over; this run undid its work", import_id)
+        return False
     except Exception:
-        # The error text may quote a student's data: it goes to the log, not to the page.
+        # The error text may quote a student's data: it goes to the log, not to the page. The
+        # rows stay, so the uploader can try again. If the database itself is gone this update
+        # fails too: the import stays running without a heartbeat, and the sweep resumes it.
         logger.exception("Student import %s failed", import_id)
-        StudentImport.objects.filter(pk=import_id).update(
+        mine.update(
             status=ImportStatus.FAILED,
             failure=_("An unexpected error; the project office can see it in the log."),
             processed_rows=0,
-            rows=[],
+            finished_at=timezone.now(),
         )
         raise
-    # The rows have done their work: keep the counts, not the students' data.
-    StudentImport.objects.filter(pk=import_id).update(
-        status=ImportStatus.DONE,
-        created=created,
-        updated=updated,
-        processed_rows=len(rows),
-        rows=[],
-        errors=[],
+    finally:
+        heartbeat.close()
+    return True
+
+
+def _write_rows(
+    student_import: StudentImport, rows: list[dict], crebos: dict[str, int], heartbeat: _Heartbeat
+) -> tuple[int, int]:
+    created = updated = 0
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        existing = {
+            s.student_number: s
+            for s in Student.objects.select_for_update().filter(
+                school_id=student_import.school_id,
+                student_number__in=[r["studentnummer"] for r in batch],
+            )
+        }
+        new, changed = [], []
+        for row in batch:
+            values = {
+                "display_name": row["roepnaam"],
+                "qualification_id": crebos.get(row["crebo"]),
+                "level": int(row["niveau"]),
+                "route": row["leerweg"].lower(),
+                "cohort": int(row["cohort"]),
+            }
+            student = existing.get(row["studentnummer"])
+            if student is None:
+                new.append(
+                    Student(
+                        school_id=student_import.school_id,
+                        student_number=row["studentnummer"],
+                        **values,
+                    )
+                )
+            else:
+                for key, value in values.items():
+                    setattr(student, key, value)
+                changed.append(student)
+        Student.objects.bulk_create(new)
+        Student.objects.bulk_update(
+            changed, ["display_name", "qualification_id", "level", "route", "cohort"]
+        )
+        created += len(new)
+        updated += len(changed)
+        if student_import.edition_id:
+            enrolled = Student.objects.filter(
+                school_id=student_import.school_id,
+                student_number__in=[r["studentnummer"] for r in batch],
+            )
+            Enrolment.objects.bulk_create(
+                [Enrolment(edition_id=student_import.edition_id, student=s) for s in enrolled],
+                ignore_conflicts=True,
+            )
+        heartbeat.beat(start + len(batch))
+    return created, updated
+
+
+@transaction.atomic
+def retry_import(*, actor: User, student_import: StudentImport) -> None:
+    """Queue a failed import again, from its first row: its failed run saved nothing (all rows are
+    one transaction), so no row is ever imported twice."""
+    if student_import.uploaded_by_id != actor.pk:
+        raise PermissionDenied(_("Only the person who uploaded the file can try it again."))
+    queued = (
+        StudentImport.objects.filter(pk=student_import.pk, status=ImportStatus.FAILED)
+        .exclude(rows=[])
+        .update(
+            status=ImportStatus.QUEUED,
+            heartbeat_at=timezone.now(),
+            attempts=0,
+            processed_rows=0,
+            failure="",
+            finished_at=None,
+        )
     )
+    if not queued:
+        raise ValidationError(
+            _(
+                "Only a failed import whose rows are still kept can be tried again: "
+                "upload the file again."
+            )
+        )
+    enqueue(student_import.pk)
 
 
-def _progress_key(import_id: int) -> str:
-    return f"civbio:student-import:{import_id}:processed"
-
-
-def _save_progress(import_id: int, processed: int) -> None:
-    """Rows done so far, in the shared cache: the import's own transaction hides its database
-    writes until the end, the cache shows the page each batch as it completes."""
-    cache.set(_progress_key(import_id), processed, 3600)
+def requeue_stuck_imports() -> dict[str, list[int]]:
+    """Imports whose worker died (running without a heartbeat) or whose task was lost (queued
+    long ago) are queued again, saying why; after IMPORT_MAX_ATTEMPTS runs one fails visibly,
+    and its uploader can try again."""
+    stuck = Q(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]) & (
+        Q(heartbeat_at__lt=_stale()) | Q(heartbeat_at=None)
+    )
+    now = timezone.now()
+    failed = list(
+        StudentImport.objects.filter(stuck, attempts__gte=settings.IMPORT_MAX_ATTEMPTS).values_list(
+            "pk", flat=True
+        )
+    )
+    StudentImport.objects.filter(stuck, pk__in=failed).update(
+        status=ImportStatus.FAILED,
+        failure=_(
+            "The import stopped %(n)s times before it finished (the server was interrupted). "
+            "Nothing was saved."
+        )
+        % {"n": settings.IMPORT_MAX_ATTEMPTS},
+        processed_rows=0,
+        finished_at=now,
+    )
+    requeued = []
+    for pk in StudentImport.objects.filter(stuck).values_list("pk", flat=True):
+        with transaction.atomic():
+            if StudentImport.objects.filter(stuck, pk=pk).update(
+                status=ImportStatus.QUEUED,
+                heartbeat_at=now,
+                processed_rows=0,
+                failure=_(
+                    "The import was interrupted (the server stopped) and starts again from the "
+                    "beginning; nothing of the interrupted run was saved."
+                ),
+            ):
+                requeued.append(pk)
+                enqueue(pk)
+    return {"requeued": requeued, "failed": failed}
 
 
 def rows_processed(student_import: StudentImport) -> int:
-    """How far an import has come: the final count once done, else the live count."""
-    if student_import.status != ImportStatus.RUNNING:
-        return student_import.processed_rows
-    return cache.get(_progress_key(student_import.pk), 0)
+    """How far an import has come, as its worker last wrote it."""
+    return student_import.processed_rows

@@ -1148,6 +1148,7 @@ DONE_STATUSES = (ProgressStatus.COMPLETED, ProgressStatus.PASSED)
 
 class ImportStatus(models.TextChoices):
     PREVIEW = "preview", _("Checked, waiting for confirmation")
+    QUEUED = "queued", _("Waiting to start")
     RUNNING = "running", _("Importing")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Failed")
@@ -1175,11 +1176,28 @@ class StudentImport(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
+    # Why the import failed, or why it had to start again.
     failure = models.CharField(max_length=300, blank=True)
+    # How the file's text was read (utf-8, cp1252, utf-16), shown on the preview.
+    encoding = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Its last sign of life: queued, taken by a worker, or a batch done. A queued or running
+    # import whose heartbeat stopped is queued again (or failed) by requeue_stuck_imports.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The run that owns it: a worker whose run was taken over can never finish it.
+    run_token = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"],
+                name="studentimport_unfinished",
+                condition=models.Q(status__in=["queued", "running"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"

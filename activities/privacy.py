@@ -217,8 +217,28 @@ def apply_retention(*, today: date | None = None, months: int | None = None) -> 
     due = list(Student.objects.filter(left_on__lt=cutoff, erased_at__isnull=True))
     for student in due:
         _anonymise(student)
-    # Uploads that were checked but never confirmed keep students' rows for a week at most.
-    StudentImport.objects.exclude(rows=[]).exclude(status=ImportStatus.RUNNING).filter(
-        created_at__lt=timezone.now() - timedelta(days=STALE_UPLOAD_DAYS)
-    ).update(rows=[], errors=[])
+    purge_import_rows()
     return len(due)
+
+
+def purge_import_rows(*, now=None) -> int:
+    """An import keeps the students' rows of its file (the file itself is never stored) until it
+    is done, and the problems found in them; a done import keeps only its counts. Whatever did
+    not finish (checked but never confirmed, failed, or stuck queued or running) loses its rows a
+    week after the upload, in every state, and so can no longer run: it fails, saying why."""
+    now = now or timezone.now()
+    old = StudentImport.objects.filter(
+        created_at__lt=now - timedelta(days=STALE_UPLOAD_DAYS)
+    ).exclude(rows=[], errors=[])
+    purged = old.filter(status=ImportStatus.DONE).update(rows=[], errors=[])
+    purged += old.update(
+        rows=[],
+        errors=[],
+        status=ImportStatus.FAILED,
+        failure=_(
+            "Not imported within %(days)s days, so its rows were deleted: upload the file again."
+        )
+        % {"days": STALE_UPLOAD_DAYS},
+        finished_at=now,
+    )
+    return purged

@@ -610,7 +610,10 @@ def student_import_preview(request, pk: int):
     checked = _import_for(request, pk)
     if request.method == "POST":
         try:
-            services.confirm_student_import(actor=request.user, student_import=checked)
+            if request.POST.get("action") == "retry":
+                imports.retry_import(actor=request.user, student_import=checked)
+            else:
+                services.confirm_student_import(actor=request.user, student_import=checked)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("activities:student_import_preview", pk=pk)
@@ -625,6 +628,7 @@ def student_import_preview(request, pk: int):
             "new_count": sum(1 for r in rows if not r.get("exists")),
             "update_count": sum(1 for r in rows if r.get("exists")),
             "processed": imports.rows_processed(checked),
+            "can_retry": checked.status == ImportStatus.FAILED and bool(rows),
         },
     )
 
@@ -638,7 +642,7 @@ def student_import_progress(request, pk: int):
         "activities/partials/import_progress.html",
         {"checked": checked, "processed": imports.rows_processed(checked)},
     )
-    if checked.status != ImportStatus.RUNNING:
+    if checked.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
         # The whole page changes once the import is over (only the outcome stays): htmx reloads it.
         response["HX-Refresh"] = "true"
     return response

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from activities import confirmations, ledger
+from activities import confirmations, imports, ledger
 from activities.models import (
     KIND_LINE_NUMBER,
     NOTICE_KINDS,
@@ -40,7 +40,6 @@ from activities.models import (
     Student,
     StudentImport,
 )
-from activities.tasks import run_student_import
 from civbio import figure_cache, rules
 from partners.models import Organisation, User
 from programmes.models import ProgrammeLine
@@ -949,9 +948,9 @@ def confirm_student_import(*, actor: User, student_import: StudentImport) -> boo
         raise ValidationError(_("Fix the rows with problems in the file and upload it again."))
     claimed = StudentImport.objects.filter(
         pk=student_import.pk, status=ImportStatus.PREVIEW
-    ).update(status=ImportStatus.RUNNING)
+    ).update(status=ImportStatus.QUEUED, heartbeat_at=timezone.now())
     if claimed:
-        transaction.on_commit(lambda: run_student_import.delay(student_import.pk), robust=True)
+        imports.enqueue(student_import.pk)
     return bool(claimed)
 
 

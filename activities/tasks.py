@@ -9,11 +9,17 @@ from activities import emails, imports, privacy, reminders
 from activities.models import Reminder
 
 
-@shared_task(acks_late=True)
-def run_student_import(import_id: int) -> None:
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_student_import(import_id: int) -> bool:
     """Apply a confirmed student import; its state lives on the StudentImport row, so running it
     twice does nothing the second time."""
-    imports.apply_import(import_id)
+    return imports.apply_import(import_id)
+
+
+@shared_task(acks_late=True)
+def requeue_stuck_imports() -> int:
+    """Queue again (or fail, after too many tries) the imports whose worker or task was lost."""
+    return len(imports.requeue_stuck_imports()["requeued"])
 
 
 @shared_task(acks_late=True)

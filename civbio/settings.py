@@ -337,6 +337,12 @@ REPORT_STUCK_SECONDS = env_int("REPORT_STUCK_SECONDS", 600)
 # Seconds a report worker pauses after each step: 0 in use; the test suite slows it down to stop
 # a worker half-way.
 REPORT_STEP_PAUSE = float(env_str("REPORT_STEP_PAUSE", "0"))
+# A student import whose worker has shown no sign of life for this long is queued again (a batch
+# of 500 rows takes well under a second), and failed visibly after IMPORT_MAX_ATTEMPTS tries.
+IMPORT_STUCK_SECONDS = env_int("IMPORT_STUCK_SECONDS", 120)
+IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3)
+# Seconds an import worker pauses after each batch: 0 in use; the test suite stops one half-way.
+IMPORT_BATCH_PAUSE = float(env_str("IMPORT_BATCH_PAUSE", "0"))
 # A student counts as falling behind after this many days without recorded progress.
 PROGRESS_STALE_DAYS = env_int("PROGRESS_STALE_DAYS", 21)
 # The longest a whole-project figure (KPIs, co-financing) is kept; it goes at once when the data

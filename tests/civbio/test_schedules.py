@@ -20,6 +20,7 @@ def test_every_schedule_names_a_registered_task():
         "civbio: reminders": "activities.tasks.run_reminders",
         "civbio: retry reminder e-mails": "activities.tasks.retry_reminder_emails",
         "civbio: student retention": "activities.tasks.apply_student_retention",
+        "civbio: stuck student imports": "activities.tasks.requeue_stuck_imports",
         "civbio: funder reports due": "reports.tasks.schedule_due_reports",
         "civbio: re-queue stuck reports": "reports.tasks.requeue_stuck_reports",
     }

@@ -50,7 +50,9 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
   enrols_students
 - activities/edition_form.html, student_form.html (new and edit), student_import.html,
   student_import_preview.html: F::test_a_teacher_starts_an_edition_…; test_pages_journeys.py::\
-  test_a_teacher_imports_students_and_goes_on_from_the_outcome
+  test_a_teacher_imports_students_and_goes_on_from_the_outcome; a failed import tried again
+  (activities/partials/import_progress.html): test_import_journeys.py::test_a_teacher_sees_a_\
+  failed_import_tries_again_and_sees_it_done
 - partners/organisation_form.html (with the logo): F::test_a_coordinator_updates_a_partners_\
   profile_and_logo
 - partners/invitation_form.html, invitation_accept.html: test_account_journeys.py::test_a_\
