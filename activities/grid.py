@@ -12,12 +12,13 @@ costs five times as much per call: 3,300 calls a page).
 
 from html import escape
 
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from activities.models import ProgressStatus
-from civbio import kept_pages, numbers
+from civbio import numbers
 
 
 class Cells:
@@ -25,7 +26,7 @@ class Cells:
         self.can_track = can_track
         self.graded = graded
         self.url = escape(reverse("activities:edition_cell", args=[edition.pk]))
-        self.token = escape(kept_pages.page_token(request)) if can_track else ""
+        self.token = escape(get_token(request)) if can_track else ""
         self.statuses = ProgressStatus.choices
         self.labels = {value: escape(str(label)) for value, label in self.statuses}
         self.grade_label = escape(_("Grade"))

@@ -23,7 +23,7 @@ from activities.models import (
     StudentImport,
     UnitProgress,
 )
-from civbio import figure_cache, kept_pages, rules
+from civbio import rules
 from partners.models import AccessLog, User
 from partners.services import log_access
 
@@ -120,10 +120,6 @@ def export_student(*, actor: User, student: Student) -> dict:
 def _anonymise(student: Student) -> None:
     """Replace everything identifying; keep what anonymous counts need (school, level, route,
     cohort, qualification, progress statuses, placements' dates)."""
-    # A conditional update passes no save signal: the kept figures are told by hand.
-    figure_cache.data_changed()
-    # Kept pages may show the student's name: all of them go once the erasure commits.
-    kept_pages.forget_all_on_commit()
     Student.objects.filter(pk=student.pk).update(
         student_number=f"erased-{uuid.uuid4().hex[:12]}",
         display_name=ERASED_NAME,

@@ -39,7 +39,7 @@ from activities.models import (
     ProgressStatus,
     UnitProgress,
 )
-from civbio import figure_cache, rules
+from civbio import rules
 from partners.models import User
 
 
@@ -89,9 +89,6 @@ def enrol_students(*, actor: User, edition: Edition, students) -> int:
     Enrolment.objects.bulk_create(
         [Enrolment(edition=edition, student=s) for s in students], ignore_conflicts=True
     )
-    # A bulk insert sends no signals: the kept figures (class sizes, students in modules) are
-    # told by hand.
-    figure_cache.data_changed(progress_only=True)
     return edition.enrolments.count() - before
 
 
@@ -206,9 +203,6 @@ def bulk_record_progress(
     )
     refresh_summaries([e.pk for e in enrolments])
     Edition.objects.filter(pk=edition.pk).update(last_progress_at=timezone.now())
-    # A bulk write sends no signals: the kept figures (class progress, units done) are told by
-    # hand.
-    figure_cache.data_changed(progress_only=True)
     return len(enrolments)
 
 

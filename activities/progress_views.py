@@ -38,7 +38,6 @@ from activities.spreadsheets import spreadsheet_response
 from activities.views import staff_required
 from civbio import numbers, rules
 from civbio.confirmation import confirmation_page, confirmed
-from civbio.kept_pages import kept_page
 from partners import audit
 from partners.models import User
 from partners.services import log_access, log_access_many
@@ -158,7 +157,6 @@ GRID_PAGE = 50
 
 
 @school_staff_required
-@kept_page
 def edition_detail(request, pk: int):
     edition = _edition_for(request, pk)
     grid = progress.edition_grid(edition, per_page=GRID_PAGE, page_number=request.GET.get("page"))

@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import ngettext
 
 from activities.models import (
@@ -21,7 +20,7 @@ from activities.models import (
     Request,
     RequestStatus,
 )
-from civbio import figure_cache, rules
+from civbio import rules
 from partners.models import Role, User
 
 PAGE_SIZE = 20
@@ -52,16 +51,10 @@ def board_queryset(base):
     return _with_places(base.select_related("host", "posting").prefetch_related("qualifications"))
 
 
-class _KeptCountPaginator(Paginator):
-    @cached_property
-    def count(self) -> int:
-        return figure_cache.kept_count(self.object_list)
-
-
 def paginate(queryset, page_number) -> tuple:
     if not queryset.ordered:
         queryset = queryset.order_by("-created_at", "-pk")
-    paginator = _KeptCountPaginator(queryset, PAGE_SIZE)
+    paginator = Paginator(queryset, PAGE_SIZE)
     page = paginator.get_page(page_number)
     return page, list(page.object_list)
 

@@ -40,7 +40,7 @@ from activities.models import (
     Student,
     StudentImport,
 )
-from civbio import figure_cache, rules
+from civbio import rules
 from partners.models import Organisation, User
 from programmes.models import ProgrammeLine
 from programmes.selectors import current_project
@@ -307,10 +307,9 @@ def change_activity_status(
 
 def _move_status(activity: Activity, status: str, *, actor: User | None) -> None:
     """Set an activity's status with a conditional update. It passes no save signal, so the
-    audit trail (who, from what to what) and the kept figures are told here, for every status
-    change, the system's own (a place filled, freed) included."""
+    audit trail (who, from what to what) is written here, for every status change, the
+    system's own (a place filled, freed) included."""
     Activity.objects.filter(pk=activity.pk).update(status=status, updated_at=timezone.now())
-    figure_cache.data_changed()
     AuditEntry.objects.log_create(
         activity,
         force_log=True,

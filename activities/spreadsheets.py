@@ -4,7 +4,6 @@ import csv
 import io
 import re
 import time
-import zlib
 from collections.abc import Iterator
 from contextlib import closing
 from decimal import Decimal
@@ -15,21 +14,11 @@ from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Cast, Concat, Left
 from django.db.models.lookups import In
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.http.response import HttpResponseBase
-from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
-from civbio import figure_cache, kept_pages
-
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK = 64 * 1024  # bytes sent at a time by a streamed export
-# The largest export kept in the cache, compressed. The board's is 170 kB for the consortium and
-# 17 MB at a hundred times it (make bench), about a tenth of that compressed; each is kept at most
-# FIGURE_CACHE_SECONDS.
-CSV_KEEP_BYTES = 4 * 1024 * 1024
-KEPT_SLICE = 8 * 1024  # compressed bytes inflated at a time: about CSV_CHUNK of CSV
-GZIP_WBITS = 31  # zlib's way of saying: the gzip format, as browsers take it
 
 
 # A spreadsheet may split a cell at a comma or a semicolon (Dutch Excel reads ";" as the
@@ -83,76 +72,32 @@ def as_text(expression):
     return Cast(expression, output_field=CharField())
 
 
-def csv_response(request, header: list, rows, filename: str) -> HttpResponseBase:
+def csv_response(header: list, rows, filename: str) -> StreamingHttpResponse:
     """A CSV download: the header, then `rows`, a `values_list` queryset whose every column is
-    already what the file holds (text, formulas guarded, None for empty).
-
-    The file is kept like a figure (`civbio/figure_cache.py`), under the query itself (which
-    holds the filters, the person's scope, the day and the labels) and the data's version, so
-    the same export again is read from the cache until anything under it changes. It is kept
-    gzipped (a CSV shrinks about tenfold), and a browser that takes gzip, as every one does, is
-    sent it as kept: a tenth of the bytes, and nothing to inflate. Otherwise, and the first
-    time, the file is streamed as it is written. A file over CSV_KEEP_BYTES compressed is only
-    streamed."""
+    already what the file holds (text, formulas guarded, None for empty), streamed as it is
+    written."""
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # filters that can match nothing (`.none()`)
         sql, params = None, None
-    key = None
-    if sql is not None:
-        key = figure_cache.kept_key(
-            ["csv", sql, repr(params)], progress=figure_cache.reads_progress(sql)
-        )
-    kept = figure_cache.read(key)
-    content_type = "text/csv; charset=utf-8"
-    if kept is not None and kept_pages.accepts_gzip(request):
-        response = HttpResponse(kept, content_type=content_type)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = StreamingHttpResponse(
-            _csv_stream(header, rows, sql, params, key, kept), content_type=content_type
-        )
-    patch_vary_headers(response, ["Accept-Encoding"])
+    response = StreamingHttpResponse(
+        _csv_stream(header, rows, sql, params), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
-def _csv_stream(header, rows, sql, params, key, kept) -> Iterator[bytes]:
-    """The file as it is written, or inflated from what is kept."""
-    if kept is not None:
-        inflate = zlib.decompressobj(GZIP_WBITS)
-        for start in range(0, len(kept), KEPT_SLICE):
-            if part := inflate.decompress(kept[start : start + KEPT_SLICE]):
-                yield part
-        if part := inflate.flush():
-            yield part
-        return
+def _csv_stream(header, rows, sql, params) -> Iterator[bytes]:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(
         [safe_cell(str(h)) for h in header]
     )
-    first = buffer.getvalue().encode()
-    yield first
+    yield buffer.getvalue().encode()
     if sql is None:
         return
-    deflate = zlib.compressobj(1, zlib.DEFLATED, GZIP_WBITS) if key is not None else None
-    pieces, size = [], 0
-    if deflate is not None:
-        pieces.append(deflate.compress(first))
-    # A download broken off closes this generator at a `yield`, and with it the query: only a
-    # file read to its end is kept.
+    # A download broken off closes this generator at a `yield`, and with it the query.
     with closing(_csv_rows(rows, sql, params)) as produced:
-        for chunk in produced:
-            yield chunk
-            if deflate is not None:
-                pieces.append(deflate.compress(chunk))
-                size += len(pieces[-1])
-                if size > CSV_KEEP_BYTES:
-                    deflate, pieces = None, []
-    if deflate is not None:
-        pieces.append(deflate.flush())
-        if size + len(pieces[-1]) <= CSV_KEEP_BYTES:
-            figure_cache.keep(key, b"".join(pieces), "csv")
+        yield from produced
 
 
 def _csv_rows(rows, sql: str, params) -> Iterator[bytes]:

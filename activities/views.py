@@ -47,7 +47,6 @@ from activities.models import (
 from activities.spreadsheets import as_text, csv_response, safe_cell, safe_text
 from civbio import rules
 from civbio.confirmation import act_when_confirmed, back_url, confirmation_page, confirmed
-from civbio.kept_pages import kept_page
 from partners import audit
 from partners.models import Organisation
 from programmes.models import ProgrammeLine
@@ -93,7 +92,6 @@ def _board(request, base):
 
 
 @staff_required
-@kept_page
 def board(request):
     context = _board(request, rules.visible_activities(request.user).open_opportunities())
     context["hostable_kinds"] = [
@@ -112,7 +110,6 @@ def public_board(request):
 
 
 @staff_required
-@kept_page
 def board_csv(request):
     """The board as filtered, streamed as CSV; cells that a spreadsheet would run are escaped.
 
@@ -191,7 +188,7 @@ def board_csv(request):
         )
     )
     stamp = timezone.localdate().isoformat()
-    return csv_response(request, header, rows, f"civbio-opportunities-{stamp}.csv")
+    return csv_response(header, rows, f"civbio-opportunities-{stamp}.csv")
 
 
 # Lists, details, forms --------------------------------------------------------------------------
@@ -230,7 +227,6 @@ def activity_list(request, kind: str):
 
 
 @staff_required
-@kept_page
 def activity_detail(request, pk: int):
     activity = get_object_or_404(
         rules.visible_activities(request.user).select_related("host", "programme_line", "contact"),

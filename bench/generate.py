@@ -49,7 +49,6 @@ from activities.models import (
     Student,
     UnitProgress,
 )
-from civbio import figure_cache
 from partners.models import Organisation, OrganisationKind, Role, User
 from programmes.models import Commitment, Milestone, Project
 
@@ -622,8 +621,6 @@ def grow(
             for event in rng.sample(events, 10)
         ),
     )
-    # Bulk inserts pass no save signal: figures kept before are told by hand.
-    figure_cache.data_changed()
     return {
         "organisations": len(new_orgs),
         "people": len(people),

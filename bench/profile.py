@@ -4,8 +4,6 @@
     python -m bench.profile                # every key page: time, queries, SQL time, size
     python -m bench.profile board --cprofile --repeat 5   # one page (name or role contains
                                                           # "board"), with Python's profiler
-    python -m bench.profile --after-progress   # each page just after progress was recorded
-    python -m bench.profile --kept         # each page served whole from the kept pages
     python -m bench.profile school --sql   # the slowest queries of the matching pages
     python -m bench.profile school --explain "MAX("   # the plans of the queries holding "MAX("
 
@@ -63,15 +61,6 @@ def main() -> int:
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--sql", action="store_true", help="list the page's slowest queries")
     parser.add_argument("--explain", metavar="TEXT", help="EXPLAIN ANALYZE queries holding TEXT")
-    parser.add_argument("--cold", action="store_true", help="let kept figures go before each")
-    parser.add_argument(
-        "--kept", action="store_true", help="serve each page as kept (built: the default)"
-    )
-    parser.add_argument(
-        "--after-progress",
-        action="store_true",
-        help="record a change in progress before each (as while teachers mark their classes)",
-    )
     parser.add_argument(
         "--database", default=os.environ.get("BENCH_DATABASE_URL", run.DEFAULT_DATABASE)
     )
@@ -89,24 +78,11 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from civbio import figure_cache, kept_pages
-
     cookies = run.sessions()
     wanted = args.pages.lower()
     pages = [p for p in run.key_pages() if wanted in f"{p.name} {p.role}".lower()]
     for page in pages:
-        visit = run.visitor(page, cookies)
-
-        def get(visit=visit):
-            if args.cold:
-                figure_cache.data_changed()
-            elif args.after_progress:
-                figure_cache.data_changed(progress_only=True)
-            if args.kept:
-                return visit()
-            with kept_pages.fresh():  # the page built, as on the first visit after a change
-                return visit()
-
+        get = run.visitor(page, cookies)
         get()  # warm
         times = []
         for _ in range(args.repeat):

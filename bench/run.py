@@ -37,8 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/civbio_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
 WORKERS = 3  # as the Dockerfile runs it
-# Asked for as a browser asks: a kept CSV export is sent gzipped (no page is compressed).
-ACCEPT_ENCODING = "gzip, deflate, br"
 
 
 @dataclass
@@ -46,11 +44,9 @@ class Page:
     name: str
     role: str
     path: str
-    queries: int | None = None  # built afresh (the figures under it kept)
-    kept_queries: int | None = None  # served as kept
+    queries: int | None = None
     bytes: int | None = None
-    figures: dict = field(default_factory=dict)  # under wrk, as kept
-    built: dict = field(default_factory=dict)  # under wrk, built on every request
+    figures: dict = field(default_factory=dict)  # under wrk
 
 
 def fail(message: str) -> None:
@@ -259,7 +255,7 @@ def visitor(page: Page, cookies: dict):
     anything but a 200 fails the run."""
     from django.test import Client
 
-    client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_ACCEPT_ENCODING=ACCEPT_ENCODING)
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
     if cookies[page.role]:
         name, value = cookies[page.role].split("=", 1)
         client.cookies[name] = value
@@ -275,52 +271,17 @@ def visitor(page: Page, cookies: dict):
 
 
 def count_queries(pages: list[Page], cookies: dict) -> None:
-    """Each page in-process: its SQL queries built afresh (the figures under it kept) and served
-    as kept, and its size; it must answer 200."""
+    """Each page in-process: its SQL queries and its size; it must answer 200."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from civbio import kept_pages
-
     for page in pages:
         visit = visitor(page, cookies)
-        visit()  # warm: the first visit may fill caches
-        with kept_pages.fresh(), CaptureQueriesContext(connection) as queries:
+        visit()  # warm: the first visit loads what a process loads once
+        with CaptureQueriesContext(connection) as queries:
             body = visit()
         page.queries = len(queries)
         page.bytes = len(body)
-        visit()
-        with CaptureQueriesContext(connection) as queries:
-            visit()
-        page.kept_queries = len(queries)
-
-
-def after_changes(pages: list[Page], cookies: dict, repeat: int = 3) -> list[dict]:
-    """Each page in-process (best of `repeat`, ms): with everything kept, just after students'
-    progress was recorded, and just after any other change. What a page costs while teachers
-    mark their classes or partners work: the kept figures that read the changed data go."""
-    from civbio import figure_cache
-
-    moments = {
-        "kept_ms": lambda: None,
-        "after_progress_ms": lambda: figure_cache.data_changed(progress_only=True),
-        "after_change_ms": figure_cache.data_changed,
-    }
-    rows = []
-    for page in pages:
-        visit = visitor(page, cookies)
-        visit()
-        row = {"name": page.name, "role": page.role}
-        for moment, change in moments.items():
-            times = []
-            for _ in range(repeat):
-                change()
-                began = time.perf_counter()
-                visit()
-                times.append((time.perf_counter() - began) * 1000)
-            row[moment] = round(min(times), 1)
-        rows.append(row)
-    return rows
 
 
 class Server:
@@ -379,7 +340,6 @@ def wrk(
     connections: int,
     script: str,
     env=None,
-    built: bool = False,
 ) -> dict:
     command = [
         "wrk",
@@ -392,13 +352,9 @@ def wrk(
         str(ROOT / "bench/wrk" / script),
         "-H",
         "X-Forwarded-Proto: https",
-        "-H",
-        f"Accept-Encoding: {ACCEPT_ENCODING}",
     ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    if built:
-        command += ["-H", "X-Bench-Build: 1"]  # bench/middleware.py
     output = subprocess.run(
         [*command, url],
         capture_output=True,
@@ -415,41 +371,32 @@ def wrk(
     return figures
 
 
-def measure(server: Server, pages: list[Page], cookies: dict, args, built: bool) -> dict:
-    """Each page under wrk, between the floors and the board's CSV written afresh; the ratios to
-    the floor. With `built`, each page is also measured built on every request (nothing of it
-    kept), as just after any change."""
+def measure(server: Server, pages: list[Page], cookies: dict, args) -> dict:
+    """Each page under wrk, built on every request, between the floors; the ratios to the
+    floor."""
     floor = Page("Framework floor (one query)", "anonymous", "/bench/floor/")
     signed_in = Page(
         "Signed-in floor (session and person only)", "coordinator", "/bench/floor/signed-in/"
     )
-    afresh = Page("Board as CSV, written afresh (not kept)", "school", "/bench/board-afresh.csv")
-    count_queries([signed_in, afresh], cookies)
+    count_queries([signed_in], cookies)
 
-    def load(page: Page, built: bool = False) -> dict:
+    def load(page: Page) -> dict:
         url, cookie = server.base + page.path, cookies[page.role]
-        wrk(url, cookie, 2, args.concurrency, "page.lua", built=built)  # warm every worker
-        figures = wrk(url, cookie, args.seconds, args.concurrency, "page.lua", built=built)
+        wrk(url, cookie, 2, args.concurrency, "page.lua")  # warm every worker
+        figures = wrk(url, cookie, args.seconds, args.concurrency, "page.lua")
         if figures["status_errors"] or figures["socket_errors"]:
             fail(f"{page.name}: unexpected answers under load: {figures}")
         figures["ratio"] = round(figures["rps"] / max((floor.figures or figures)["rps"], 0.1), 2)
-        how = "built afresh" if built else f"q={page.queries!s:>3}"
         say(
-            f"  {page.name:<34} {page.role:<11} {how} "
+            f"  {page.name:<34} {page.role:<11} q={page.queries!s:>3} "
             f"p50={figures['p50_ms']:>7} ms p95={figures['p95_ms']:>7} ms "
             f"{figures['rps']:>7}/s ×floor {figures['ratio']}"
         )
         return figures
 
-    for page in [floor, signed_in, *pages, afresh]:
+    for page in [floor, signed_in, *pages]:
         page.figures = load(page)
-    for page in pages if built else []:
-        page.built = load(page, built=True)
-    return {
-        "floor": asdict(floor),
-        "signed_in_floor": asdict(signed_in),
-        "csv_afresh": asdict(afresh),
-    }
+    return {"floor": asdict(floor), "signed_in_floor": asdict(signed_in)}
 
 
 # Background work -------------------------------------------------------------------------------
@@ -503,10 +450,7 @@ def time_reminders() -> dict:
 
 def load_test(server: Server, pages: list[Page], cookies: dict, args, folder: Path) -> dict:
     mix = folder / "mix.tsv"
-    # Every page served as kept and built afresh, as between changes and just after one.
-    mix.write_text(
-        "".join(f"{cookies[p.role]}\t{p.path}\t{built}\n" for p in pages for built in ("", "1"))
-    )
+    mix.write_text("".join(f"{cookies[p.role]}\t{p.path}\n" for p in pages))
     figures = wrk(
         server.base + "/",
         "",
@@ -544,18 +488,14 @@ def markdown(results: dict) -> str:
         f"workers and production settings; wrk at {run['concurrency']} concurrent connections "
         f"for {run['seconds']} s per page. The floor is a view doing one query through the same "
         "middleware, measured in the same run: `× floor` is a page's requests per second "
-        "divided by the floor's, so figures compare across machines. Every request says "
-        "`Accept-Encoding: gzip, deflate, br`, as a browser does; only a kept CSV export is "
-        "sent compressed.",
+        "divided by the floor's, so figures compare across machines. Every page is built on "
+        "every request: nothing of a page is cached.",
         "",
     ]
     if any("signed_in_floor" in data for data in results["scales"].values()):
         out[-2] += (
             " The signed-in floor reads the session and the person, as every page behind the "
-            "login does, and does nothing else: no such page can do better than its ratio. The "
-            "board's CSV written afresh is the export with nothing kept, the cost of its query "
-            "(the export people use keeps its file until the data changes); it is not one of "
-            "the pages the goals count."
+            "login does, and does nothing else: no such page can do better than its ratio."
         )
     scales = results["scales"]
     out += ["## Data", "", "| | " + " | ".join(f"×{s}" for s in scales) + " |"]
@@ -591,15 +531,8 @@ def markdown(results: dict) -> str:
         )
     for scale, data in scales.items():
         floor = data["floor"]["figures"]
-        kept = any(p.get("kept_queries") is not None for p in data["pages"])
-        built = any(p.get("built") for p in data["pages"])
         head = "| Page | Role | Queries | p50 (ms) | p95 (ms) | req/s | × floor |"
         rule = "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-        if kept:
-            head = head.replace("Queries", "Queries built / kept")
-        if built:
-            head += " built afresh: p95 (ms) | req/s | × floor |"
-            rule += " ---: | ---: | ---: |"
         out += [
             "",
             f"## ×{scale}",
@@ -607,35 +540,15 @@ def markdown(results: dict) -> str:
             head,
             rule,
             f"| **Floor** (one query) | anonymous | 1 | {floor['p50_ms']} | {floor['p95_ms']} "
-            f"| {floor['rps']} | 1.00 |" + (" | | |" if built else ""),
+            f"| {floor['rps']} | 1.00 |",
         ]
-        signed_in, afresh = data.get("signed_in_floor"), data.get("csv_afresh")
-        for page in [p for p in [signed_in] if p] + data["pages"] + [p for p in [afresh] if p]:
+        signed_in = data.get("signed_in_floor")
+        for page in [p for p in [signed_in] if p] + data["pages"]:
             f = page["figures"]
-            queries = page["queries"]
-            if page.get("kept_queries") is not None:
-                queries = f"{queries} / {page['kept_queries']}"
-            row = (
-                f"| {page['name']} | {page['role']} | {queries} | {f['p50_ms']} | "
+            out.append(
+                f"| {page['name']} | {page['role']} | {page['queries']} | {f['p50_ms']} | "
                 f"{f['p95_ms']} | {f['rps']} | {f['ratio']:.2f} |"
             )
-            if built:
-                b = page.get("built")
-                row += f" {b['p95_ms']} | {b['rps']} | {b['ratio']:.2f} |" if b else " | | |"
-            out.append(row)
-        if kept:
-            out += [
-                "",
-                "Pages are kept whole, per person, until anything in the database changes "
-                "(civbio/kept_pages.py): the first table columns are a page served as kept, as "
-                "on every visit between two changes. *Built afresh* is the same page built on "
-                "every request with nothing of it or the person kept (the figures under it "
-                "stay kept), as on the first visit after a change. wrk writes nothing, so every "
-                "request of the first columns is served from the cache; on a live site every "
-                "write (a login's included) lets all kept pages go, and the next visit to each "
-                "costs what *built afresh* shows. The query count the goal compares is the "
-                "built page's.",
-            ]
         report, reminders = data["report"], data["reminders"]
         out += [
             "",
@@ -646,37 +559,13 @@ def markdown(results: dict) -> str:
             "reminders stored with their notifications (their e-mails are separate tasks).",
         ]
     out += goals(results)
-    if results.get("after_changes"):
-        changes = results["after_changes"]
-        out += [
-            "",
-            f"## Pages after a change (×{changes['scale']}, in-process)",
-            "",
-            "Figures are kept until the data under them changes; students' progress, recorded "
-            "many times a day, has a version of its own, so only what reads it goes when a "
-            "class is marked. Where whole pages are kept, any change lets them go, so the "
-            "last two columns are pages built afresh. Each page asked for in the benchmark's "
-            "own process (no gunicorn, best of 3), so compare the columns with each other, not "
-            "with the tables above.",
-            "",
-            "| Page | Role | all kept (ms) | just after progress was recorded (ms) "
-            "| just after any other change (ms) |",
-            "| --- | --- | ---: | ---: | ---: |",
-        ]
-        for row in changes["pages"]:
-            out.append(
-                f"| {row['name']} | {row['role']} | {row['kept_ms']} | "
-                f"{row['after_progress_ms']} | {row['after_change_ms']} |"
-            )
     if results.get("load"):
         load = results["load"]
         out += [
             "",
             f"## Load test (×{load['scale']})",
             "",
-            f"Every page above, of every role ({', '.join(load['roles'])})"
-            + (", each served as kept and built afresh," if _built_at(results, load) else "")
-            + " in turn on "
+            f"Every page above, of every role ({', '.join(load['roles'])}), in turn on "
             f"{load['concurrency']} connections for {load['seconds']} s: "
             f"**{load['requests']:,} requests**, {load['rps']} per second, p50 "
             f"{load['p50_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms. "
@@ -684,13 +573,6 @@ def markdown(results: dict) -> str:
             f"{load['client_errors']}; socket errors: {load['socket_errors']}.",
         ]
     return "\n".join(out) + "\n"
-
-
-def _built_at(results: dict, load: dict) -> bool:
-    """Whether the run measured pages built afresh at the load test's scale (and so asked for
-    them in the load test too)."""
-    scale = results["scales"].get(load["scale"]) or results["scales"].get(str(load["scale"]))
-    return bool(scale) and any(page.get("built") for page in scale["pages"])
 
 
 def goals(results: dict) -> list[str]:
@@ -707,8 +589,6 @@ def goals(results: dict) -> list[str]:
         for p in pages
         if p not in third
     )
-    built = [p for p in pages if p.get("built")]
-    built_third = [p for p in built if p["built"]["ratio"] >= 1 / 3]
     counts = {n: {v["pages"][n]["queries"] for v in scales.values()} for n in range(len(pages))}
     constant = [pages[n] for n, c in counts.items() if len(c) == 1]
     report, reminders = ten["report"]["seconds"], ten["reminders"]["seconds"]
@@ -717,20 +597,12 @@ def goals(results: dict) -> list[str]:
         return "met" if ok else "**not met**"
 
     slow = ", ".join(f"{p['name'].split(' (')[0]} ({p['role']})" for p in pages if p not in fast)
-    signed_in, afresh = ten.get("signed_in_floor"), ten.get("csv_afresh")
+    signed_in = ten.get("signed_in_floor")
     ceiling = (
         f" The signed-in floor, which reads the session and the person and does nothing else, "
         f"is itself {signed_in['figures']['ratio']:.2f} × floor."
         if signed_in
         else ""
-    )
-    uncached = (
-        [
-            f"- Not counted above: the board's CSV written afresh on every request (nothing "
-            f"kept), p95 {afresh['figures']['p95_ms']} ms."
-        ]
-        if afresh
-        else []
     )
     return [
         "",
@@ -741,18 +613,9 @@ def goals(results: dict) -> list[str]:
         f"- p95 under 150 ms: {len(fast)} of {len(pages)} pages — {mark(len(fast) == len(pages))}"
         + (f" (not: {slow})." if slow else "."),
         f"- Throughput at least a third of the floor: {len(third)} of {len(pages)} pages — "
-        f"{mark(len(third) == len(pages))}"
-        + (f" (not: {below})." if below else ".")
-        + ceiling
-        + (
-            f" Built afresh on every request, {len(built_third)} of {len(built)} pages reach "
-            "a third."
-            if built
-            else ""
-        ),
+        f"{mark(len(third) == len(pages))}" + (f" (not: {below})." if below else ".") + ceiling,
         f"- Quarterly report under 20 s: {report} s — {mark(report < 20)}.",
         f"- Reminder run under 5 s: {reminders} s — {mark(reminders < 5)}.",
-        *uncached,
     ]
 
 
@@ -824,7 +687,7 @@ def main() -> int:
             pages = key_pages()
             count_queries(pages, cookies)
             say(f"×{scale}: serving {len(pages)} pages and the floor")
-            references = measure(server, pages, cookies, args, built=scale == args.load_scale)
+            references = measure(server, pages, cookies, args)
             results["scales"][scale] = {
                 "totals": totals(),
                 "generated": generated,
@@ -836,11 +699,6 @@ def main() -> int:
             say(f"×{scale}: report {results['scales'][scale]['report']}")
             say(f"×{scale}: reminders {results['scales'][scale]['reminders']}")
             if scale == args.load_scale:
-                results["after_changes"] = {
-                    "scale": scale,
-                    "pages": after_changes(pages, cookies),
-                }
-                say(f"×{scale}: pages after a change {results['after_changes']}")
                 say(f"load test at ×{scale} for {args.load_seconds} s…")
                 results["load"] = {
                     "scale": scale,

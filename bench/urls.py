@@ -4,8 +4,6 @@ from django.db import connection
 from django.http import HttpResponse
 from django.urls import path
 
-from activities.views import board_csv
-from civbio import figure_cache, kept_pages
 from civbio import urls as project
 
 
@@ -26,16 +24,8 @@ def signed_in_floor(request):
     return HttpResponse(f"floor {request.user.pk}", content_type="text/plain")
 
 
-def board_csv_afresh(request):
-    """The board's CSV export written by the database on every request, never read from the
-    cache: what the export itself costs. The address people use keeps the file (csv_response)."""
-    with figure_cache.fresh(), kept_pages.fresh():
-        return board_csv(request)
-
-
 urlpatterns = [
     path("bench/floor/", floor, name="bench_floor"),
     path("bench/floor/signed-in/", signed_in_floor, name="bench_signed_in_floor"),
-    path("bench/board-afresh.csv", board_csv_afresh, name="bench_board_csv_afresh"),
     *project.urlpatterns,
 ]

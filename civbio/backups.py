@@ -13,8 +13,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-from civbio import figure_cache
-
 # Restores unpack into a folder of this name inside the uploads' folder; backups leave it out.
 STAGING_PREFIX = ".restore-"
 
@@ -108,8 +106,6 @@ def restore(source: Path, database: dict | None = None, media: Path | None = Non
     try:
         unpacked = _unpack_uploads(archive_path, staging)
         _restore_database(dump, database)
-        # Figures kept from the database as it was go with it.
-        figure_cache.data_changed()
         try:
             _swap_in(unpacked, media, staging)
         except OSError as exc:

@@ -3,7 +3,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from activities.selectors import unread_notification_count
-from civbio import kept_pages, rules
+from civbio import rules
 
 
 def navigation(request) -> dict:
@@ -47,9 +47,3 @@ def navigation(request) -> dict:
         # Counted only when a template shows it (the header does, on every page).
         "unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user)),
     }
-
-
-def csrf(request) -> dict:
-    """Django's CSRF token, the same one everywhere on the page (Django's own gives each form a
-    token of its own), so a kept page can have it cut out and the visit's own put in."""
-    return {"csrf_token": SimpleLazyObject(lambda: kept_pages.page_token(request))}

@@ -144,7 +144,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civbio.context_processors.navigation",
-                "civbio.context_processors.csrf",
             ],
         },
     },
@@ -170,43 +169,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the shared cache (login rate limits need one shared by every web process), the Celery
 # broker and result store. Without it: local-memory caches and tasks run in-process.
-# Two caches: "default" (rate limits, sessions, an import's progress: small, and must not be
-# forgotten) on REDIS_URL, and "kept" (figures, exports and charts kept until their data
-# changes: large, and all can be made again) on CACHE_URL, a Redis that may forget under memory
-# pressure (maxmemory with allkeys-lru), which the broker and the rate limits must never do.
-# Production needs it: without a shared cache every web process would count failed logins on its
-# own (the limits multiplied by the number of processes) and tasks would run inside requests.
+# One cache (login rate limits, the worker's heartbeat, an import's progress, drawn charts);
+# sessions are Django's own, in the database. Production needs Redis: without a shared cache
+# every web process would count failed logins on its own (the limits multiplied by the number
+# of processes) and tasks would run inside requests.
 REDIS_URL = env_required("REDIS_URL", "")
-CACHE_URL = env_str("CACHE_URL") or REDIS_URL
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "civbio")
-# A Redis that does not answer fails a call in seconds instead of holding the request.
-_REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-if CACHE_URL:
+if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "civbio.cache.RedisCache",
-            "LOCATION": REDIS_URL or CACHE_URL,
+            # Django's, with a circuit breaker: a Redis that is down or hangs costs a request
+            # at most one short timeout, then nothing for a few seconds (civbio/redis_cache.py).
+            "BACKEND": "civbio.redis_cache.RedisCache",
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "OPTIONS": _REDIS_TIMEOUTS,
-        },
-        "kept": {
-            "BACKEND": "civbio.cache.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:kept",
-            "OPTIONS": _REDIS_TIMEOUTS,
+            # Well under gunicorn's worker timeout; Redis on the same network answers in
+            # about a millisecond.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         },
     }
-    # Sessions stay in the database and are read through the shared cache: a page behind the
-    # login makes one query fewer (civbio/sessions.py: a cache outage falls back on the
-    # database, and a logout the cache cannot confirm fails rather than leave a copy behind).
-    # Only with a shared cache: a cache of one process's own would keep a session alive there
-    # after logging out in another.
-    SESSION_ENGINE = "civbio.sessions"
 else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "kept": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept"},
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Monitoring asks /healthz for the detailed answer with this token (header X-Healthz-Token);
 # without it only requests from this machine get the detail, everyone else just up or down.
@@ -345,15 +328,6 @@ IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3)
 IMPORT_BATCH_PAUSE = float(env_str("IMPORT_BATCH_PAUSE", "0"))
 # A student counts as falling behind after this many days without recorded progress.
 PROGRESS_STALE_DAYS = env_int("PROGRESS_STALE_DAYS", 21)
-# The longest a whole-project figure (KPIs, co-financing) is kept; it goes at once when the data
-# under it changes (civbio/figure_cache.py).
-FIGURE_CACHE_SECONDS = env_int("FIGURE_CACHE_SECONDS", 300)
-# A figure kept as reading no students' progress is stopped if it reads some (development and
-# the test suite: a wrong declaration would keep it past a change in progress).
-FIGURE_CACHE_CHECK = env_bool("FIGURE_CACHE_CHECK", DEBUG)
-# Key pages and the person behind the login are kept, per person, until anything in the
-# database changes (civbio/kept_pages.py). Off: every page is built on every visit.
-KEPT_PAGES = env_bool("KEPT_PAGES", True)
 # The address people reach civbio at, for links in e-mail.
 SITE_URL = env_required("SITE_URL", "http://127.0.0.1:8000")
 

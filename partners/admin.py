@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from civbio import figure_cache
 from partners.models import Invitation, InvitationStatus, Organisation, User
 from partners.services import role_refusal
 
@@ -100,8 +99,6 @@ class OrganisationAdmin(admin.ModelAdmin):
             .filter(Q(active_since__isnull=True) | Q(active_since__lte=today))
             .update(active_until=today)
         )
-        # A conditional update passes no save signal: the kept figures are told by hand.
-        figure_cache.data_changed()
         self.message_user(
             request,
             ngettext(
@@ -162,9 +159,6 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description=_("Deactivate: they can no longer log in"))
     def deactivate(self, request, queryset):
         count = queryset.exclude(pk=request.user.pk).update(is_active=False)
-        # A conditional update sends no signals: the kept figures (the contact persons on the
-        # dashboards) are told by hand.
-        figure_cache.data_changed()
         self.message_user(
             request,
             ngettext(

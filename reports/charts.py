@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pygal
-from django.core.cache import caches
+from django.core.cache import cache
 from django.utils import translation
 from django.utils.formats import number_format
 from pygal.etree import etree
@@ -184,8 +184,9 @@ CACHE_VERSION = 2
 
 
 def _cached(build):
-    """Charts are kept in the cache by everything that shapes them (the figures included), so
-    an unchanged chart is not drawn again and a changed figure draws a new one."""
+    """Charts are cached under everything that shapes them (the figures included), so an
+    unchanged chart is not drawn again and a changed figure draws a new one: the key says all
+    the chart shows, and nothing needs to be invalidated."""
 
     @functools.wraps(build)
     def chart(*args, **kwargs):
@@ -195,14 +196,14 @@ def _cached(build):
         )
         key = "chart:" + hashlib.sha256(shape.encode()).hexdigest()
         try:
-            found = caches["kept"].get(key)
+            found = cache.get(key)
         except Exception:  # the cache is a help, never a reason for a page to fail
             logger.warning("chart cache unavailable", exc_info=True)
             return build(*args, **kwargs)
         if found is None:
             found = build(*args, **kwargs)
             try:
-                caches["kept"].set(key, found, CACHE_SECONDS)
+                cache.set(key, found, CACHE_SECONDS)
             except Exception:
                 logger.warning("chart cache unavailable", exc_info=True)
         return found

@@ -49,7 +49,7 @@ from activities.models import (
     UnitProgress,
 )
 from activities.progress import matches_for
-from civbio import figure_cache, rules
+from civbio import rules
 from partners.models import Invitation, Organisation, OrganisationKind, User
 from partners.selectors import contacts_by_organisation
 from programmes.models import (
@@ -237,12 +237,9 @@ LISTED = 12
 MATCHED = 25
 
 
-@figure_cache.cached_figure(progress=False)
 def _finance_figures(project, today, period) -> dict:
     """What the dashboards show of co-financing: totals over every counting partner, the
-    largest pledges and the partners behind theirs. Kept on its own, small: taking the whole
-    overview from the cache meant unpickling every partner's row on each visit (make bench:
-    most of the coordinator's and funder's dashboards at a hundred times)."""
+    largest pledges and the partners behind theirs."""
     overview = figures.finance_overview(project, today, period=period)
     counting = [
         p
@@ -269,8 +266,8 @@ def _finance_figures(project, today, period) -> dict:
 
 
 def _finance(scope: Scope) -> dict:
-    kept = _finance_figures(scope.project, scope.today, scope.period)
-    largest = kept["largest"]
+    shown = _finance_figures(scope.project, scope.today, scope.period)
+    largest = shown["largest"]
     chart = None
     if largest:
         chart = charts.bar_chart(
@@ -289,23 +286,21 @@ def _finance(scope: Scope) -> dict:
         )
     return {
         "finance_partners": largest,
-        "finance_unlisted": kept["unlisted"],
-        "finance_behind": kept["behind"],
-        "finance_behind_more": kept["behind_more"],
+        "finance_unlisted": shown["unlisted"],
+        "finance_behind": shown["behind"],
+        "finance_behind_more": shown["behind_more"],
         "finance_chart": chart,
-        "finance_total": kept["total"],
-        "checks": kept["checks"],
+        "finance_total": shown["total"],
+        "checks": shown["checks"],
     }
 
 
 # Coordinator ------------------------------------------------------------------------------------
 
 
-@figure_cache.cached_figure(progress=False)
 def _engagement(period, upto: date, cutoff: date) -> dict:
     """The partners' engagement as the dashboard shows it: counted, and the first of those silent
-    since `cutoff` named. Kept as this small summary: the whole list holds every partner (make
-    bench: 80 kB to unpickle on every visit at ten times the consortium)."""
+    since `cutoff` named."""
     engagement = figures.partner_engagement(period, upto)
     silent = [e for e in engagement if e.silent_since(cutoff)]
     return {
@@ -329,14 +324,9 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
     pending_invitations = Invitation.objects.pending(now).aggregate(
         n=Count("pk"), expiring=Count("pk", filter=Q(expires_at__lte=now + timedelta(days=3)))
     )
-    # Counted over every contribution: kept like a figure until the data changes.
     contributions = {
-        "submitted": figure_cache.kept_count(
-            Contribution.objects.filter(status=ContributionStatus.SUBMITTED)
-        ),
-        "proposed": figure_cache.kept_count(
-            Contribution.objects.filter(status=ContributionStatus.PROPOSED)
-        ),
+        "submitted": Contribution.objects.filter(status=ContributionStatus.SUBMITTED).count(),
+        "proposed": Contribution.objects.filter(status=ContributionStatus.PROPOSED).count(),
     }
     values_pending = IndicatorValue.objects.filter(status=ReportStatus.SUBMITTED)
     if scope.line_id:
@@ -353,15 +343,15 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
         if last_ended
         else set()
     )
-    # An anti-join, the first twelve named and all counted (the count kept like a figure): not
-    # every partner's people counted to keep those with none (make bench).
+    # An anti-join, the first twelve named and all counted: not every partner's people counted
+    # to keep those with none.
     without_people = (
         Organisation.objects.partners()
         .active()
         .filter(~Exists(User.objects.filter(organisation=OuterRef("pk"), is_active=True)))
         .order_by("name")
     )
-    without_people_count = figure_cache.kept_count(without_people)
+    without_people_count = without_people.count()
     return {
         **_happened(scope),
         **_finance(scope),
@@ -477,12 +467,9 @@ class FittingOpportunity:
     almost: int
 
 
-@figure_cache.cached_figure
 def _school_figures(user: User, period, today: date) -> dict:
     """What the school dashboard shows about the teacher's classes, the school's requests and the
-    opportunities that fit its students: kept like the whole-project figures, per teacher, until
-    the data under them changes (make bench: computing them was over 80 ms a visit at ten times
-    the consortium, for figures that change when progress is recorded, not between visits)."""
+    opportunities that fit its students."""
     my_editions = _my_editions(user, today)
     unit_counts = _unit_counts()
     editions = _editions_with_progress(my_editions, unit_counts)
@@ -527,8 +514,6 @@ def _school_figures(user: User, period, today: date) -> dict:
         .count(),
         "editions_total": my_editions.count(),
         "behind_count": behind_count,
-        # Ids, not names: a student's data is not copied into the cache, where an erasure could
-        # not reach it.
         "behind_ids": behind_ids,
         "upcoming": upcoming,
         "matches": [
@@ -558,8 +543,8 @@ def _school_figures(user: User, period, today: date) -> dict:
 
 
 def school_dashboard(user: User, scope: Scope) -> dict:
-    """The class figures (kept) and, read on every visit, what is the teacher's own (requests,
-    nominations, reminders) and the students falling behind named."""
+    """The class figures, what is the teacher's own (requests, nominations, reminders) and the
+    students falling behind named."""
     today = scope.today
     mine = list(
         Request.objects.filter(
@@ -584,15 +569,15 @@ def school_dashboard(user: User, scope: Scope) -> dict:
         )
         .order_by("-created_at")[:5]
     )
-    figures_kept = _school_figures(user, scope.period, today)
+    class_figures = _school_figures(user, scope.period, today)
     listed = (
         Enrolment.objects.select_related("student", "edition")
         .annotate(last=F("last_progress_on"))
-        .in_bulk(figures_kept["behind_ids"])
+        .in_bulk(class_figures["behind_ids"])
     )
     return {
-        **figures_kept,
-        "behind": [listed[pk] for pk in figures_kept["behind_ids"] if pk in listed],
+        **class_figures,
+        "behind": [listed[pk] for pk in class_figures["behind_ids"] if pk in listed],
         "stale_days": settings.PROGRESS_STALE_DAYS,
         "my_requests": mine,
         "my_nominations": nominations,

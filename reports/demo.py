@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from civbio import figure_cache
 from partners.models import Invitation, Organisation, Role, User
 from reports.demo_activities import load_demo_activities
 from reports.demo_finance import load_demo_finance
@@ -169,6 +168,4 @@ def load_demo(progress: Callable[[str], None] | None = None) -> int:
     load_demo_finance()
     say("  indicators and milestones")
     load_demo_kpis()
-    # The demo moves dates with conditional updates, which pass no save signal.
-    figure_cache.data_changed()
     return created

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +24,6 @@ from activities.models import (
     Request,
     RequestStatus,
 )
-from civbio.figure_cache import cached_figure
 from partners.models import Organisation
 from programmes.models import BudgetLine, Commitment, Project
 
@@ -54,7 +52,6 @@ def protect(count) -> int | None:
     return int(SMALL_COUNT * round(count / SMALL_COUNT))
 
 
-@cached_figure
 def student_aggregates() -> dict:
     """Students in custom modules, placements and students reached by delivered activities,
     each suppressed when small. Three queries."""
@@ -170,7 +167,6 @@ def _committed_in(committed: dict, years, start, end) -> Decimal:
     return total
 
 
-@cached_figure(progress=False)
 def finance_overview(project: Project, today=None, period=None, *, as_of=None) -> dict:
     """Commitments against realised contributions per partner and year, the budget against what
     was realised per line, and the RIF rule checks; with a period (anything with `start` and
@@ -282,27 +278,8 @@ def finance_overview(project: Project, today=None, period=None, *, as_of=None) -
     }
 
 
-@cached_figure(progress=False)
-def finance_partner_count(project: Project) -> int:
-    """How many partners `finance_overview` lists: the finance page's pages."""
-    return len(finance_overview(project)["partners"])
-
-
-@cached_figure(progress=False)
-def finance_page(project: Project, number: int, per_page: int) -> dict:
-    """`finance_overview` with one page of its partners (the totals and checks over all of
-    them), kept per page: a visit reads back fifty partners' rows, not every partner's (make
-    bench: 57 of the finance page's 59 ms at a hundred times the consortium). `number` is a page
-    that exists."""
-    overview = finance_overview(project)
-    page = Paginator(overview["partners"], per_page).page(number)
-    return {**overview, "partners": list(page.object_list)}
-
-
-@cached_figure(progress=False)
 def partner_finance(project: Project, organisation_id: int, today=None, period=None):
-    """One partner's row of `finance_overview`, kept on its own: a company's dashboard needs
-    only its own, and the whole overview of a large consortium is slow to read back."""
+    """One partner's row of `finance_overview`: a company's dashboard shows only its own."""
     overview = finance_overview(project, today, period=period)
     return next((p for p in overview["partners"] if p.organisation.pk == organisation_id), None)
 
@@ -393,7 +370,6 @@ def rule_checks(project: Project, partners: list[PartnerFinance], years, today) 
 # How each kind of activity "happens" in a period: see ActivityQuerySet.happened_between.
 
 
-@cached_figure(progress=False)
 def activities_happened(period, line_id: int | None = None) -> dict[tuple[str, int], int]:
     """Activities that took place in a period, per (kind, programme line id). Three queries."""
     counts: Counter = Counter()
@@ -452,7 +428,6 @@ def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
-@cached_figure(progress=False)
 def partner_engagement(period, upto: date) -> list[Engagement]:
     """Every active partner with the last day up to `upto` it showed a sign of life in civbio (an
     activity hosted, a request made, a contribution logged; not the contributions civbio proposed

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from activities.spreadsheets import spreadsheet_response
 from civbio import numbers, rules
-from civbio.kept_pages import kept_page
 from partners.services import log_access
 from programmes import services
 from programmes.models import (
@@ -82,7 +81,6 @@ def _project():
 
 
 @login_required
-@kept_page
 def kpi_overview(request, number: int | None = None):
     project = _project()
     lines = list(project.lines.all())

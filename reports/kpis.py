@@ -24,7 +24,6 @@ from activities.models import (
     ResearchOutput,
     UnitProgress,
 )
-from civbio.figure_cache import cached_figure
 from programmes.models import (
     Commitment,
     DerivedMeasure,
@@ -149,28 +148,6 @@ def measure(project: Project, key: str) -> dict[int, Decimal]:
     return {}
 
 
-# The measures that read students' progress; the others stay kept while teachers mark classes.
-PROGRESS_MEASURES = {DerivedMeasure.UNITS_COMPLETED, DerivedMeasure.EDITIONS_RUN}
-
-
-@cached_figure(progress=False)
-def _measure_reading_no_progress(project: Project, key: str) -> dict[int, Decimal]:
-    return measure(project, key)
-
-
-@cached_figure
-def _measure_reading_progress(project: Project, key: str) -> dict[int, Decimal]:
-    return measure(project, key)
-
-
-def kept_measure(project: Project, key: str) -> dict[int, Decimal]:
-    """A derived measure, kept on its own: when progress is recorded only the measures of
-    progress are made again, not the sums over every request, activity and contribution."""
-    if key in PROGRESS_MEASURES:
-        return _measure_reading_progress(project, key)
-    return _measure_reading_no_progress(project, key)
-
-
 def is_headcount(indicator: Indicator) -> bool:
     return (
         indicator.source == IndicatorSource.DERIVED
@@ -178,7 +155,6 @@ def is_headcount(indicator: Indicator) -> bool:
     )
 
 
-@cached_figure(progress=False)
 def active_partners(project: Project) -> dict[int, frozenset[int]]:
     """Per project quarter, the partners with an approved contribution dated in it, in one query.
     A headcount does not add up over quarters: over several, a partner counts once."""
@@ -252,7 +228,6 @@ class KpiRow:
         return points
 
 
-@cached_figure
 def kpi_rows(project: Project, line_id: int | None = None, today: date | None = None) -> dict:
     """Every indicator (of one line, or all) with target for the current year, the figure for the
     current quarter, the cumulative figure and a straight-line forecast to the project's end."""
@@ -288,7 +263,7 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
             per_quarter = measures[indicator.measure]
         elif indicator.source == IndicatorSource.DERIVED:
             if indicator.measure not in measures:
-                measures[indicator.measure] = kept_measure(project, indicator.measure)
+                measures[indicator.measure] = measure(project, indicator.measure)
             per_quarter = measures[indicator.measure]
         else:
             per_quarter = reported.get(indicator.pk, {})

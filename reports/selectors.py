@@ -5,7 +5,6 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from activities.models import Activity
-from civbio.figure_cache import cached_figure
 from partners.models import Organisation, OrganisationKind
 from partners.selectors import KIND_ORDER
 from programmes.models import ProgrammeLine, Project
@@ -76,7 +75,6 @@ def _timeline(project: Project | None) -> dict | None:
     }
 
 
-@cached_figure(progress=False)
 def home_page() -> dict:
     """The public start page: the CIV, its three lines and its partners by category."""
     project = current_project()

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from civbio import figure_cache, rules
+from civbio import rules
 from partners.models import User
 from programmes.periods import Period, period_by_key
 from programmes.selectors import current_project
@@ -160,9 +160,7 @@ def generate_report(report_id: int) -> bool:
         period = period_of(project, report.kind, report.number)
         with translation.override(settings.LANGUAGE_CODE):
             _step(report_id, 10)
-            # From the database itself, never from figures kept for the pages.
-            with figure_cache.fresh():
-                contents = report_contents(project, period)
+            contents = report_contents(project, period)
             _step(report_id, 40)
             files = {"pdf": renderers.render_pdf({**contents, "report": report})}
             _step(report_id, 70)

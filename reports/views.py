@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from civbio import rules
-from civbio.kept_pages import kept_page
 from partners.models import Role
 from programmes.periods import choose_period
 from programmes.selectors import current_project
@@ -15,7 +14,6 @@ from reports import dashboards, figures, selectors
 FINANCE_PAGE = 50
 
 
-@kept_page
 def home(request):
     return render(request, "reports/home.html", selectors.home_page())
 
@@ -43,7 +41,6 @@ def _scope(request, project, *, with_lines: bool) -> dashboards.Scope:
 
 def _dashboard_for(role: str, selector, template: str, *, with_lines: bool = False):
     @login_required
-    @kept_page
     def view(request):
         if not rules.has_role(request.user, role):
             raise PermissionDenied
@@ -82,7 +79,6 @@ dashboard_funder = _dashboard_for(
 
 
 @login_required
-@kept_page
 def finance(request):
     """Budget against realisation, co-financing per partner and the RIF rule checks."""
     if not rules.can_see_finances(request.user):
@@ -93,9 +89,7 @@ def finance(request):
     # Fifty partners a page: at a hundred times the consortium the table had 2,600 rows, each
     # with five amounts to format (make bench). The totals and checks are over all of them; the
     # exports hold every row.
-    # The page's links come from the count alone, and only a page that exists is kept (any
-    # other number is the first or the last page).
-    pages = Paginator(range(figures.finance_partner_count(project)), FINANCE_PAGE)
-    page = pages.get_page(request.GET.get("page"))
-    shown = figures.finance_page(project, page.number, FINANCE_PAGE)
-    return render(request, "reports/finance.html", {"project": project, **shown, "page": page})
+    overview = figures.finance_overview(project)
+    page = Paginator(overview["partners"], FINANCE_PAGE).get_page(request.GET.get("page"))
+    context = {**overview, "partners": list(page.object_list), "project": project, "page": page}
+    return render(request, "reports/finance.html", context)

@@ -6,7 +6,6 @@
 - fien: funder staff at the municipality
 """
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,6 @@ from django.utils import timezone, translation
 
 from activities import services
 from activities.models import ActivityKind, ActivityStatus
-from civbio import kept_pages
 from partners.models import Role
 from tests.factories import CompanyFactory, GovernmentFactory, SchoolFactory, UserFactory
 
@@ -32,40 +30,10 @@ def client():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate-limit counters and kept figures never leak from one test into the next.
+    # Rate-limit counters and cached charts never leak from one test into the next.
     for alias in settings.CACHES:
         caches[alias].clear()
     yield
-
-
-@pytest.fixture(autouse=True)
-def _production_sessions_and_checked_figures(settings):
-    # Production reads sessions through its shared cache (civbio/sessions.py). The tests do so
-    # too without Redis, so a page's query count is the same whichever cache the run has.
-    settings.SESSION_ENGINE = "civbio.sessions"
-    # A figure kept as reading no progress that reads some fails the test that computes it.
-    settings.FIGURE_CACHE_CHECK = True
-
-
-@pytest.fixture
-def django_assert_num_queries(django_assert_num_queries):
-    """pytest-django's, counting the page as built: nothing of it or the person is read from
-    the kept pages (civbio/kept_pages.py; tests/civbio/test_kept_pages.py tests those)."""
-    return _built(django_assert_num_queries)
-
-
-@pytest.fixture
-def django_assert_max_num_queries(django_assert_max_num_queries):
-    return _built(django_assert_max_num_queries)
-
-
-def _built(assert_queries):
-    @contextmanager
-    def counted(*args, **kwargs):
-        with kept_pages.fresh(), assert_queries(*args, **kwargs) as context:
-            yield context
-
-    return counted
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,6 @@
 -- The load test: every thread walks the list of pages of every role (bench/run.py writes it to
--- the file named in BENCH_MIX, one "cookie<TAB>path<TAB>built" per line; built "1" asks for the
--- page built afresh), each connection from its own place in the list; server errors (5xx) are
--- counted apart from other unexpected answers.
+-- the file named in BENCH_MIX, one "cookie<TAB>path" per line), each connection from its own
+-- place in the list; server errors (5xx) are counted apart from other unexpected answers.
 local pages = {}
 local threads = {}
 
@@ -12,8 +11,8 @@ end
 
 init = function(args)
   for line in io.lines(os.getenv("BENCH_MIX")) do
-    local cookie, path, built = line:match("^(.-)\t(.-)\t(.*)$")
-    table.insert(pages, {cookie = cookie, path = path, built = built})
+    local cookie, path = line:match("^(.-)\t(.*)$")
+    table.insert(pages, {cookie = cookie, path = path})
   end
   position = id * 7
   server_errors = 0
@@ -23,9 +22,8 @@ end
 request = function()
   position = position % #pages + 1
   local page = pages[position]
-  local headers = {["X-Forwarded-Proto"] = "https", ["Accept-Encoding"] = "gzip, deflate, br"}
+  local headers = {["X-Forwarded-Proto"] = "https"}
   if page.cookie ~= "" then headers["Cookie"] = page.cookie end
-  if page.built == "1" then headers["X-Bench-Build"] = "1" end
   return wrk.format("GET", page.path, headers)
 end
 

@@ -77,9 +77,9 @@ def test_the_matches_page_counts_placements_without_a_query_more(
         place_at(bram, student, start=days(50), end=days(120), dirk=dirk)
     client.force_login(dirk)
 
-    # user, opportunities, their qualifications, required units (none, so no progress is read),
-    # students, live nominations with the placements at the time, unread notifications
-    with django_assert_num_queries(7):
+    # session, user, opportunities, their qualifications, required units (none, so no progress
+    # is read), students, live nominations with the placements at the time, unread notifications
+    with django_assert_num_queries(8):
         response = client.get(reverse("activities:matches"))
     match = next(m for m in response.context["matches"] if m.activity.pk == posting.pk)
     assert len(match.placed) == 40 and len(match.students) == 3

@@ -186,9 +186,9 @@ def test_the_grid_updates_a_cell_in_place_and_renders_in_constant_queries(
     assert 'hx-swap-oob="true"' in response.text
     assert "25%" in response.text
 
-    # user, edition, units, the class's order and hours, the page's enrolments and
+    # session, user, edition, units, the class's order and hours, the page's enrolments and
     # students, their progress, candidates, unread
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = client.get(reverse("activities:edition_detail", args=[edition.pk]))
     assert len(page.context["rows"]) == 50  # a page of the grid
     assert page.context["students"] == 200
@@ -530,11 +530,11 @@ def test_the_matches_and_edition_pages_stay_constant_with_many_students(
     )
     client.force_login(dirk)
 
-    # user, students, their done units, live nominations, opportunities, their
+    # session, user, students, their done units, live nominations, opportunities, their
     # qualifications, required units (with modules), unread notifications
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("activities:matches"))
     assert len(response.context["matches"][0].students) == 150
-    # user, editions (with module, school), their teachers, unread notifications
-    with django_assert_num_queries(4):
+    # session, user, editions (with module, school), their teachers, unread notifications
+    with django_assert_num_queries(5):
         client.get(reverse("activities:edition_list"))

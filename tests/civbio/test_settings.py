@@ -74,12 +74,11 @@ def test_a_malformed_boolean_is_a_clear_error():
     assert "DEBUG must be a boolean" in result.stderr
 
 
-def test_what_is_kept_can_have_a_redis_of_its_own_and_sessions_are_read_through_a_shared_cache():
+def test_one_redis_holds_the_cache_and_the_broker_and_sessions_stay_in_the_database():
     shown = (
         "from django.conf import settings as s; "
-        "print(s.CACHES['default'].get('LOCATION', 'local'), "
-        "s.CACHES['kept'].get('LOCATION', 'local'), s.CELERY_BROKER_URL or 'none', "
-        "s.SESSION_ENGINE)"
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION', 'local'), "
+        "s.CELERY_BROKER_URL or 'none', s.SESSION_ENGINE, len(s.CACHES))"
     )
 
     def settings_with(**env):
@@ -87,12 +86,9 @@ def test_what_is_kept_can_have_a_redis_of_its_own_and_sessions_are_read_through_
         assert result.returncode == 0, result.stderr
         return result.stdout.split()
 
-    broker, own = "redis://broker:6379/0", "redis://cache:6379/0"
-    cached = "civbio.sessions"
-    # Rate limits and sessions beside the broker (never evicted); what is kept on its own Redis.
-    assert settings_with(REDIS_URL=broker, CACHE_URL=own) == [broker, own, broker, cached]
-    assert settings_with(REDIS_URL=broker, CACHE_URL="") == [broker, broker, broker, cached]
-    # A cache of each process's own would keep a session alive in one after logging out in
-    # another: sessions are then read from the database alone.
+    redis = "redis://redis:6379/0"
     database = "django.contrib.sessions.backends.db"
-    assert settings_with(REDIS_URL="", CACHE_URL="") == ["local", "kept", "none", database]
+    guarded = "civbio.redis_cache.RedisCache"
+    assert settings_with(REDIS_URL=redis) == [guarded, redis, redis, database, "1"]
+    local = "django.core.cache.backends.locmem.LocMemCache"
+    assert settings_with(REDIS_URL="") == [local, "local", "none", database, "1"]

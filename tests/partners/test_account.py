@@ -164,9 +164,9 @@ def test_the_account_page_renders_in_constant_queries(client, dirk, django_asser
     client.force_login(dirk)
     client.get(ACCOUNT)  # makes the calendar address once
 
-    # user, e-mail addresses, authenticators, calendar address, reminder choices, unread
-    # notifications (the session is read from the cache)
-    with django_assert_num_queries(6):
+    # session, user, e-mail addresses, authenticators, calendar address, reminder choices,
+    # unread notifications
+    with django_assert_num_queries(7):
         response = client.get(ACCOUNT)
     assert response.status_code == 200
 

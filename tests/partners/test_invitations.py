@@ -269,8 +269,8 @@ def test_the_invitation_list_renders_in_constant_queries(
     InvitationFactory.create_batch(30, organisation=company, invited_by=carla)
     client.force_login(carla)
 
-    # user, invitations with organisation and inviter, unread notifications
-    with django_assert_num_queries(3):
+    # session, user, invitations with organisation and inviter, unread notifications
+    with django_assert_num_queries(4):
         response = client.get(reverse("partners:invitation_list"))
     assert response.status_code == 200
 

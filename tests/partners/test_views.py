@@ -36,8 +36,8 @@ def test_the_directory_renders_in_constant_queries(client, dirk, django_assert_n
         UserFactory.create_batch(2, organisation=organisation)
     client.force_login(dirk)
 
-    # user, organisations with people counts, unread notifications
-    with django_assert_num_queries(3):
+    # session, user, organisations with people counts, unread notifications
+    with django_assert_num_queries(4):
         response = client.get(reverse("partners:organisation_list"))
     assert response.context["result_count"] == 41
 
@@ -66,9 +66,9 @@ def test_a_partner_page_renders_in_constant_queries(
     UserFactory.create_batch(25, organisation=company)
     client.force_login(carla)
 
-    # user, organisation, people, the invitable-organisation check, the change history
+    # session, user, organisation, people, the invitable-organisation check, the change history
     # (Carla coordinates), unread notifications
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("partners:organisation_detail", args=["biocorp"]))
 
 

@@ -1,7 +1,6 @@
 """The four role dashboards: fixed query counts at any volume, figures that match a hand count
 and the shared selectors, the period and line choices, and no personal data for funders."""
 
-import pickle
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,11 +31,9 @@ from activities.models import (
     UnitProgress,
 )
 from activities.progress import bulk_record_progress, enrol_students, record_progress
-from civbio import figure_cache, kept_pages
 from partners.models import Role, User
 from programmes.models import Commitment, Indicator, Project
 from reports import charts, figures
-from reports.dashboards import _school_figures
 from reports.demo import DEMO_LOGINS, load_demo
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 from tests.volume import grow
@@ -54,8 +51,6 @@ Q5 = (date(2024, 1, 1), date(2024, 3, 31))
 
 
 def _count(client, url) -> int:
-    # Every figure computed, none kept from an earlier page: the counts are the full work.
-    figure_cache.data_changed()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -91,28 +86,25 @@ def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_
         after[role] = [_count(client, url) for url in urls[role]]
 
     assert after == before
-    # Every dashboard: user, project, lines, and the header's unread count (4; the session is read
-    # through the cache).
+    # Every dashboard: session, user, project, lines, and the header's unread count (5).
     # Coordinator: indicators, targets, reported values, 11 derived measures (one query each,
     # the co-financing one with the commitments), 3 activity counts, partner engagement,
     # invitations, contributions waiting (submitted, proposed), narratives, partners without
     # people (the first twelve, counted), KPI values waiting and the line they belong to,
     # milestones, finance (partners, commitments, contributions, budget, lines).
-    assert before[Role.COORDINATOR][0] == 36, before
+    assert before[Role.COORDINATOR][0] == 37, before
     # School: units per module, editions (+ whether I teach any), students behind (counted and
     # the first ten), upcoming, my requests, my nominations, matching (opportunities + 2
     # prefetches, students, progress on the required units, nominations), delivered, units
     # done, reminders, students and editions counted, partner contacts (2); the students behind
-    # are named by one more when there are any (none in the demo). All but the user,
-    # project, lines, unread count, my requests, nominations, reminders and the students behind
-    # named are kept.
-    assert before[Role.SCHOOL_STAFF][0] == 25, before
+    # are named by one more when there are any (none in the demo).
+    assert before[Role.SCHOOL_STAFF][0] == 26, before
     # Industry: offers with counts, requests waiting, nominations waiting, upcoming, placements,
     # finance (5), our contributions, partner contacts (2).
-    assert before[Role.INDUSTRY_STAFF][0] == 17
+    assert before[Role.INDUSTRY_STAFF][0] == 18
     # Funder: as the coordinator's KPIs, activity counts and finance, plus the milestones
     # (twelve, counted) and the 3 student aggregates; no approvals, engagement or invitations.
-    assert before[Role.FUNDER][0] == 31
+    assert before[Role.FUNDER][0] == 32
 
 
 # A small world with figures counted by hand ------------------------------------------------
@@ -337,7 +329,7 @@ def test_the_school_dashboard_shows_class_progress_and_who_falls_behind(client, 
     assert context["progress_chart"].rows == [["LAB3A · " + module.code, "42%"]]
 
 
-def test_the_school_dashboard_keeps_its_class_figures_until_progress_or_classes_change(
+def test_the_school_dashboard_shows_each_change_to_progress_and_classes_at_once(
     client, dirk, lines
 ):
     today = timezone.localdate()
@@ -354,26 +346,13 @@ def test_the_school_dashboard_keeps_its_class_figures_until_progress_or_classes_
     url = reverse("reports:dashboard_school")
 
     def visit():
-        # The page built (not served whole from the kept pages): its figures are what is tested.
-        with kept_pages.fresh(), CaptureQueriesContext(connection) as queries:
-            context = client.get(url).context
+        context = client.get(url).context
         [shown] = context["editions"]
-        return (shown.students, shown.done, context["units_done_in_period"]), len(queries)
+        return (shown.students, shown.done, context["units_done_in_period"]), context
 
-    cold = _count(client, url)
-    figures_now, warm = visit()
+    figures_now, context = visit()
     assert figures_now == (2, 0, 0)
-    # Read on each visit: user, project, lines, the header's unread count, the
-    # teacher's own requests, nominations and reminders, and the students behind named; the
-    # class figures come from the cache.
-    assert warm == 8 < cold
-    # Named on the page, but kept by id only: no student's data is copied into the cache.
-    with kept_pages.fresh():
-        page = client.get(url)
-    assert [e.student.display_name for e in page.context["behind"]] == ["Quirine", "Rutger"]
-    scope = page.context["scope"]
-    kept = pickle.dumps(_school_figures(dirk, scope.period, scope.today))
-    assert b"Quirine" not in kept and b"Rutger" not in kept
+    assert [e.student.display_name for e in context["behind"]] == ["Quirine", "Rutger"]
 
     # Every way the figures change is seen on the next visit: one cell, the bulk action, a
     # student enrolled (the last two are bulk writes that send no signals).

@@ -1,20 +1,15 @@
 import csv
 import io
-import re
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities import services as activity_services
 from activities.models import Contribution, ContributionKind, ContributionStatus, Request
-from civbio import figure_cache
 from programmes import services
 from programmes.models import (
-    DerivedMeasure,
     Indicator,
     IndicatorValue,
     Milestone,
@@ -306,24 +301,6 @@ def test_active_partners_over_several_quarters_count_each_partner_once(
     assert row.in_quarters((2, 3), upto=2) == 2  # the third has not happened yet
     assert row.cumulative == 3
     assert row.trend(3) == [33, 67, 100]
-
-
-def test_every_measure_is_kept_by_whether_it_reads_progress(project, guest_lesson, dirk):
-    # FIGURE_CACHE_CHECK (on in the test suite) stops a measure kept as reading no progress
-    # that reads some: one indicator per measure computes them all.
-    for key in DerivedMeasure.values:
-        indicator(project, key).save()
-
-    rows = kpi_rows(project)["rows"]
-    # Progress recorded: only the measures of progress are counted again.
-    figure_cache.data_changed(progress_only=True)
-    with CaptureQueriesContext(connection) as after_progress:
-        assert kpi_rows(project)["rows"] == rows
-
-    assert {row.indicator.measure for row in rows} == set(DerivedMeasure.values)
-    counted = [set(re.findall(r'"(activities_[a-z]+)"', q["sql"])) for q in after_progress]
-    assert {"activities_unitprogress"} in counted and {"activities_edition"} in counted
-    assert set().union(*counted) == {"activities_unitprogress", "activities_edition"}
 
 
 def test_a_reported_indicator_derives_from_nothing(project):

@@ -112,12 +112,10 @@ def test_the_public_start_page_lists_all_partners_and_lines_in_dutch_and_english
 def test_the_public_start_page_names_twelve_partners_of_a_kind_and_counts_the_rest(
     client, consortium
 ):
-    from civbio import figure_cache
     from tests.factories import CompanyFactory
 
     companies = Organisation.objects.partners().filter(kind="work_field").count()
     CompanyFactory.create_batch(20)
-    figure_cache.data_changed()
 
     response = client.get(reverse("home"))
 
