@@ -207,8 +207,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that does not answer fails a task's sending in seconds (reports.services._enqueue
-# then leaves the row queued for the sweep) instead of holding the request.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# then leaves the row queued for the sweep) instead of holding the request. Redis gives a task
+# taken by a worker that vanished to another after visibility_timeout: longer than the longest
+# retry countdown (an e-mail's, up to an hour), or a waiting retry would be sent twice. A lost
+# report does not wait for it: its heartbeat and the sweep bring it back within a minute.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 2 * 3600}
 CELERY_TIMEZONE = "Europe/Amsterdam"
 # Schedules live in the database (django-celery-beat), so coordinators change them in the admin.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -315,8 +318,12 @@ GRADE_SCALE = (env_int("GRADE_MIN", 1), env_int("GRADE_MAX", 10))
 GRADE_PASS = float(env_str("GRADE_PASS", "5.5"))
 # Students are anonymised this many months after they left school.
 STUDENT_RETENTION_MONTHS = env_int("STUDENT_RETENTION_MONTHS", 24)
-# A report being made whose worker has not reported progress for this long is queued again.
-REPORT_STUCK_SECONDS = env_int("REPORT_STUCK_SECONDS", 600)
+# A report's worker writes a heartbeat every REPORT_HEARTBEAT_SECONDS while it makes it; one
+# silent for REPORT_STUCK_SECONDS is taken for lost and the stuck-report sweep (every 20 s)
+# sends the report again, so a lost report resumes within a minute. A pool process that dies is
+# quicker still: Celery delivers its task again at once and the same run takes the report over.
+REPORT_HEARTBEAT_SECONDS = float(env_str("REPORT_HEARTBEAT_SECONDS", "5"))
+REPORT_STUCK_SECONDS = env_int("REPORT_STUCK_SECONDS", 30)
 # Seconds a report worker pauses after each step: 0 in use; the test suite slows it down to stop
 # a worker half-way.
 REPORT_STEP_PAUSE = float(env_str("REPORT_STEP_PAUSE", "0"))

@@ -4,6 +4,7 @@ never changed (a correction is a new version)."""
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,9 +55,18 @@ class Report(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its task was last sent: a queued report whose task was lost (a Redis restart) is
+    # sent again once this is REPORT_STUCK_SECONDS old.
+    queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
-    # Set by the worker at every step: a running report whose heartbeat stopped is re-queued.
+    # Written every REPORT_HEARTBEAT_SECONDS while a worker makes the report: a running report
+    # whose heartbeat stopped is handed to another worker.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The run that holds it: the task's id and the process making it (host:pid). The same task
+    # delivered again after its process died takes the report over at once; another run waits
+    # until the heartbeat is stale (reports.services._claim).
+    run_token = models.CharField(max_length=64, blank=True)
+    runner = models.CharField(max_length=255, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     pdf = models.FileField(upload_to=report_path, blank=True)
     xlsx = models.FileField(upload_to=report_path, blank=True)
@@ -102,6 +112,23 @@ class Report(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.state in (ReportState.QUEUED, ReportState.RUNNING)
+
+    @property
+    def heartbeat_age(self) -> int | None:
+        """Whole seconds since the worker making it last showed a sign of life."""
+        if self.heartbeat_at is None:
+            return None
+        return max(0, int((timezone.now() - self.heartbeat_at).total_seconds()))
+
+    @property
+    def is_lost(self) -> bool:
+        """Being made, but its worker went silent: the stuck-report sweep gives it to another."""
+        age = self.heartbeat_age
+        return (
+            self.state == ReportState.RUNNING
+            and age is not None
+            and age >= settings.REPORT_STUCK_SECONDS
+        )
 
     def file_for(self, fmt: str):
         return getattr(self, fmt)

@@ -3,14 +3,19 @@ version. The report row holds the real state, so a lost task is found and queued
 
 import hashlib
 import logging
+import os
+import socket
+import threading
 import time
+import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnreachable
@@ -37,19 +42,21 @@ def period_of(project, kind: str, number: int) -> Period | None:
 ENQUEUE_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 
-def _enqueue(report: Report) -> None:
-    """Send the report's task once the row is committed. A broker that cannot be reached never
-    breaks the request: the row stays queued, the page says so, and the stuck-report sweep
-    (requeue_stuck_reports) sends it again once the broker is back."""
+def _send(report_id: int) -> None:
+    """Send the report's task. A broker that cannot be reached never breaks the caller: the row
+    stays queued, the page says so, and the stuck-report sweep (requeue_stuck_reports) sends it
+    again once the broker is back."""
     from reports.tasks import generate_report
 
-    def send() -> None:
-        try:
-            generate_report.apply_async((report.pk,), retry=True, retry_policy=ENQUEUE_RETRY)
-        except (BrokerUnreachable, OSError):
-            logger.exception("report %s queued, but its task could not be sent yet", report.pk)
+    try:
+        generate_report.apply_async((report_id,), retry=True, retry_policy=ENQUEUE_RETRY)
+    except (BrokerUnreachable, OSError):
+        logger.exception("report %s queued, but its task could not be sent yet", report_id)
 
-    transaction.on_commit(send)
+
+def _enqueue(report: Report) -> None:
+    """Send the report's task once the row is committed."""
+    transaction.on_commit(lambda: _send(report.pk))
 
 
 def request_report(*, actor: User | None, kind: str, number: int) -> tuple[Report, bool]:
@@ -97,7 +104,7 @@ def retry_report(*, actor: User, report: Report) -> Report:
         Q(state=ReportState.FAILED) | Q(state=ReportState.RUNNING, heartbeat_at__lt=_stale()),
         pk=report.pk,
         published_at__isnull=True,
-    ).update(state=ReportState.QUEUED, progress=0, error="")
+    ).update(state=ReportState.QUEUED, progress=0, error="", queued_at=timezone.now())
     if not updated:
         raise ValidationError(_("Only a failed or stuck report can be made again."))
     _enqueue(report)
@@ -121,57 +128,142 @@ def _stale():
     return timezone.now() - timedelta(seconds=settings.REPORT_STUCK_SECONDS)
 
 
-def _claim(report_id: int) -> bool:
-    """Take the report for this worker: a queued one, or a running one whose worker stopped
-    beating. A conditional update, so two workers never make the same report."""
-    now = timezone.now()
-    return bool(
-        Report.objects.filter(
-            Q(state=ReportState.QUEUED) | Q(state=ReportState.RUNNING, heartbeat_at__lt=_stale()),
-            pk=report_id,
-            published_at__isnull=True,
-        ).update(
-            state=ReportState.RUNNING,
-            progress=0,
-            started_at=now,
-            heartbeat_at=now,
-            attempts=F("attempts") + 1,
-            error="",
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(runner: str) -> bool:
+    """Whether the process that held a run is known to be dead: it ran on this machine and no
+    process has its id any more (a killed pool process, whose task Celery delivers again). A
+    process on another machine is never known dead here: its heartbeat going stale tells."""
+    host, _sep, pid = runner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
+
+
+def _claim(report_id: int, run: str) -> int | None:
+    """Take the report for this run and return the attempt number that fences it, or None.
+
+    Claimable: a queued report; a running one whose heartbeat is stale (its worker went
+    silent); or a running one held by this same run (the same task, delivered again by the
+    broker) whose process has died, as when a pool process is killed and Celery redelivers its
+    task at once. Any other run is refused while the heartbeat is fresh, so a report is never
+    made by two runs at the same time; the row lock makes the check and the claim one step."""
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update()
+            .filter(pk=report_id, published_at__isnull=True)
+            .first()
         )
-    )
+        if report is None or report.state not in (ReportState.QUEUED, ReportState.RUNNING):
+            return None
+        if report.state == ReportState.RUNNING and not (
+            report.heartbeat_at is None
+            or report.heartbeat_at < _stale()
+            or (report.run_token == run and _process_gone(report.runner))
+        ):
+            return None
+        now = timezone.now()
+        report.state = ReportState.RUNNING
+        report.progress = 0
+        report.started_at = report.heartbeat_at = now
+        report.attempts += 1
+        report.error = ""
+        report.run_token = run
+        report.runner = _this_process()
+        report.save(
+            update_fields=[
+                "state",
+                "progress",
+                "started_at",
+                "heartbeat_at",
+                "attempts",
+                "error",
+                "run_token",
+                "runner",
+            ]
+        )
+        return report.attempts
 
 
-def _step(report_id: int, progress: int) -> None:
-    Report.objects.filter(pk=report_id, state=ReportState.RUNNING).update(
-        progress=progress, heartbeat_at=timezone.now()
-    )
+class _Displaced(Exception):
+    """Another run took the report over (this one was taken for lost): stop without a word."""
+
+
+def _held(report_id: int, attempt: int):
+    """The report's row while this attempt still holds it."""
+    return Report.objects.filter(pk=report_id, state=ReportState.RUNNING, attempts=attempt)
+
+
+@contextmanager
+def _heartbeat(report_id: int, attempt: int):
+    """Write the heartbeat every REPORT_HEARTBEAT_SECONDS from a thread of its own (with its own
+    database connection), so a long step never looks like a dead worker."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.REPORT_HEARTBEAT_SECONDS):
+                try:
+                    _held(report_id, attempt).update(heartbeat_at=timezone.now())
+                except Exception:
+                    logger.exception("report %s: heartbeat not written", report_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"report-{report_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def _step(report_id: int, attempt: int, progress: int) -> None:
+    if not _held(report_id, attempt).update(progress=progress, heartbeat_at=timezone.now()):
+        raise _Displaced
     if settings.REPORT_STEP_PAUSE:  # lets the test suite stop a worker half-way
         time.sleep(settings.REPORT_STEP_PAUSE)
 
 
-def generate_report(report_id: int) -> bool:
+def generate_report(report_id: int, run: str | None = None) -> bool:
     """Make the report's PDF, workbook and CSV bundle and store them with their checksums.
-    Returns False when there was nothing to do (made already, or taken by another worker)."""
-    if not _claim(report_id):
+    `run` names this run (the Celery task's id, the same when the broker delivers it again).
+    Returns False when there was nothing to do (made already, or held by another run)."""
+    attempt = _claim(report_id, run or uuid.uuid4().hex)
+    if attempt is None:
         return False
     report = Report.objects.get(pk=report_id)
     try:
-        project = current_project()
-        period = period_of(project, report.kind, report.number)
-        with translation.override(settings.LANGUAGE_CODE):
-            _step(report_id, 10)
-            contents = report_contents(project, period)
-            _step(report_id, 40)
-            files = {"pdf": renderers.render_pdf({**contents, "report": report})}
-            _step(report_id, 70)
-            files["xlsx"] = renderers.render_xlsx(contents)
-            files["csv"] = renderers.render_csv_zip(contents)
-            _step(report_id, 90)
+        with _heartbeat(report_id, attempt):
+            project = current_project()
+            period = period_of(project, report.kind, report.number)
+            with translation.override(settings.LANGUAGE_CODE):
+                _step(report_id, attempt, 10)
+                contents = report_contents(project, period)
+                _step(report_id, attempt, 40)
+                files = {"pdf": renderers.render_pdf({**contents, "report": report})}
+                _step(report_id, attempt, 70)
+                files["xlsx"] = renderers.render_xlsx(contents)
+                files["csv"] = renderers.render_csv_zip(contents)
+                _step(report_id, attempt, 90)
         stamp = f"civbio-{report.kind}-{report.number}-v{report.version}"
         extensions = {"pdf": "pdf", "xlsx": "xlsx", "csv": "zip"}
         with transaction.atomic():
             report = Report.objects.select_for_update().get(pk=report_id)
-            if report.state != ReportState.RUNNING or report.published_at:
+            if (
+                report.state != ReportState.RUNNING
+                or report.attempts != attempt
+                or report.published_at
+            ):
                 return False
             for fmt, data in files.items():
                 getattr(report, fmt).save(
@@ -182,9 +274,12 @@ def generate_report(report_id: int) -> bool:
             report.progress = 100
             report.finished_at = timezone.now()
             report.save()
+    except _Displaced:
+        logger.warning("report %s: attempt %s was taken over by another run", report_id, attempt)
+        return False
     except Exception as exc:
         logger.exception("report %s failed", report_id)
-        Report.objects.filter(pk=report_id, state=ReportState.RUNNING).update(
+        _held(report_id, attempt).update(
             state=ReportState.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
         )
         raise
@@ -192,21 +287,20 @@ def generate_report(report_id: int) -> bool:
 
 
 def requeue_stuck_reports() -> list[int]:
-    """Queue again the reports whose worker died: running without a heartbeat, or queued so
-    long ago that their task was lost."""
+    """Send again the task of each report whose worker was lost: running with a stale heartbeat,
+    or queued with no worker taking it (its message lost, say with a Redis restart). Each at
+    most once per REPORT_STUCK_SECONDS (queued_at records the sending), so sweeps that pile up
+    while no worker runs send it once; the claim turns away any second delivery."""
     stale = _stale()
-    ids = list(
-        Report.objects.filter(
-            Q(state=ReportState.RUNNING, heartbeat_at__lt=stale)
-            | Q(state=ReportState.QUEUED, created_at__lt=stale),
-            published_at__isnull=True,
-        ).values_list("pk", flat=True)
-    )
-    from reports.tasks import generate_report as task
-
-    for pk in ids:
-        task.delay(pk)
-    return ids
+    lost = Q(state=ReportState.RUNNING, heartbeat_at__lt=stale) | Q(state=ReportState.QUEUED)
+    candidates = Report.objects.filter(lost, queued_at__lt=stale, published_at__isnull=True)
+    sent = []
+    for pk in candidates.values_list("pk", flat=True):
+        # Conditional, so two sweeps at once send it once.
+        if candidates.filter(pk=pk).update(queued_at=timezone.now()):
+            _send(pk)
+            sent.append(pk)
+    return sent
 
 
 def schedule_due_reports(today=None) -> list[Report]:

@@ -223,7 +223,9 @@ class Workers:
         )
         self.processes = []
 
-    def start(self, **extra_env):
+    def start(self, pool: str = "solo", **extra_env):
+        """A worker with the given pool ("prefork" runs tasks in one child process it can lose
+        and replace) and these environment variables."""
         import os
         import subprocess
         import sys
@@ -247,7 +249,8 @@ class Workers:
                 "-A",
                 "civbio",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
+                "--concurrency=1",
                 "--without-gossip",
                 "--without-mingle",
                 "--loglevel=WARNING",

@@ -4,6 +4,7 @@ then immutable; the same figures as the funder dashboard; a killed worker's repo
 
 import hashlib
 import io
+import os
 import signal
 import time
 from datetime import date
@@ -14,10 +15,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from demo.services import load_demo
 from partners.models import AccessLog, User
 from programmes.models import Project
 from reports import services
-from reports.demo import load_demo
 from reports.models import Report, ReportKind, ReportState
 from tests.browser import submit
 
@@ -131,7 +132,7 @@ def test_asking_twice_makes_one_report_and_a_published_one_never_changes(
     # A correction is a new version; the published one keeps its files and checksum.
     _ask(client, "quarterly:15", django_capture_on_commit_callbacks)
     assert list(Report.objects.order_by("version").values_list("version", flat=True)) == [1, 2]
-    assert not services._claim(report.pk)
+    assert services._claim(report.pk, "another run") is None
     assert Report.objects.get(pk=report.pk).pdf_sha256 == report.pdf_sha256
 
 
@@ -214,30 +215,206 @@ def test_a_real_worker_makes_the_report_asked_for_on_the_page(client, demo, cele
     assert "PDF" in row.text and "hx-trigger" not in row.text
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_half_way_leaves_a_report_that_is_made_again_once(
-    client, demo, celery_workers, settings
-):
-    settings.REPORT_STUCK_SECONDS = 3
-    first = celery_workers.start(REPORT_STEP_PAUSE="3", REPORT_STUCK_SECONDS="3")
-    client.force_login(demo["coordinator"])
-    url = reverse("reports:report_list")
-    submit(client, url, {"which": "quarterly:13"}, action=url)
-    deadline = time.monotonic() + 60
+def _started(seconds: int = 60) -> Report:
+    deadline = time.monotonic() + seconds
     while not Report.objects.filter(state=ReportState.RUNNING, progress__gte=10).exists():
         assert time.monotonic() < deadline, "the worker never started the report"
         time.sleep(0.1)
+    return Report.objects.get()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_half_way_makes_the_report_once_within_the_sweeps_bound(
+    client, demo, celery_workers, settings
+):
+    """The whole worker dies (SIGKILL): its task stays unacknowledged in Redis for hours, so the
+    heartbeat going stale and the sweep bring the report back, within REPORT_STUCK_SECONDS and
+    one sweep interval (here 3 s and 1 s; in use 30 s and 20 s)."""
+    settings.REPORT_STUCK_SECONDS = 3
+    beats = {"REPORT_STUCK_SECONDS": "3", "REPORT_HEARTBEAT_SECONDS": "0.5"}
+    first = celery_workers.start(REPORT_STEP_PAUSE="3", **beats)
+    client.force_login(demo["coordinator"])
+    url = reverse("reports:report_list")
+    submit(client, url, {"which": "quarterly:13"}, action=url)
+    _started()
 
     first.send_signal(signal.SIGKILL)
     first.wait()
-    assert Report.objects.get().state == ReportState.RUNNING  # the dead worker's last word
-    celery_workers.start(REPORT_STUCK_SECONDS="3")
-    time.sleep(3.5)
-    assert services.requeue_stuck_reports() == [Report.objects.get().pk]
+    celery_workers.start(**beats)  # what a supervisor does
+    up = time.monotonic()
+    swept = []
+    while (report := Report.objects.get()).attempts < 2:  # the beat's sweep, every second
+        assert time.monotonic() - up < 60, f"not resumed: {report.state}, {swept}"
+        swept += services.requeue_stuck_reports()
+        time.sleep(1)
+    resumed = time.monotonic() - up
     report = _wait_until_ready()
 
-    assert Report.objects.count() == 1
+    # Stale 3 s after its last beat, found by the next sweep (1 s), taken by the new worker
+    # (slack for a busy machine). Before, nothing but the 10-minute sweep found it.
+    assert resumed < 3 + 1 + 10, resumed
+    assert Report.objects.count() == 1 and swept == [report.pk]
     assert report.attempts == 2 and report.pdf_sha256
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_pool_process_hands_its_report_to_the_same_task_delivered_again(
+    client, demo, celery_workers, settings
+):
+    """Only the pool process dies: Celery puts the task back (reject_on_worker_lost) and a new
+    pool process takes it at once. The heartbeat is still fresh, but the run is the same and its
+    process is gone, so it takes the report over without waiting for the sweep."""
+    worker = celery_workers.start(pool="prefork", REPORT_STEP_PAUSE="2", REPORT_STUCK_SECONDS="60")
+    client.force_login(demo["coordinator"])
+    url = reverse("reports:report_list")
+    submit(client, url, {"which": "quarterly:13"}, action=url)
+    first = _started()
+    pool_process = int(first.runner.rpartition(":")[2])
+    assert pool_process != worker.pid
+
+    os.kill(pool_process, signal.SIGKILL)
+    killed = time.monotonic()
+    while Report.objects.get().attempts < 2:
+        assert time.monotonic() - killed < 50, "the task delivered again did not take it over"
+        time.sleep(0.2)
+    resumed = time.monotonic() - killed
+    report = _wait_until_ready()
+
+    # Well inside REPORT_STUCK_SECONDS (60 s here): no sweep ran, the same run took it over
+    # (the worker notices its lost process and the broker delivers the task in a few seconds).
+    assert resumed < 15, resumed
+    assert Report.objects.count() == 1
+    assert report.attempts == 2 and report.run_token == first.run_token
+    assert report.runner != first.runner and report.pdf_sha256
+
+
+def _running(run_token: str, runner: str, **fields) -> Report:
+    """A report being made by that run in that process, which beat a moment ago."""
+    return Report.objects.create(
+        **{
+            "kind": ReportKind.QUARTERLY,
+            "number": 12,
+            "period_start": date(2025, 10, 1),
+            "period_end": date(2025, 12, 31),
+            "state": ReportState.RUNNING,
+            "progress": 40,
+            "attempts": 1,
+            "heartbeat_at": timezone.now(),
+            "run_token": run_token,
+            "runner": runner,
+            **fields,
+        }
+    )
+
+
+def _dead_process() -> str:
+    """This machine's name and the id of a process that has ended."""
+    import socket
+    import subprocess
+    import sys
+
+    ended = subprocess.Popen([sys.executable, "-c", ""])
+    ended.wait()
+    return f"{socket.gethostname()}:{ended.pid}"
+
+
+def test_the_same_run_delivered_again_takes_over_from_its_dead_process(db):
+    report = _running("task-1", _dead_process())
+
+    assert services._claim(report.pk, "task-1") == 2
+    report.refresh_from_db()
+    assert report.runner == services._this_process() and report.progress == 0
+
+
+def test_a_second_run_is_refused_while_the_heartbeat_is_fresh(db, settings):
+    alive = _running("task-1", services._this_process())
+    dead = _running("task-1", _dead_process(), number=11)
+
+    # Another task, even if the holder's process is gone; the same task while its process lives.
+    assert services._claim(dead.pk, "task-2") is None
+    assert services._claim(alive.pk, "task-1") is None
+    assert services._claim(alive.pk, "task-2") is None
+    # Once the heartbeat is stale, any run may take the report.
+    settings.REPORT_STUCK_SECONDS = 30
+    Report.objects.filter(pk=alive.pk).update(heartbeat_at=timezone.now() - _seconds(31))
+    assert services._claim(alive.pk, "task-2") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_step_keeps_the_heartbeat_fresh(settings):
+    """The heartbeat has a thread of its own: a slow PDF is not taken for a dead worker."""
+    settings.REPORT_HEARTBEAT_SECONDS = 0.1
+    long_ago = timezone.now() - _seconds(60)
+    report = _running("task-1", services._this_process(), heartbeat_at=long_ago)
+    other = _running("task-2", services._this_process(), number=11, heartbeat_at=long_ago)
+
+    with services._heartbeat(report.pk, attempt=1):
+        time.sleep(0.5)  # one long step, writing nothing itself
+
+    report.refresh_from_db()
+    other.refresh_from_db()
+    assert report.heartbeat_at > long_ago + _seconds(59)
+    assert other.heartbeat_at == long_ago  # only its own report
+
+
+def test_a_run_taken_over_stops_and_leaves_the_report_to_the_new_one(consortium, monkeypatch):
+    from reports import contents
+
+    report = Report.objects.create(
+        kind=ReportKind.QUARTERLY,
+        number=12,
+        period_start=date(2025, 10, 1),
+        period_end=date(2025, 12, 31),
+    )
+    real = contents.report_contents
+
+    def taken_over_meanwhile(project, period):
+        # This run stalled: its heartbeat went stale and the sweep gave the report to another.
+        Report.objects.filter(pk=report.pk).update(attempts=2, run_token="task-2", progress=5)
+        return real(project, period)
+
+    monkeypatch.setattr("reports.services.report_contents", taken_over_meanwhile)
+
+    assert services.generate_report(report.pk, run="task-1") is False
+    report.refresh_from_db()
+    # It stopped at its next step: the new run's progress and state are untouched.
+    assert report.state == ReportState.RUNNING and report.run_token == "task-2"
+    assert report.progress == 5 and not report.pdf_sha256 and not report.error
+
+
+def test_the_sweep_sends_a_lost_queued_report_again_once(db, settings, monkeypatch):
+    """Its message was lost (Redis restarted with it queued): nobody will take it unless sent."""
+    settings.REPORT_STUCK_SECONDS = 30
+    sent = []
+    monkeypatch.setattr("reports.services._send", sent.append)
+    long_ago = timezone.now() - _seconds(31)
+    lost = Report.objects.create(
+        kind=ReportKind.QUARTERLY,
+        number=12,
+        period_start=date(2025, 10, 1),
+        period_end=date(2025, 12, 31),
+        queued_at=long_ago,
+    )
+    Report.objects.create(  # queued a moment ago: its task is on its way
+        kind=ReportKind.QUARTERLY,
+        number=11,
+        period_start=date(2025, 7, 1),
+        period_end=date(2025, 9, 30),
+    )
+    silent = _running("task-1", "elsewhere:1", number=10, queued_at=long_ago)
+    Report.objects.filter(pk=silent.pk).update(heartbeat_at=long_ago)
+    _running("task-2", "elsewhere:2", number=9, queued_at=long_ago)  # beating
+
+    assert sorted(services.requeue_stuck_reports()) == sorted([lost.pk, silent.pk])
+    assert sorted(sent) == sorted([lost.pk, silent.pk])  # not the one just queued, nor the beating
+    # Sweeps that pile up while no worker runs send each once per REPORT_STUCK_SECONDS.
+    assert services.requeue_stuck_reports() == []
+
+
+def _seconds(n):
+    from datetime import timedelta
+
+    return timedelta(seconds=n)
 
 
 def _wait_until_ready(seconds: int = 120) -> Report:
@@ -259,12 +436,22 @@ def test_a_report_being_made_is_followed_live_on_the_page(client, demo):
         period_end=date(2025, 12, 31),
         state=ReportState.RUNNING,
         progress=40,
+        heartbeat_at=timezone.now() - _seconds(7),
     )
     client.force_login(demo["coordinator"])
+    row_url = reverse("reports:report_row", args=[report.pk])
 
-    row = client.get(reverse("reports:report_row", args=[report.pk])).text
+    row = client.get(row_url).text
 
     assert 'hx-trigger="every 2s"' in row and 'value="40"' in row
+    assert "laatste teken van leven 7 seconden geleden" in row
+    assert "Opnieuw maken" not in row  # its worker is alive
+
+    # Its worker went silent: the page says so, and keeps following it while the sweep acts.
+    Report.objects.filter(pk=report.pk).update(heartbeat_at=timezone.now() - _seconds(45))
+    lost = client.get(row_url).text
+    assert "Werker verloren, wordt hervat" in lost and 'hx-trigger="every 2s"' in lost
+    assert "laatste teken van leven 45 seconden geleden" in lost and "Opnieuw maken" in lost
     client.force_login(demo["funder"])  # unpublished: not the funder's
     assert client.get(reverse("reports:report_row", args=[report.pk])).status_code == 404
 
