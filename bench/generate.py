@@ -639,3 +639,65 @@ def grow(
         "notifications": len(notifications),
         "timings": steps.timings,
     }
+
+
+def big_school(students: int, *, seed: int = 11) -> dict:
+    """One school far larger than the others, with a teacher: its pages must stay bounded in
+    size and time however many students it holds. Its students have the qualification the
+    generated opportunities ask for, so the matching proposes them."""
+    rng = random.Random(seed)
+    school = Organisation.objects.create(
+        name="Grote School",
+        slug=f"grote-school-{Organisation.objects.count()}",
+        kind=OrganisationKind.EDUCATION,
+        cofinancing_category="other",
+    )
+    teacher = User.objects.create(
+        email=f"docent@{school.slug}.example",
+        name="Docent Grote School",
+        organisation=school,
+        role=Role.SCHOOL_STAFF,
+        is_contact=True,
+        password="!",
+    )
+    qualification = Qualification.objects.first()
+    made = _bulk(
+        Student,
+        (
+            Student(
+                school=school,
+                student_number=f"G{school.pk}-{n:07d}",
+                display_name=f"Leerling {n}",
+                qualification=qualification,
+                level=rng.randint(2, 4),
+                route=rng.choice(["bol", "bbl"]),
+                cohort=2025,
+            )
+            for n in range(students)
+        ),
+    )
+    return {"school": school.pk, "teacher": teacher.pk, "students": len(made)}
+
+
+def more_students(school_pk: int, total: int, *, seed: int = 13) -> int:
+    """Grow the large school to `total` students; returns how many were added."""
+    rng = random.Random(seed)
+    school = Organisation.objects.get(pk=school_pk)
+    existing = Student.objects.filter(school=school).count()
+    qualification = Qualification.objects.first()
+    made = _bulk(
+        Student,
+        (
+            Student(
+                school=school,
+                student_number=f"G{school.pk}-{n:07d}",
+                display_name=f"Leerling {n}",
+                qualification=qualification,
+                level=rng.randint(2, 4),
+                route=rng.choice(["bol", "bbl"]),
+                cohort=2025,
+            )
+            for n in range(existing, total)
+        ),
+    )
+    return len(made)
