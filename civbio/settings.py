@@ -105,6 +105,9 @@ INSTALLED_APPS = [
     "programmes",
     "activities",
     "reports",
+    # Installed everywhere, production too: it has no models, URLs or receivers, only the
+    # `load_demo` command, which refuses with DEBUG off (one settings file, the same apps).
+    "demo",
 ]
 
 MIDDLEWARE = [

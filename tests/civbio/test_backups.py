@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from civbio.backups import backup, restore
-from reports.demo import load_demo
+from demo.services import load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

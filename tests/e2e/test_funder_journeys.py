@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from demo.reports import load_demo_reports
+from demo.services import DEMO_PASSWORD, load_demo
 from partners.models import AccessLog, User
 from programmes.models import Project
-from reports.demo import DEMO_PASSWORD, load_demo
-from reports.demo_reports import load_demo_reports
 from reports.models import REPORT_FORMATS, Report
 from tests.e2e.conftest import log_in
 

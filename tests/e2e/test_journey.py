@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from reports.demo import DEMO_PASSWORD, load_demo
+from demo.services import DEMO_PASSWORD, load_demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from activities.models import Activity, Edition, Student
+from demo.services import DEMO_PASSWORD, load_demo
 from partners.models import Organisation
-from reports.demo import DEMO_PASSWORD, load_demo
 from tests.e2e.conftest import OUTPUT, log_in
 from tests.factories import QualificationFactory
 

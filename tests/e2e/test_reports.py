@@ -4,9 +4,9 @@ published PDF (and the download is logged)."""
 import pytest
 from playwright.sync_api import expect
 
+from demo.services import DEMO_PASSWORD, load_demo
 from partners.models import AccessLog, User
 from reports import services
-from reports.demo import DEMO_PASSWORD, load_demo
 from reports.models import Report, ReportKind
 from tests.e2e.conftest import log_in
 

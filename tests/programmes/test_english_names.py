@@ -6,9 +6,9 @@ import re
 import pytest
 from django.utils import translation
 
+from demo.kpis import load_demo_kpis
 from programmes.models import Indicator, Milestone, ProgrammeLine, Project
 from programmes.services import load_consortium
-from reports.demo_kpis import load_demo_kpis
 
 pytestmark = pytest.mark.django_db
 

@@ -31,10 +31,10 @@ from activities.models import (
     UnitProgress,
 )
 from activities.progress import bulk_record_progress, enrol_students, record_progress
+from demo.services import DEMO_LOGINS, load_demo
 from partners.models import Role, User
 from programmes.models import Commitment, Indicator, Project
 from reports import charts, figures
-from reports.demo import DEMO_LOGINS, load_demo
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 from tests.volume import grow
 

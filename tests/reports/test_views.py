@@ -3,8 +3,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from demo.services import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from partners.models import Organisation, Role
-from reports.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from tests.browser import submit
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from civbio import rules
+from demo.services import DEMO_LOGINS
 from partners.models import User
 from programmes.models import Project
-from reports.demo import DEMO_LOGINS
 from reports.models import Report, ReportKind, ReportState
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +46,9 @@ def test_the_demo_has_a_history_for_every_finished_quarter_once(consortium, sett
     from django.utils import timezone
 
     from activities.models import Request
+    from demo.history import MARK, load_demo_history
+    from demo.services import load_demo
     from programmes.models import Project
-    from reports.demo import load_demo
-    from reports.demo_history import MARK, load_demo_history
 
     settings.DEBUG = True
     load_demo()

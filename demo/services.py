@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from demo.activities import load_demo_activities
+from demo.finance import load_demo_finance
+from demo.history import load_demo_history
+from demo.kpis import load_demo_kpis
 from partners.models import Invitation, Organisation, Role, User
-from reports.demo_activities import load_demo_activities
-from reports.demo_finance import load_demo_finance
-from reports.demo_history import load_demo_history
-from reports.demo_kpis import load_demo_kpis
 
 DEMO_PASSWORD = "civbio-demo"  # noqa: S105 - the documented demo password, DEBUG only
 
@@ -147,7 +147,7 @@ def _ensure_person(person: DemoPerson) -> bool:
 def load_demo(progress: Callable[[str], None] | None = None) -> int:
     """Create the demo people and their data (idempotent) and return how many people were new.
     Says each step through `progress`. The published reports come after, from
-    reports.demo_reports (the load_demo command makes both)."""
+    demo.reports (the load_demo command makes both)."""
     say = progress or (lambda _message: None)
     say("  people")
     created = sum(_ensure_person(p) for p in DEMO_LOGINS + DEMO_COLLEAGUES)

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.reports import load_demo_reports
+from demo.services import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from partners.models import Organisation
-from reports.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
-from reports.demo_reports import load_demo_reports
 
 
 class Command(BaseCommand):
