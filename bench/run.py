@@ -849,8 +849,9 @@ def markdown(results: dict) -> str:
         f"{run['seconds']} s per page. Every page is built on every request: nothing of a page "
         "is cached.",
         "",
-        "**The mixed workload.** Each page is read while others write: every connection sends "
-        f"one write after every {run.get('every', 9)} reads of the page, the writes taking turns "
+        "**The mixed workload.** Each page is read while others write: every connection starts "
+        f"with a write and writes again after every {run.get('every', 9)} reads of the page, "
+        "the writes taking turns "
         f"({', '.join(f'{cycle.count(k)} {k}' for k in dict.fromkeys(cycle))} in every "
         f"{len(cycle)}): a teacher marking a progress cell (the grid's htmx post), a partner "
         "logging hours (the contribution form), a person logging in (PBKDF2, as in production). "

@@ -3,10 +3,10 @@
 --
 -- BENCH_READS names a file of "cookie<TAB>path" lines: each connection reads them in turn, from
 -- its own place in the list. BENCH_WRITES names a file of
--- "kind<TAB>cookie<TAB>path<TAB>expected status<TAB>extra header<TAB>body" lines: after every
--- BENCH_EVERY reads (9: one write for every nine reads) a connection sends the next write, with
--- the CSRF token bench/run.py read from a page and a client address of its own (the login
--- limits count per address, as behind the proxy). Prints one JSON line for bench/run.py: reads
+-- "kind<TAB>cookie<TAB>path<TAB>expected status<TAB>extra header<TAB>body" lines: first and then
+-- after every BENCH_EVERY reads (9: one write for every nine reads) a connection sends the next
+-- write, with the CSRF token bench/run.py read from a page and a client address of its own (the
+-- login limits count per address, as behind the proxy). Prints one JSON line for bench/run.py: reads
 -- and writes counted and timed apart, answers that were not what each request expects counted.
 local ffi = require("ffi")
 ffi.cdef [[
@@ -55,7 +55,7 @@ init = function(args)
   math.randomseed(id * 7919)
   read_at = (id * 7) % #reads
   write_at = (id * 3) % math.max(#writes, 1)
-  since_write = 0
+  since_write = every -- a write first: at every moment at least one write per ten requests
   current = nil
   started = 0
   read_us, write_us = {}, {}
