@@ -24,7 +24,7 @@ export UV_LINK_MODE := copy
 help:
 	@echo "make run    set up, load the consortium and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
-	@echo "make check  ruff, migrations check and the production deploy check"
+	@echo "make check  ruff, import contract, mypy, migrations check and the production deploy check"
 	@echo "make audit  known vulnerabilities in the locked dependencies (pip-audit, OSV)"
 	@echo "make bench  ×1, ×10 and ×100 the consortium on PostgreSQL: bench/results.md"
 	@echo "make backup the database and the uploads into backups/ (BACKUP_DIR to change)"
@@ -83,6 +83,7 @@ lint: $(VENV)/.installed
 
 check: lint
 	$(VENV)/bin/lint-imports
+	DEBUG=1 $(VENV)/bin/mypy
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=civbio.example.nl SITE_URL=https://civbio.example.nl REDIS_URL=redis://127.0.0.1:6379/0 \

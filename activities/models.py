@@ -138,7 +138,7 @@ class ActivityKind(models.TextChoices):
 
 
 # The programme line each kind belongs to (its number in the project).
-KIND_LINE_NUMBER = {
+KIND_LINE_NUMBER: dict[str, int] = {
     ActivityKind.INTERNSHIP: 1,
     ActivityKind.GUEST_LESSON: 1,
     ActivityKind.PRACTICUM: 1,

@@ -1,30 +1,35 @@
+from typing import TYPE_CHECKING, Self
+
 from django.db import models
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from partners.models import Organisation
 
+if TYPE_CHECKING:
+    from activities.models import Activity, Nomination, Notification, Request, Student
 
-class ActivityQuerySet(models.QuerySet):
-    def published(self):
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def published(self) -> Self:
         return self.filter(status="published")
 
-    def not_draft(self):
+    def not_draft(self) -> Self:
         return self.exclude(status="draft")
 
-    def of_kind(self, *kinds: str):
+    def of_kind(self, *kinds: str) -> Self:
         return self.filter(kind__in=kinds)
 
-    def hosted_by(self, organisation_id: int):
+    def hosted_by(self, organisation_id: int) -> Self:
         return self.filter(host_id=organisation_id)
 
-    def involving(self, organisation_id: int):
+    def involving(self, organisation_id: int) -> Self:
         """Hosted by the organisation or with it as a partner."""
         return self.filter(
             Q(host_id=organisation_id) | Q(partner_organisations__id=organisation_id)
         ).distinct()
 
-    def open_opportunities(self):
+    def open_opportunities(self) -> Self:
         """What schools can take up now: published places, lessons, assignments and visits whose
         application deadline has not passed."""
         from activities.models import OPPORTUNITY_KINDS
@@ -41,7 +46,7 @@ class ActivityQuerySet(models.QuerySet):
             )
         )
 
-    def happened_between(self, start, end):
+    def happened_between(self, start, end) -> Self:
         """Activities that took place in [start, end]: a request delivered (lessons, assignments,
         visits), a placement starting (internships), or the activity itself delivered (trainings,
         image activities) or started (research). The dashboards count the same events."""
@@ -58,42 +63,42 @@ class ActivityQuerySet(models.QuerySet):
             | itself
         )
 
-    def with_board_data(self):
+    def with_board_data(self) -> Self:
         return self.select_related("host", "programme_line", "posting").prefetch_related(
             "qualifications"
         )
 
 
-class RequestQuerySet(models.QuerySet):
-    def open(self):
+class RequestQuerySet(models.QuerySet["Request"]):
+    def open(self) -> Self:
         from activities.models import OPEN_REQUEST_STATUSES
 
         return self.filter(status__in=OPEN_REQUEST_STATUSES)
 
-    def for_host(self, organisation_id: int):
+    def for_host(self, organisation_id: int) -> Self:
         return self.filter(activity__host_id=organisation_id)
 
-    def for_school(self, organisation_id: int):
+    def for_school(self, organisation_id: int) -> Self:
         return self.filter(school_id=organisation_id)
 
-    def with_list_data(self):
+    def with_list_data(self) -> Self:
         return self.select_related("activity", "activity__host", "school", "requested_by")
 
 
-class NominationQuerySet(models.QuerySet):
-    def live(self):
+class NominationQuerySet(models.QuerySet["Nomination"]):
+    def live(self) -> Self:
         return self.exclude(status="withdrawn")
 
-    def accepted(self):
+    def accepted(self) -> Self:
         return self.filter(status="accepted")
 
-    def for_host(self, organisation_id: int):
+    def for_host(self, organisation_id: int) -> Self:
         return self.filter(posting__host_id=organisation_id)
 
-    def for_school(self, organisation_id: int):
+    def for_school(self, organisation_id: int) -> Self:
         return self.filter(student__school_id=organisation_id)
 
-    def with_list_data(self):
+    def with_list_data(self) -> Self:
         return self.select_related(
             "posting",
             "posting__host",
@@ -104,7 +109,7 @@ class NominationQuerySet(models.QuerySet):
             "placement",
         ).with_waiting_position()
 
-    def with_waiting_position(self):
+    def with_waiting_position(self) -> Self:
         """`waiting_position`: 1 for the first nomination on its place's waiting list, 2 for the
         next (first come first served, as they are offered again), None when not waiting."""
         ahead = (
@@ -123,18 +128,18 @@ class NominationQuerySet(models.QuerySet):
         )
 
 
-class StudentQuerySet(models.QuerySet):
-    def active(self):
+class StudentQuerySet(models.QuerySet["Student"]):
+    def active(self) -> Self:
         """Still at school, and not erased."""
         return self.filter(left_on__isnull=True, erased_at__isnull=True)
 
-    def of_school(self, organisation_id: int):
+    def of_school(self, organisation_id: int) -> Self:
         return self.filter(school_id=organisation_id)
 
-    def erased(self):
+    def erased(self) -> Self:
         return self.filter(erased_at__isnull=False)
 
 
-class NotificationQuerySet(models.QuerySet):
-    def unread(self):
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> Self:
         return self.filter(read_at__isnull=True)

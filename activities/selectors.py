@@ -19,6 +19,7 @@ from activities.models import (
     Notification,
     Request,
     RequestStatus,
+    ResearchProject,
 )
 from civbio import rules
 from partners.models import Role, User
@@ -91,9 +92,9 @@ def activity_detail(user: User, activity: Activity) -> dict:
         "nominations": nominations,
         "events": events,
         "places_taken": places_taken,
-        "outputs": list(child.outputs.all()) if activity.kind == ActivityKind.RESEARCH else [],
+        "outputs": list(child.outputs.all()) if isinstance(child, ResearchProject) else [],
         "teacher_researchers": (
-            list(child.teacher_researchers.all()) if activity.kind == ActivityKind.RESEARCH else []
+            list(child.teacher_researchers.all()) if isinstance(child, ResearchProject) else []
         ),
         "can_edit": rules.can_edit_activity(user, activity),
         "can_request": rules.can_request(user, activity),

@@ -4,7 +4,9 @@ Each service checks the rule it needs (civbio.rules), works in one transaction, 
 the activity's timeline and notifies the people on the other side of the flow.
 """
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import cast
 
 from auditlog.models import LogEntry as AuditEntry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,7 +47,7 @@ from partners.models import Organisation, User
 from programmes.models import ProgrammeLine
 from programmes.selectors import current_project
 
-MODEL_FOR_KIND = {
+MODEL_FOR_KIND: dict[str, type[Activity]] = {
     ActivityKind.INTERNSHIP: Posting,
     ActivityKind.GUEST_LESSON: GuestLesson,
     ActivityKind.PRACTICUM: PracticumAssignment,
@@ -68,9 +70,10 @@ def record_event(
     note: str = "",
     request: Request | None = None,
     nomination: Nomination | None = None,
-    notify: list[User] | tuple = (),
+    notify: Iterable[User | None] = (),
 ) -> ActivityEvent:
-    """Add a line to the activity's timeline and tell `notify` about it in the app."""
+    """Add a line to the activity's timeline and tell `notify` about it in the app (a requester
+    or nominator whose account was deleted is None, and skipped)."""
     event = ActivityEvent.objects.create(
         activity=activity,
         actor=actor,
@@ -93,7 +96,7 @@ def record_event(
 def host_people(activity: Activity) -> list[User]:
     """Who hears about requests to an activity: its contact, else the host's contact persons,
     else everyone at the host."""
-    if activity.contact_id and activity.contact.is_active:
+    if activity.contact is not None and activity.contact.is_active:
         return [activity.contact]
     people = list(User.objects.active().filter(organisation_id=activity.host_id))
     contacts = [p for p in people if p.is_contact]
@@ -114,7 +117,7 @@ def mark_notifications_read(*, actor: User, ids: list[int] | None = None) -> int
 
 def _line_for_kind(kind: str) -> ProgrammeLine:
     project = current_project()
-    line = project and project.lines.filter(number=KIND_LINE_NUMBER[kind]).first()
+    line = project.lines.filter(number=KIND_LINE_NUMBER[kind]).first() if project else None
     if line is None:
         raise ValidationError(_("The project and its programme lines are not set up yet."))
     return line
@@ -154,14 +157,15 @@ def create_activity(
     )
     if not activity.programme_line_id:
         activity.programme_line = _line_for_kind(kind)
-    if kind == ActivityKind.INTERNSHIP and not activity.sbb_leerbedrijf_id:
+    if isinstance(activity, Posting) and host is not None and not activity.sbb_leerbedrijf_id:
+        # An internship is at its host's SBB-registered workplace unless it names another.
         activity.sbb_leerbedrijf_id = host.sbb_leerbedrijf_id
     activity.full_clean()
     activity.save()
     activity.qualifications.set(qualifications)
     activity.partner_organisations.set(partner_organisations)
     activity.required_units.set(required_units)
-    if kind == ActivityKind.RESEARCH:
+    if isinstance(activity, ResearchProject):
         activity.teacher_researchers.set(teacher_researchers)
     record_event(activity=activity, actor=actor, verb="created", to_status=activity.status)
     return activity
@@ -192,7 +196,7 @@ def update_activity(
                 "still in the form: check them and save again."
             )
         )
-    old_phase = getattr(current, "phase", None)
+    old_phase = current.phase if isinstance(current, ResearchProject) else None
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
@@ -223,7 +227,7 @@ def update_activity(
     if teacher_researchers is not None and isinstance(current, ResearchProject):
         current.teacher_researchers.set(teacher_researchers)
     record_event(activity=current, actor=actor, verb="updated")
-    if old_phase is not None and current.phase != old_phase:
+    if isinstance(current, ResearchProject) and current.phase != old_phase:
         record_event(activity=current, actor=actor, verb="phase", note=current.get_phase_display())
     return current
 
@@ -260,7 +264,7 @@ def change_activity_status(
             status__in=[NominationStatus.NOMINATED, NominationStatus.WAITING],
         ).select_related("nominated_by")
     )
-    affected: list[User] = []
+    affected: list[User | None] = []
     if status in (ActivityStatus.CANCELLED, ActivityStatus.CLOSED):
         affected = [r.requested_by for r in open_requests] + [n.nominated_by for n in pending]
     if status == ActivityStatus.CANCELLED and (open_requests or pending) and not note.strip():
@@ -298,7 +302,7 @@ def change_activity_status(
             updated_at=timezone.now(),
         )
         affected += [n.nominated_by for n in pending if n.status == NominationStatus.WAITING]
-    affected = list({person.pk: person for person in affected}.values())
+    affected = list({person.pk: person for person in affected if person is not None}.values())
     record_event(
         activity=current, actor=actor, verb="status", to_status=status, note=note, notify=affected
     )
@@ -373,9 +377,9 @@ def _date_outside_offer(activity: Activity, day: date) -> str | None:
 
 
 def _group_limit(activity: Activity) -> int | None:
-    if activity.kind in (ActivityKind.GUEST_LESSON, ActivityKind.PRACTICUM):
+    if isinstance(activity, GuestLesson | PracticumAssignment):
         return activity.max_group_size
-    if activity.kind == ActivityKind.COMPANY_VISIT:
+    if isinstance(activity, Event) and activity.kind == ActivityKind.COMPANY_VISIT:
         return activity.capacity
     return None
 
@@ -404,7 +408,11 @@ def request_activity(
     limit = _group_limit(activity)
     if limit is not None and student_count > limit:
         errors["student_count"] = _("At most %(limit)s students can take part.") % {"limit": limit}
-    elif activity.kind == ActivityKind.COMPANY_VISIT and activity.capacity:
+    elif (
+        isinstance(activity, Event)
+        and activity.kind == ActivityKind.COMPANY_VISIT
+        and activity.capacity
+    ):
         # The visit's capacity is for the day, whichever schools come.
         booked = sum(
             Request.objects.open()
@@ -431,7 +439,8 @@ def request_activity(
         return existing
     request = Request.objects.create(
         activity=activity,
-        school_id=actor.organisation_id,
+        # may_request_kind: only someone who acts for a school (their organisation) gets here.
+        school_id=cast(int, actor.organisation_id),
         requested_by=actor,
         date=date,
         group_name=group_name.strip(),
@@ -512,7 +521,8 @@ def respond_to_proposal(*, actor: User, request: Request, accept: bool) -> Reque
     if current.status != RequestStatus.PROPOSED:
         raise ValidationError(_("There is no proposed date to answer."))
     if accept:
-        current.date = current.proposed_date
+        # answer_request sets the proposed date with the status.
+        current.date = cast(date, current.proposed_date)
         current.status = RequestStatus.SCHEDULED
     else:
         current.status = RequestStatus.CANCELLED

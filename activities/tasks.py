@@ -1,4 +1,5 @@
 from datetime import timedelta
+from functools import partial
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -28,7 +29,7 @@ def run_reminders() -> int:
     before is not sent again."""
     ids = reminders.run_reminders()
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: send_reminder_email.delay(pk))
+        transaction.on_commit(partial(send_reminder_email.delay, pk))
     return len(ids)
 
 

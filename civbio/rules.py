@@ -22,6 +22,12 @@ from activities.models import (
     Request,
     Student,
 )
+from activities.querysets import (
+    ActivityQuerySet,
+    NominationQuerySet,
+    RequestQuerySet,
+    StudentQuerySet,
+)
 from partners.backends import AuthenticationBackend
 from partners.models import (
     ROLE_ORGANISATION_KINDS,
@@ -36,7 +42,8 @@ from partners.models import (
 # The consortium's own apps, and the schedules of its periodic work (django-celery-beat).
 COORDINATOR_APP_LABELS = ("partners", "programmes", "activities", "reports", "django_celery_beat")
 
-DASHBOARD_URL_NAMES = {
+# Keyed by the stored role (a plain string on a loaded person).
+DASHBOARD_URL_NAMES: dict[str, str] = {
     Role.COORDINATOR: "reports:dashboard_coordinator",
     Role.SCHOOL_STAFF: "reports:dashboard_school",
     Role.INDUSTRY_STAFF: "reports:dashboard_industry",
@@ -86,7 +93,7 @@ def is_coordinator(user) -> bool:
 def dashboard_url_name(user) -> str | None:
     """The dashboard a person lands on after login, by role; a technical superuser without a role
     lands in the admin."""
-    url_name = DASHBOARD_URL_NAMES.get(getattr(user, "role", None))
+    url_name = DASHBOARD_URL_NAMES.get(getattr(user, "role", None) or "")
     if url_name is None and getattr(user, "is_superuser", False):
         return "admin:index"
     return url_name
@@ -194,7 +201,7 @@ def visible_people(user, organisation: Organisation) -> QuerySet[User]:
 
 STAFF_ROLES = (Role.COORDINATOR, Role.SCHOOL_STAFF, Role.INDUSTRY_STAFF)
 # Which roles may offer which kinds of activity (always for their own organisation).
-HOSTING_ROLES = {
+HOSTING_ROLES: dict[str, set[str]] = {
     ActivityKind.INTERNSHIP: {Role.INDUSTRY_STAFF},
     ActivityKind.GUEST_LESSON: {Role.INDUSTRY_STAFF, Role.SCHOOL_STAFF},
     ActivityKind.PRACTICUM: {Role.INDUSTRY_STAFF},
@@ -211,7 +218,7 @@ def is_staff_member(user) -> bool:
     return has_role(user, *STAFF_ROLES)
 
 
-def visible_activities(user) -> QuerySet[Activity]:
+def visible_activities(user) -> ActivityQuerySet:
     """Everything but drafts for staff; drafts only for their own organisation and coordinators."""
     activities = Activity.objects.all()
     if is_coordinator(user):
@@ -230,7 +237,7 @@ def hostable_kinds(user) -> list[str]:
     return [kind for kind in ActivityKind.values if can_host(user, kind)]
 
 
-def editable_activities(user) -> QuerySet[Activity]:
+def editable_activities(user) -> ActivityQuerySet:
     """A partner edits only its own organisation's activities; coordinators edit everything."""
     if is_coordinator(user):
         return Activity.objects.all()
@@ -284,7 +291,7 @@ def can_nominate(user, activity: Activity) -> bool:
     return may_nominate_to(user, activity) and activity.is_open
 
 
-def visible_requests(user) -> QuerySet[Request]:
+def visible_requests(user) -> RequestQuerySet:
     """Requests to one's own organisation's activities, and one's own school's requests."""
     requests = Request.objects.all()
     if is_coordinator(user):
@@ -320,7 +327,7 @@ def can_use_calendar_feed(user) -> bool:
     return AuthenticationBackend().user_can_authenticate(user) and is_staff_member(user)
 
 
-def visible_students(user) -> QuerySet[Student]:
+def visible_students(user) -> StudentQuerySet:
     """Students are seen by their own school's staff and coordinators, nobody else."""
     if is_coordinator(user):
         return Student.objects.all()
@@ -329,7 +336,7 @@ def visible_students(user) -> QuerySet[Student]:
     return Student.objects.none()
 
 
-def visible_nominations(user) -> QuerySet[Nomination]:
+def visible_nominations(user) -> NominationQuerySet:
     """A company sees only the students nominated to its own places; a school its own students'."""
     nominations = Nomination.objects.all()
     if is_coordinator(user):

@@ -1,9 +1,12 @@
 """Writes about people and organisations: invitations and joining."""
 
+from typing import cast
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,9 +151,11 @@ def update_organisation_profile(
     if current.updated_at.isoformat() != version:
         raise EditConflict
     old_logo = current.logo.name if current.logo else ""
-    for field, value in changes.items():
+    for name, value in changes.items():
+        # The profile form edits the organisation's own columns, never a relation's other side.
+        field = cast(Field, Organisation._meta.get_field(name))
         # save_form_data knows a cleared file (False) from an unchanged one.
-        Organisation._meta.get_field(field).save_form_data(current, value)
+        field.save_form_data(current, value)
     current.save()
     new_logo = current.logo.name if current.logo else ""
     if old_logo and old_logo != new_logo:

@@ -6,6 +6,33 @@ afterwards, and loading again never overwrites what they changed.
 
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
+
+
+class ProjectSeed(TypedDict):
+    name: str
+    name_en: str
+    short_name: str
+    summary: str
+    summary_en: str
+    applied_on: date
+    start_date: date
+    end_date: date
+    grant_amount: Decimal
+    total_budget: Decimal
+    hourly_rate: Decimal
+
+
+class LineSeed(TypedDict):
+    number: int
+    slug: str
+    name: str
+    name_en: str
+    summary: str
+    summary_en: str
+    description: str
+    description_en: str
+
 
 # (name, short name, slug, kind, co-financing category, city, website)
 LEAD_APPLICANT = (
@@ -143,7 +170,7 @@ FUNDER = (
 # Applied for on 30 June 2022, granted in October 2022; four years. The start date is the
 # consortium's to confirm: coordinators edit it in the admin.
 # The summary names no number of partners: the pages say how many there are from the data.
-PROJECT = {
+PROJECT: ProjectSeed = {
     "name": "Centrum voor Innovatief Vakmanschap Bio Sciences",
     "name_en": "Centre for Innovative Craftsmanship Bio Sciences",
     "short_name": "CIV Bio Sciences",
@@ -166,7 +193,7 @@ PROJECT = {
     "hourly_rate": Decimal("73.00"),
 }
 
-LINES = [
+LINES: list[LineSeed] = [
     {
         "number": 1,
         "slug": "flexibel-en-hybride-onderwijs",

@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -85,7 +86,7 @@ def load_consortium() -> LoadResult:
     return result
 
 
-def _fill_in_english(row, seed: dict) -> None:
+def _fill_in_english(row, seed: Mapping[str, object]) -> None:
     """English texts the seed has and the row lacks (loaded before they existed) are filled in;
     what coordinators wrote is left as it is."""
     missing = {
@@ -142,8 +143,8 @@ def ensure_fund_milestones(project: Project) -> int:
     with translation.override("en"):
         english = {key: str(title) for key, _kind, title, _due in moments}
     with translation.override(settings.LANGUAGE_CODE):
-        moments = [(key, kind, str(title), due) for key, kind, title, due in moments]
-    for key, kind, title, due in moments:
+        stored = [(key, kind, str(title), due) for key, kind, title, due in moments]
+    for key, kind, title, due in stored:
         milestone, made = Milestone.objects.get_or_create(
             project=project,
             system_key=key,

@@ -30,7 +30,11 @@ from reports.models import Report, ReportKind, ReportState
 
 logger = logging.getLogger(__name__)
 
-PERIOD_PREFIX = {ReportKind.QUARTERLY: "q", ReportKind.ANNUAL: "y", ReportKind.FINAL: "all"}
+PERIOD_PREFIX: dict[str, str] = {
+    ReportKind.QUARTERLY: "q",
+    ReportKind.ANNUAL: "y",
+    ReportKind.FINAL: "all",
+}
 
 
 def period_of(project, kind: str, number: int) -> Period | None:
@@ -246,6 +250,10 @@ def generate_report(report_id: int, run: str | None = None) -> bool:
         with _heartbeat(report_id, attempt):
             project = current_project()
             period = period_of(project, report.kind, report.number)
+            if project is None or period is None:
+                # Asked for a period of the project (request_report); gone only when the
+                # project or its dates changed since.
+                raise LookupError(f"{report.kind} {report.number}: no such period in the project")
             with translation.override(settings.LANGUAGE_CODE):
                 _step(report_id, attempt, 10)
                 contents = report_contents(project, period)

@@ -16,8 +16,9 @@ from activities.models import (
     Placement,
     Request,
 )
+from partners.models import Role
 from tests.conftest import days, draft_lesson
-from tests.factories import QualificationFactory, StudentFactory
+from tests.factories import QualificationFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +141,25 @@ def test_cancelling_an_offer_tells_the_schools_with_open_requests(guest_lesson, 
         actor=bram, activity=guest_lesson, status="cancelled", note="Ziek"
     )
 
+    assert Notification.objects.filter(recipient=dirk, event__to_status="cancelled").exists()
+
+
+def test_an_offer_is_cancelled_when_a_requester_was_deleted(guest_lesson, bram, dirk, school):
+    # A request outlives the account of whoever made it (requested_by becomes empty).
+    gone = UserFactory(organisation=school, role=Role.SCHOOL_STAFF)
+    request = services.request_activity(
+        actor=gone, activity=guest_lesson, date=days(7), group_name="Y", student_count=2
+    )
+    services.request_activity(
+        actor=dirk, activity=guest_lesson, date=days(8), group_name="X", student_count=2
+    )
+    gone.delete()
+
+    services.change_activity_status(
+        actor=bram, activity=guest_lesson, status="cancelled", note="Ziek"
+    )
+
+    assert Request.objects.get(pk=request.pk).status == "cancelled"
     assert Notification.objects.filter(recipient=dirk, event__to_status="cancelled").exists()
 
 
