@@ -6,17 +6,62 @@
 - fien: funder staff at the municipality
 """
 
+import os
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
 from django.utils import timezone, translation
 
 from activities import services
 from activities.models import ActivityKind, ActivityStatus
 from partners.models import Role
 from tests.factories import CompanyFactory, GovernmentFactory, SchoolFactory, UserFactory
+
+# The Redis the run was given (bin/test-services); a worker's own is derived from it.
+RUN_REDIS_URL = ""
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (`make test`) each worker process has a Redis database of its own,
+    counting down from the run's (bin/test-services): gw0 uses that one, gw1 the one below it,
+    and so on. The suite clears its database between tests, and real Celery workers take their
+    tasks from its broker: two test processes sharing one would clear each other's rate-limit
+    counters and run each other's tasks. Settings are read before this runs, so the worker's
+    database is put in everywhere REDIS_URL went, and into the environment the Celery worker
+    processes start with."""
+    global RUN_REDIS_URL
+    RUN_REDIS_URL = shared = settings.REDIS_URL
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not shared:
+        return
+    address = urlsplit(shared)
+    base = int(address.path.strip("/") or 0)
+    number = base - int(worker.removeprefix("gw"))
+    if number < 0:
+        raise pytest.UsageError(
+            f"{worker} has no Redis database below {base}: use fewer workers or a higher "
+            "database in TEST_REDIS_URL"
+        )
+    own = urlunsplit(address._replace(path=f"/{number}"))
+    for cache in settings.CACHES.values():
+        if cache.get("LOCATION") == shared:
+            cache["LOCATION"] = own
+    for name in ("REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        if getattr(settings, name, None) == shared:
+            setattr(settings, name, own)
+    from civbio.celery import app
+
+    if app.conf.broker_url == shared:
+        app.conf.broker_url = own
+    if app.conf.result_backend == shared:
+        app.conf.result_backend = own
+    os.environ["REDIS_URL"] = own
+    # Any cache connection made before now is dropped (the handler reads CACHES afresh).
+    setting_changed.send(sender=None, setting="CACHES", value=settings.CACHES, enter=False)
 
 
 @pytest.fixture

@@ -20,8 +20,13 @@ from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 from tests.files import HTML_AS_PDF, SVG, image_bytes, pdf_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
-# Examples per form (FUZZ_EXAMPLES to change).
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
+# Examples per form and per kind of upload: ten keep `make test` quick, and every field still
+# meets the simplest input and nine drawn from the strategies below. More of the same examples
+# (below) did not find more: with the bare carriage return's fix undone the upload fuzzing missed
+# it at 50 and at 200, while each of three runs drawing new examples found it within 200 (at 20,
+# 86 and 150). A deeper run, before a release or after changing a form: FUZZ_EXAMPLES=200
+# FUZZ_RANDOM=1.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 # The same examples on every run, so CI is repeatable; FUZZ_RANDOM=1 draws new ones (how the two
 # bugs pinned down below were found).
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM") != "1"
@@ -251,7 +256,7 @@ def test_no_upload_answers_with_a_server_error_or_stores_a_wrong_type(
     organisation = bram.organisation
     client.get(reverse("home"))  # the page gives the browser its CSRF cookie
 
-    @settings_(max_examples=100)
+    @settings_(max_examples=EXAMPLES)
     @given(UPLOAD_BYTES, UPLOAD_NAMES)
     def post(content, name):
         upload = SimpleUploadedFile(name or "bestand", content)

@@ -12,6 +12,24 @@ from tests.browser import submit
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _migrated_schedules(db):
+    """The schedules are rows the data migrations write. A test with a live server or a real
+    Celery worker that ran earlier in the same pytest-xdist worker emptied every table when it
+    ended, so the migrations' own functions put them back first (they add only what is missing)."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    for migration in MigrationLoader(connection).disk_migrations.values():
+        for operation in migration.operations:
+            if isinstance(operation, RunPython) and operation.code.__qualname__.startswith(
+                "schedule_operations."
+            ):
+                operation.code(apps, None)
+
+
 def test_every_schedule_names_a_registered_task():
     app.loader.import_default_modules()
     schedules = dict(PeriodicTask.objects.values_list("name", "task"))
