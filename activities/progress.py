@@ -206,6 +206,65 @@ def bulk_record_progress(
     return len(enrolments)
 
 
+@dataclass
+class GridSaved:
+    saved: int = 0
+    conflicts: list[str] = field(default_factory=list)  # "name, unit" of each cell left as it is
+    errors: list[str] = field(default_factory=list)
+
+
+def record_grid(
+    *,
+    actor: User,
+    edition: Edition,
+    cells: dict[tuple[int, int], tuple[str, Decimal | None] | None],
+    seen_at,
+) -> GridSaved:
+    """A page of the grid saved at once, as a browser without JavaScript sends it: every cell
+    of the page, keyed (enrolment id, unit id), with its status and grade, or None where the
+    value could not be read. Each cell that differs from what is stored is recorded, unless it
+    was changed after `seen_at` (when the page was built): someone else's change is not
+    overwritten by the value the page showed; that cell is left as it is and named."""
+    if not rules.can_track_edition(actor, edition):
+        raise PermissionDenied(_("You may not record progress in this edition."))
+    enrolments = edition.enrolments.select_related("student", "edition__module").in_bulk(
+        {enrolment_id for enrolment_id, _unit_id in cells}
+    )
+    units = {unit.pk: unit for unit in edition.module.units.all()}
+    stored = {
+        (enrolment_id, unit_id): (status, grade, changed_at)
+        for enrolment_id, unit_id, status, grade, changed_at in UnitProgress.objects.filter(
+            enrolment_id__in=list(enrolments), unit_id__in=list(units)
+        ).values_list("enrolment_id", "unit_id", "status", "grade", "updated_at")
+    }
+    result = GridSaved()
+    for key, value in cells.items():
+        enrolment, unit = enrolments.get(key[0]), units.get(key[1])
+        if enrolment is None or unit is None:
+            continue  # no longer in the edition or the module
+        where = f"{enrolment.student.display_name}, {unit.position}. {unit.title}"
+        if value is None:
+            result.errors.append(f"{where}: {_('Choose a status, and a grade such as 7.5.')}")
+            continue
+        was_status, was_grade, changed_at = stored.get(
+            key, (ProgressStatus.NOT_STARTED, None, None)
+        )
+        if value == (was_status, was_grade):
+            continue
+        if changed_at is not None and changed_at > seen_at:
+            result.conflicts.append(where)
+            continue
+        try:
+            record_progress(
+                actor=actor, enrolment=enrolment, unit=unit, status=value[0], grade=value[1]
+            )
+        except ValidationError as error:
+            result.errors.append(f"{where}: {' '.join(error.messages)}")
+        else:
+            result.saved += 1
+    return result
+
+
 # Reads ------------------------------------------------------------------------------------------
 
 

@@ -1,6 +1,8 @@
 """Pages for modules, editions, students' progress, matching, and students' data rights."""
 
 import json
+from datetime import datetime
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from activities import confirmations, imports, privacy, progress, services
@@ -83,11 +85,14 @@ class EditionForm(forms.ModelForm):
         return cleaned
 
 
-class CellForm(forms.Form):
-    enrolment = forms.IntegerField()
-    unit = forms.IntegerField()
+class CellValueForm(forms.Form):
     status = forms.ChoiceField(choices=ProgressStatus.choices)
     grade = numbers.DecimalField(max_digits=3, decimal_places=1, required=False)
+
+
+class CellForm(CellValueForm):
+    enrolment = forms.IntegerField()
+    unit = forms.IntegerField()
 
 
 class BulkForm(forms.Form):
@@ -159,10 +164,12 @@ GRID_PAGE = 50
 @school_staff_required
 def edition_detail(request, pk: int):
     edition = _edition_for(request, pk)
+    # Before the grid is read: a cell changed after this moment is someone else's change.
+    built_at = timezone.now()
     grid = progress.edition_grid(edition, per_page=GRID_PAGE, page_number=request.GET.get("page"))
     can_track = rules.can_track_edition(request.user, edition)
     graded = edition.module.assessment == "grade"
-    cells = Cells(request, edition, can_track=can_track, graded=graded)
+    cells = Cells(edition, can_track=can_track, graded=graded)
     search = request.GET.get("enrol_q", "").strip()[:100]
     candidates = (
         rules.visible_students(request.user)
@@ -182,6 +189,8 @@ def edition_detail(request, pk: int):
             "edition": edition,
             **grid,
             "grid_rows": [cells.row(row) for row in grid["rows"]],
+            "grid_order": Cells.order(grid["rows"]) if can_track else "",
+            "built_at": built_at.isoformat(),
             "statuses": ProgressStatus.choices,
             "candidates": (
                 list(candidates.order_by("display_name", "pk")[:CANDIDATES_SHOWN])
@@ -200,12 +209,78 @@ def _int_or_none(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
 
 
+def _read_cell(status: str, grade: str) -> tuple[str, Decimal | None] | None:
+    form = CellValueForm({"status": status, "grade": grade})
+    if not form.is_valid():
+        return None
+    return form.cleaned_data["status"], form.cleaned_data["grade"]
+
+
+def _grid_cells(post, *, graded: bool) -> dict | None:
+    """The cells of a page of the grid as a browser without JavaScript sends them: each
+    cell's status (and grade) in the order `cells` lists the cells; None if they do not match."""
+    order = post.get("cells", "").split()
+    statuses = post.getlist("status")
+    grades = post.getlist("grade") if graded else [""] * len(order)
+    if not order or not len(order) == len(statuses) == len(grades):
+        return None
+    cells = {}
+    for ident, status, grade in zip(order, statuses, grades, strict=True):
+        enrolment_id, _dash, unit_id = ident.partition("-")
+        key = (_int_or_none(enrolment_id), _int_or_none(unit_id))
+        if None in key:
+            return None
+        cells[key] = _read_cell(status, grade)
+    return cells
+
+
+def _save_grid(request, edition: Edition):
+    """A page of the grid saved with its one button (no JavaScript): the changed cells are
+    recorded; what was changed by someone else meanwhile, or could not be read, is said."""
+    back = edition.get_absolute_url()
+    page = _int_or_none(request.GET.get("page"))
+    if page:
+        back += f"?page={page}"
+    cells = _grid_cells(request.POST, graded=edition.module.assessment == "grade")
+    try:
+        seen_at = datetime.fromisoformat(request.POST.get("version", ""))
+    except ValueError:
+        seen_at = None
+    if cells is None or seen_at is None or seen_at.tzinfo is None:
+        messages.error(request, _("The grid could not be read. Reload the page and try again."))
+        return redirect(back)
+    saved = progress.record_grid(actor=request.user, edition=edition, cells=cells, seen_at=seen_at)
+    if saved.saved:
+        messages.success(
+            request,
+            ngettext("%(count)s change saved.", "%(count)s changes saved.", saved.saved)
+            % {"count": saved.saved},
+        )
+    if saved.conflicts:
+        messages.warning(
+            request,
+            _(
+                "Changed by someone else since you opened the page, and left as it is: "
+                "%(cells)s. Check these cells and save again."
+            )
+            % {"cells": "; ".join(saved.conflicts)},
+        )
+    for error in saved.errors:
+        messages.error(request, error)
+    if not (saved.saved or saved.conflicts or saved.errors):
+        messages.info(request, _("Nothing was changed."))
+    return redirect(back)
+
+
 @school_staff_required
 @require_POST
 def edition_cell(request, pk: int):
-    """One cell of the grid, changed in place (htmx) or by a plain form post. A bad value comes
-    back in the cell with its message, the typed value kept."""
+    """One cell of the grid, changed in place (htmx: the cell's fields and which cell it is), or
+    the whole page of the grid from its one form (a browser without JavaScript). A bad value
+    comes back in the cell with its message, the typed value kept."""
     edition = _edition_for(request, pk)
+    if "cells" in request.POST:
+        return _save_grid(request, edition)
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("student", "edition__module"),
         edition=edition,
@@ -232,7 +307,7 @@ def edition_cell(request, pk: int):
     if request.htmx:
         row = progress.grid_row(enrolment)
         cell = next(item for cell_unit, item in row.cells if cell_unit.pk == unit.pk)
-        cells = Cells(request, edition, can_track=True, graded=edition.module.assessment == "grade")
+        cells = Cells(edition, can_track=True, graded=edition.module.assessment == "grade")
         return HttpResponse(
             cells.cell(
                 row,

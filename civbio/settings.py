@@ -368,6 +368,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Without JavaScript a page of the progress grid is sent as one form: 50 students by a module's
+# units, a status and a grade each (50 by 12 graded units is 1,200 fields; Django's default is
+# 1,000). Room for 49 graded units.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
 LOGO_MAX_BYTES = 1024 * 1024
 
 # E-mail: printed to the console in development, SMTP from the environment in production.

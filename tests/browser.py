@@ -7,6 +7,10 @@ finds the form, fills it in like a person and posts exactly that. A form without
 403, a field the page lacks fails the test, and a button that overwrites a field shows up as the
 wrong value reaching the view.
 
+An element other than a form with `hx-post` (a cell of the progress grid) is read as htmx sends
+it: its own controls and the values of its `hx-vals`, with the token from `hx-headers` on <body>.
+`submit(..., htmx=True)` prefers such an element; without htmx only real forms are sent.
+
 `audit_forms()` lists what is wrong with a page's POST forms without submitting them (the suite
 runs it on every page every persona reaches: tests/test_authz_matrix.py,
 test_every_form_a_persona_reaches_can_be_sent_by_a_browser).
@@ -107,6 +111,11 @@ class Control:
 class Form:
     attrs: dict[str, str]
     controls: list[Control] = field(default_factory=list)
+    tag: str = "form"  # another tag: an element htmx posts from (hx-post), not a form
+
+    @property
+    def is_htmx_element(self) -> bool:
+        return self.tag != "form"
 
     @property
     def id(self) -> str:
@@ -144,7 +153,8 @@ class Form:
 
     def describe(self) -> str:
         labels = ", ".join(repr(button.label) for button in self.buttons) or "no button"
-        return f"<form {self.attrs.get('action') or self.attrs.get('hx-post') or ''}> ({labels})"
+        target = self.attrs.get("action") or self.attrs.get("hx-post") or ""
+        return f"<{self.tag} {target}> ({labels})"
 
 
 class _Parser(HTMLParser):
@@ -154,10 +164,13 @@ class _Parser(HTMLParser):
         self.loose: list[Control] = []  # controls outside any form (they may name one with form=)
         self.body_attrs: dict[str, str] = {}
         self._form: Form | None = None
+        self._htmx: list[list] = []  # open elements with hx-post: [Form, depth of their tag]
         self._open: Control | None = None  # select, textarea or button being read
         self._option: list | None = None
 
     def _add(self, control: Control) -> None:
+        for element, _depth in self._htmx:
+            element.controls.append(control)
         if self._form is not None and "form" not in control.attrs:
             self._form.controls.append(control)
         else:
@@ -165,6 +178,11 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = {key: value if value is not None else "" for key, value in attrs}
+        for element in self._htmx:
+            if element[0].tag == tag:
+                element[1] += 1
+        if tag != "form" and "hx-post" in attributes:
+            self._open_htmx_element(tag, attributes)
         if tag == "body":
             self.body_attrs = attributes
         elif tag == "form":
@@ -172,10 +190,13 @@ class _Parser(HTMLParser):
             self.forms.append(self._form)
         elif tag == "input":
             self._add(Control("input", attributes))
+            # An input has no end tag: an input with hx-post sends itself.
+            self._htmx = [element for element in self._htmx if element[0].tag != "input"]
         elif tag in {"select", "textarea", "button"}:
             self._open = Control(tag, attributes)
             self._add(self._open)
         elif tag == "option" and self._open is not None and self._open.tag == "select":
+            self._close_option()  # the previous option's end tag may be left out
             self._option = [
                 attributes.get("value"),
                 "selected" in attributes,
@@ -184,7 +205,24 @@ class _Parser(HTMLParser):
             ]
             self._open.options.append(("", False, False))
 
+    def _open_htmx_element(self, tag, attributes):
+        element = Form(attributes, tag=tag)
+        self.forms.append(element)
+        try:
+            values = json.loads(attributes.get("hx-vals") or "{}")
+        except ValueError:
+            values = {}
+        for name, value in values.items():
+            element.controls.append(
+                Control("input", {"type": "hidden", "name": name, "value": str(value)})
+            )
+        self._htmx.append([element, 1])
+
     def handle_endtag(self, tag):
+        for element in self._htmx:
+            if element[0].tag == tag:
+                element[1] -= 1
+        self._htmx = [element for element in self._htmx if element[1] > 0]
         if tag == "form":
             self._form = None
         elif tag == "option":
@@ -263,12 +301,22 @@ def _matches(button: Control, wanted: str) -> bool:
     )
 
 
-def find_form(forms: list[Form], *, button: str | None, action: str | None, page_url: str):
+def find_form(
+    forms: list[Form],
+    *,
+    button: str | None,
+    action: str | None,
+    page_url: str,
+    htmx: bool = False,
+):
     candidates = [form for form in forms if form.is_post]
     if action is not None:
         candidates = [form for form in candidates if form.action(page_url) == action]
     if button is not None:
         candidates = [f for f in candidates if any(_matches(b, button) for b in f.buttons)]
+    # htmx sends from an element with hx-post; a browser without it only sends forms.
+    elements = [form for form in candidates if form.is_htmx_element]
+    candidates = (elements if htmx else []) or [f for f in candidates if not f.is_htmx_element]
     assert candidates, (
         f"no POST form on {page_url} with button={button!r} action={action!r}; the page has: "
         + "; ".join(form.describe() for form in forms if form.is_post)
@@ -342,7 +390,7 @@ def submit(
         page = client.get(page_url)
         assert page.status_code == 200, f"{page_url} answered {page.status_code}"
     forms, body = parse_forms(page.content.decode())
-    form = find_form(forms, button=button, action=action, page_url=page_url)
+    form = find_form(forms, button=button, action=action, page_url=page_url, htmx=htmx)
     data = fill(form, values or {}, strict=strict)
     pressed = next((b for b in form.buttons if button is None or _matches(b, button)), None)
     if pressed is not None and pressed.name:

@@ -46,7 +46,9 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
   match_and_the_teacher_nominates
 - activities/edition_detail.html: bulk test_progress_numbers_journeys.py::test_a_teacher_marks_\
   three_students_completed_at_once; the grid's cells (activities/grid.py) test_progress_journey.py,
-  test_progress_numbers_journeys.py; enrol F::test_a_teacher_starts_an_edition_adds_imports_and_\
+  test_progress_numbers_journeys.py; the grid saved without JavaScript (its one form, in
+  <noscript>) test_progress_numbers_journeys.py::test_without_javascript_a_teacher_changes_two_\
+  cells_and_saves_the_grid_once; enrol F::test_a_teacher_starts_an_edition_adds_imports_and_\
   enrols_students
 - activities/edition_form.html, student_form.html (new and edit), student_import.html,
   student_import_preview.html: F::test_a_teacher_starts_an_edition_…; test_pages_journeys.py::\

@@ -97,6 +97,38 @@ def test_a_dutch_teacher_types_7_comma_5_in_a_grid_cell_and_sees_it_after_reload
     assert (saved.status, str(saved.grade)) == ("passed", "7.5")
 
 
+def test_without_javascript_a_teacher_changes_two_cells_and_saves_the_grid_once(
+    live_server, browser, teacher, school
+):
+    edition = _edition(teacher, school, assessment="grade")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="nl-NL", java_script_enabled=False
+    )
+    page = context.new_page()
+    log_in(page, live_server.url, teacher.email)
+    page.goto(live_server.url + edition.get_absolute_url())
+
+    anna = page.get_by_role("row", name="Anna A.")
+    anna.get_by_label("Anna A., 1. Unit 1").select_option(label="Afgerond")
+    anna.get_by_label("Cijfer").first.fill("7,5")  # unit 1's grade
+    page.get_by_role("row", name="Bram B.").get_by_label("Bram B., 2. Unit 2").select_option(
+        "in_progress"
+    )
+    page.get_by_role("button", name="Voortgang opslaan").click()
+
+    expect(page.get_by_text("2 wijzigingen opgeslagen.")).to_be_visible()
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "progress-grid-nojs.png"), full_page=True)
+    page.reload()
+    anna = page.get_by_role("row", name="Anna A.")
+    expect(anna.get_by_label("Anna A., 1. Unit 1")).to_have_value("passed")
+    expect(anna.locator("td.cell-passed").get_by_label("Cijfer")).to_have_value("7,5")
+    bram = page.get_by_role("row", name="Bram B.")
+    expect(bram.get_by_label("Bram B., 2. Unit 2")).to_have_value("in_progress")
+    assert UnitProgress.objects.count() == 2
+    context.close()
+
+
 def test_an_english_page_shows_grades_with_a_point_and_takes_either(
     live_server, page, screenshot, teacher, school
 ):
