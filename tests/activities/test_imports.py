@@ -143,8 +143,8 @@ def test_the_student_list_renders_in_constant_queries(
     StudentFactory.create_batch(300, school=school)
     client.force_login(dirk)
 
-    # user, students with school and qualification, unread notifications
-    with django_assert_num_queries(3):
+    # session, user, students with school and qualification, unread notifications
+    with django_assert_num_queries(4):
         response = client.get(reverse("activities:student_list"))
     assert len(response.context["students"]) == 300
 
