@@ -191,7 +191,7 @@ def test_a_failed_email_is_kept_shown_and_retried(due_world, client, carla, monk
     def broken(*args, **kwargs):
         raise SMTPException("relay down")
 
-    monkeypatch.setattr("activities.emails.send_mail", broken)
+    monkeypatch.setattr("civbio.mail.send_mail", broken)
     ids = reminders.run_reminders()
     with pytest.raises(SMTPException):
         tasks.send_reminder_email.apply(args=[ids[0]], throw=True, retries=8)

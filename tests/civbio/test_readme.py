@@ -6,7 +6,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # env_str("NAME", …), env_bool("NAME"…), os.environ.get("NAME"), os.environ["NAME"]
-READ = re.compile(r"""(?:env_\w+\(\s*|environ(?:\.get)?\(\s*|environ\[\s*)["']([A-Z][A-Z0-9_]+)["']""")
+READ = re.compile(
+    r"""(?:env_\w+\(\s*|environ(?:\.get)?\(\s*|environ\[\s*)["']([A-Z][A-Z0-9_]+)["']"""
+)
 
 
 def variables_read(path: Path) -> set[str]:
