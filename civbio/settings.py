@@ -163,8 +163,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's default cost of a random read (4) is that of a spinning disk; on SSDs it makes
-    # the planner scan whole tables where an index answers in a tenth of the time (make bench:
-    # the school dashboard's class progress, 43 ms → 5 ms at ten times the consortium).
+    # the planner scan whole tables where an index would answer (the school dashboard's class
+    # progress, for one).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c random_page_cost={env_str('DATABASE_RANDOM_PAGE_COST', '1.1')}"
     )
