@@ -8,8 +8,8 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         # Keeps each enrolment's progress summary true when progress is saved or deleted.
-        from activities import progress  # noqa: F401
         from activities.account import register
+        from students import progress  # noqa: F401
 
         # The calendar address and reminder choices on the person's account page (partners').
         register()

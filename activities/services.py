@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from activities import confirmations, imports, ledger
+from activities import confirmations
 from activities.models import (
     KIND_LINE_NUMBER,
     NOTICE_KINDS,
@@ -43,9 +43,11 @@ from activities.models import (
     StudentImport,
 )
 from civbio import rules
+from ledger import services as ledger
 from partners.models import Organisation, User
 from programmes.models import ProgrammeLine
 from programmes.selectors import current_project
+from students import imports
 
 MODEL_FOR_KIND: dict[str, type[Activity]] = {
     ActivityKind.INTERNSHIP: Posting,

@@ -6,8 +6,9 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from activities import emails, imports, privacy, reminders
+from activities import emails, reminders
 from activities.models import Reminder
+from students import imports, privacy
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from activities import progress_views, views
+from activities import views
+from students import views as progress_views
 
 app_name = "activities"
 

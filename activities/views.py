@@ -44,9 +44,9 @@ from activities.models import (
     Request,
     Route,
 )
-from activities.spreadsheets import as_text, csv_response, safe_cell, safe_text
 from civbio import rules
 from civbio.confirmation import act_when_confirmed, back_url, confirmation_page, confirmed
+from civbio.spreadsheets import as_text, csv_response, safe_cell, safe_text
 from partners import audit
 from partners.models import Organisation
 from programmes.models import ProgrammeLine

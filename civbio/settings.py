@@ -103,7 +103,9 @@ INSTALLED_APPS = [
     "civbio",
     "partners",
     "programmes",
+    "students",
     "activities",
+    "ledger",
     "reports",
     # Installed everywhere, production too: it has no models, URLs or receivers, only the
     # `load_demo` command, which refuses with DEBUG off (one settings file, the same apps).

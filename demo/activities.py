@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from activities import progress, services
+from activities import services
 from activities.models import (
     Activity,
     ActivityEvent,
@@ -25,6 +25,7 @@ from activities.models import (
 )
 from partners.models import Organisation, User
 from programmes.models import ProgrammeLine
+from students import progress
 
 QUALIFICATIONS = [
     ("25652", "Laborant", 3, True, True),

@@ -48,7 +48,6 @@ from activities.models import (
     Student,
     UnitProgress,
 )
-from activities.progress import matches_for
 from civbio import rules
 from partners.models import Invitation, Organisation, OrganisationKind, User
 from partners.selectors import contacts_by_organisation
@@ -63,6 +62,7 @@ from programmes.models import (
 )
 from programmes.periods import Period
 from reports import charts, figures, kpis
+from students.progress import matches_for
 
 MILESTONE_HORIZON_DAYS = 30
 # A company's activities that can still draw requests or nominations.

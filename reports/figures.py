@@ -10,7 +10,6 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.ledger import project_year_expression, project_years
 from activities.models import (
     HAPPENED_AS_ACTIVITY,
     REQUESTABLE_KINDS,
@@ -24,6 +23,7 @@ from activities.models import (
     Request,
     RequestStatus,
 )
+from ledger.services import project_year_expression, project_years
 from partners.models import Organisation
 from programmes.models import BudgetLine, Commitment, Project
 

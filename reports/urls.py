@@ -1,6 +1,7 @@
 from django.urls import path
 
-from reports import contribution_views, kpi_views, report_views, views
+from ledger import views as contribution_views
+from reports import kpi_views, report_views, views
 
 app_name = "reports"
 

@@ -6,9 +6,9 @@ from django.db import OperationalError
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from activities import imports
 from activities.models import Student
 from partners.models import Role
+from students import imports
 from tests.e2e.conftest import log_in, message
 from tests.factories import QualificationFactory, UserFactory
 

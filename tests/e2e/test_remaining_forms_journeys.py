@@ -16,7 +16,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
-from activities import ledger, services
+from activities import services
 from activities.models import (
     ActivityKind,
     Contribution,
@@ -24,6 +24,7 @@ from activities.models import (
     Nomination,
     Request,
 )
+from ledger import services as ledger
 from partners import services as partners
 from partners.models import Invitation, Role
 from programmes.models import Project

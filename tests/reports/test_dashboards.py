@@ -30,11 +30,11 @@ from activities.models import (
     Student,
     UnitProgress,
 )
-from activities.progress import bulk_record_progress, enrol_students, record_progress
 from demo.services import DEMO_LOGINS, load_demo
 from partners.models import Role, User
 from programmes.models import Commitment, Indicator, Project
 from reports import charts, figures
+from students.progress import bulk_record_progress, enrol_students, record_progress
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 from tests.volume import grow
 

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import progress
 from activities.models import UnitProgress
+from students import progress
 from tests.browser import fill, find_form, htmx_token, parse_forms, submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, StudentFactory

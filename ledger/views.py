@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from activities import ledger
 from activities.forms import DateInput, typed_reason
 from activities.models import EVIDENCE_FAMILIES, Contribution, ContributionStatus
 from civbio import numbers, rules, uploads
+from ledger import services as ledger
 from programmes.selectors import current_project
 from reports.figures import finance_overview
 
@@ -177,7 +177,7 @@ def my_contributions(request):
     )
     return render(
         request,
-        "reports/my_contributions.html",
+        "ledger/my_contributions.html",
         {
             "organisation": organisation,
             "mine": mine,
@@ -210,7 +210,7 @@ def contribution_edit(request, pk: int):
             messages.success(request, _("Sent for approval."))
             return redirect("reports:my_contributions")
     return render(
-        request, "reports/contribution_form.html", {"form": form, "contribution": contribution}
+        request, "ledger/contribution_form.html", {"form": form, "contribution": contribution}
     )
 
 
@@ -232,7 +232,7 @@ def contribution_review(request):
         .order_by("-decided_at")[:50]
     )
     return render(
-        request, "reports/contribution_review.html", {"waiting": waiting, "approved": approved}
+        request, "ledger/contribution_review.html", {"waiting": waiting, "approved": approved}
     )
 
 
@@ -301,6 +301,6 @@ def contribution_correct(request, pk: int):
             return redirect("reports:finance")
     return render(
         request,
-        "reports/contribution_form.html",
+        "ledger/contribution_form.html",
         {"form": form, "contribution": original, "correcting": True},
     )

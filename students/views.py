@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from activities import confirmations, imports, privacy, progress, services
+from activities import confirmations, services
 from activities.forms import DateInput
-from activities.grid import Cells
 from activities.models import (
     Edition,
     Enrolment,
@@ -36,13 +35,15 @@ from activities.models import (
     Student,
     StudentImport,
 )
-from activities.spreadsheets import spreadsheet_response
 from activities.views import staff_required
 from civbio import numbers, rules
 from civbio.confirmation import confirmation_page, confirmed
+from civbio.spreadsheets import spreadsheet_response
 from partners import audit
 from partners.models import User
 from partners.services import log_access, log_access_many
+from students import imports, privacy, progress
+from students.grid import Cells
 
 
 def school_staff_required(view):
@@ -115,7 +116,7 @@ def module_list(request):
         .select_related("programme_line")
         .prefetch_related("units", "qualifications", "partner_organisations")
     )
-    return render(request, "activities/module_list.html", {"modules": modules})
+    return render(request, "students/module_list.html", {"modules": modules})
 
 
 # Editions and the progress grid -----------------------------------------------------------------
@@ -131,7 +132,7 @@ def edition_list(request):
     )
     mine = [e for e in editions if request.user in e.teachers.all()]
     others = [e for e in editions if e not in mine]
-    return render(request, "activities/edition_list.html", {"mine": mine, "others": others})
+    return render(request, "students/edition_list.html", {"mine": mine, "others": others})
 
 
 @school_staff_required
@@ -145,7 +146,7 @@ def edition_create(request):
         else:
             messages.success(request, _("The edition was created. Enrol the students next."))
             return redirect(edition)
-    return render(request, "activities/edition_form.html", {"form": form})
+    return render(request, "students/edition_form.html", {"form": form})
 
 
 def _edition_for(request, pk: int) -> Edition:
@@ -184,7 +185,7 @@ def edition_detail(request, pk: int):
     candidate_count = candidates.count() if can_track else 0
     return render(
         request,
-        "activities/edition_detail.html",
+        "students/edition_detail.html",
         {
             "edition": edition,
             **grid,
@@ -436,7 +437,7 @@ def student_list(request):
         .select_related("school", "qualification")
         .order_by("left_on", "display_name")[:1000]
     )
-    return render(request, "activities/student_list.html", {"students": students})
+    return render(request, "students/student_list.html", {"students": students})
 
 
 @school_staff_required
@@ -483,7 +484,7 @@ def student_detail(request, pk: int):
     )
     return render(
         request,
-        "activities/student_detail.html",
+        "students/student_detail.html",
         {
             "student": student,
             "modules": modules,
@@ -557,7 +558,7 @@ def student_export_page(request, pk: int):
     """Everything stored about a student, as a readable (printable) page; logged like the file."""
     student = get_object_or_404(rules.visible_students(request.user), pk=pk)
     data = privacy.export_student(actor=request.user, student=student)
-    return render(request, "activities/student_export.html", {"student": student, "data": data})
+    return render(request, "students/student_export.html", {"student": student, "data": data})
 
 
 @school_staff_required
@@ -668,7 +669,7 @@ def student_import(request):
             form.add_error("file", error)
         else:
             return redirect("activities:student_import_preview", pk=checked.pk)
-    return render(request, "activities/student_import.html", {"form": form})
+    return render(request, "students/student_import.html", {"form": form})
 
 
 def _import_for(request, pk: int, *, with_rows: bool = True) -> StudentImport:
@@ -693,7 +694,7 @@ def student_import_preview(request, pk: int):
     rows = checked.rows
     return render(
         request,
-        "activities/student_import_preview.html",
+        "students/student_import_preview.html",
         {
             "checked": checked,
             "errors": checked.errors[:200],
@@ -712,7 +713,7 @@ def student_import_progress(request, pk: int):
     checked = _import_for(request, pk, with_rows=False)
     response = render(
         request,
-        "activities/partials/import_progress.html",
+        "students/partials/import_progress.html",
         {"checked": checked, "processed": imports.rows_processed(checked)},
     )
     if checked.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
@@ -773,4 +774,4 @@ def student_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("The student was saved."))
             return redirect("activities:student_detail", pk=saved.pk)
-    return render(request, "activities/student_form.html", {"form": form, "student": student})
+    return render(request, "students/student_form.html", {"form": form, "student": student})

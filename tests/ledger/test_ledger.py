@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from activities import ledger, services
+from activities import services
 from activities.models import Contribution, ContributionStatus, Request
+from ledger import services as ledger
 from partners.models import Organisation
 from programmes.models import Commitment, Project
 from reports.figures import finance_overview

@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from activities import ledger
 from activities.models import Contribution, Notification, Reminder
+from ledger import services as ledger
 from partners.models import Role
 from programmes.models import Project
 from tests.browser import submit

@@ -10,9 +10,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import imports, privacy, progress, services
+from activities import services
 from activities.models import Enrolment, Student, StudentImport
 from civbio.celery import app as celery_app
+from students import imports, privacy, progress
 from tests.browser import submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from activities import privacy, progress, services
+from activities import services
 from activities.models import (
     Activity,
     ActivityEvent,
@@ -20,6 +20,7 @@ from activities.models import (
     UnitProgress,
 )
 from partners.models import AccessLog
+from students import privacy, progress
 from tests.browser import submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from activities.privacy import apply_retention
+from students.privacy import apply_retention
 
 
 class Command(BaseCommand):

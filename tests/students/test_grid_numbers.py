@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from activities import progress
 from activities.models import UnitProgress
+from students import progress
 from tests.browser import BrowserClient, parse_forms, submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, StudentFactory
