@@ -16,16 +16,12 @@ from activities.models import (
     ActivityEvent,
     ActivityKind,
     ActivityStatus,
-    Module,
-    ModuleUnit,
-    ProgressStatus,
-    Qualification,
     Request,
-    Student,
 )
 from partners.models import Organisation, User
 from programmes.models import ProgrammeLine
 from students import progress
+from students.models import Module, ModuleUnit, ProgressStatus, Qualification, Student
 
 QUALIFICATIONS = [
     ("25652", "Laborant", 3, True, True),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from activities.models import Contribution, ContributionKind, ContributionStatus
+from ledger.models import Contribution, ContributionKind, ContributionStatus
 from ledger.services import project_years
 from partners.models import Organisation, User
 from programmes.models import BudgetLine, Commitment, CostCategory, ProgrammeLine

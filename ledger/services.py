@@ -4,6 +4,7 @@ delivered activities propose their own hours so nothing goes unreported."""
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,23 +18,21 @@ from django.utils.translation import gettext as _
 from activities.models import (
     Activity,
     ActivityKind,
-    Contribution,
-    ContributionKind,
-    ContributionStatus,
     Notification,
     Reminder,
     ReminderKind,
     Request,
-    Student,
 )
 from activities.tasks import send_reminder_email
 from civbio import rules
+from ledger.models import Contribution, ContributionKind, ContributionStatus
 from partners.models import Organisation, Role, User
 from programmes.models import ProgrammeLine, Project
 from programmes.selectors import current_project
+from students.models import Student
 
 # Hours a delivered activity proposes for its host, to confirm or correct.
-PROPOSED_HOURS = {
+PROPOSED_HOURS: dict[str, Decimal | None] = {
     ActivityKind.GUEST_LESSON: None,  # the lesson's own duration plus preparation
     ActivityKind.PRACTICUM: Decimal("8"),
     ActivityKind.COMPANY_VISIT: Decimal("4"),
@@ -132,7 +131,7 @@ def log_contribution(
     organisation = (
         organisation if organisation and rules.is_coordinator(actor) else actor.organisation
     )
-    if not rules.can_log_for(actor, organisation):
+    if organisation is None or not rules.can_log_for(actor, organisation):
         raise PermissionDenied(_("You may log contributions only for your own organisation."))
     contribution = Contribution(organisation=organisation, submitted_by=actor)
     for name in EDITABLE_FIELDS:
@@ -202,11 +201,11 @@ def _tell_decision(*, actor: User, contribution: Contribution, kind: str, note: 
             recipient=person,
             due=contribution.date,
             title=contribution.description[:300],
-            url=reverse("reports:my_contributions"),
+            url=reverse("ledger:my_contributions"),
             note=note[:300],
         )
         Notification.objects.create(recipient=person, reminder=notice)
-        transaction.on_commit(lambda pk=notice.pk: send_reminder_email.delay(pk), robust=True)
+        transaction.on_commit(partial(send_reminder_email.delay, notice.pk), robust=True)
 
 
 @transaction.atomic

@@ -24,15 +24,15 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from activities.models import ProgressStatus
 from civbio import numbers
+from students.models import ProgressStatus
 
 
 class Cells:
     def __init__(self, edition, *, can_track: bool, graded: bool):
         self.can_track = can_track
         self.graded = graded
-        self.url = escape(reverse("activities:edition_cell", args=[edition.pk]))
+        self.url = escape(reverse("students:edition_cell", args=[edition.pk]))
         self.statuses = ProgressStatus.choices
         self.labels = {value: escape(str(label)) for value, label in self.statuses}
         self.grade_label = escape(_("Grade"))
@@ -48,7 +48,7 @@ class Cells:
         student = enrolment.student
         name = escape(student.display_name)
         select = escape(_("Select %(name)s") % {"name": student.display_name})
-        url = escape(reverse("activities:student_detail", args=[enrolment.student_id]))
+        url = escape(reverse("students:student_detail", args=[enrolment.student_id]))
         cells = "".join(self.cell(row, unit, progress, name=name) for unit, progress in row.cells)
         return mark_safe(  # noqa: S308 - every value in it is escaped or a number
             f'<tr><td><input type="checkbox" form="bulk" name="students" '

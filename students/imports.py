@@ -16,9 +16,10 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from activities.models import (
+from civbio import rules
+from partners.models import User
+from students.models import (
     Edition,
     Enrolment,
     ImportStatus,
@@ -27,8 +28,6 @@ from activities.models import (
     Student,
     StudentImport,
 )
-from civbio import rules
-from partners.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -229,27 +228,6 @@ def _stale():
     return timezone.now() - timedelta(seconds=settings.IMPORT_STUCK_SECONDS)
 
 
-# Sending a task to a broker that is down gives up after this, instead of holding the request.
-ENQUEUE_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
-
-
-def enqueue(import_id: int) -> None:
-    """Send the import's task once the row is committed. A broker that cannot be reached never
-    breaks the request: the row stays queued and requeue_stuck_imports sends it again."""
-    from activities.tasks import run_student_import
-
-    def send() -> None:
-        try:
-            run_student_import.apply_async((import_id,), retry=True, retry_policy=ENQUEUE_RETRY)
-        except (BrokerUnreachable, OSError):
-            logger.exception(
-                "student import %s queued, but its task could not be sent yet", import_id
-            )
-
-    # robust: in-process (no broker) the import runs right here, and its failure is on its row.
-    transaction.on_commit(send, robust=True)
-
-
 def _claim(import_id: int) -> str | None:
     """Take the import for this run: a queued one, or a running one whose worker stopped beating.
     A conditional update with a fresh token, so two runs never both finish the same import."""
@@ -422,38 +400,11 @@ def _write_rows(
     return created, updated
 
 
-@transaction.atomic
-def retry_import(*, actor: User, student_import: StudentImport) -> None:
-    """Queue a failed import again, from its first row: its failed run saved nothing (all rows are
-    one transaction), so no row is ever imported twice."""
-    if student_import.uploaded_by_id != actor.pk:
-        raise PermissionDenied(_("Only the person who uploaded the file can try it again."))
-    queued = (
-        StudentImport.objects.filter(pk=student_import.pk, status=ImportStatus.FAILED)
-        .exclude(rows=[])
-        .update(
-            status=ImportStatus.QUEUED,
-            heartbeat_at=timezone.now(),
-            attempts=0,
-            processed_rows=0,
-            failure="",
-            finished_at=None,
-        )
-    )
-    if not queued:
-        raise ValidationError(
-            _(
-                "Only a failed import whose rows are still kept can be tried again: "
-                "upload the file again."
-            )
-        )
-    enqueue(student_import.pk)
-
-
 def requeue_stuck_imports() -> dict[str, list[int]]:
     """Imports whose worker died (running without a heartbeat) or whose task was lost (queued
     long ago) are queued again, saying why; after IMPORT_MAX_ATTEMPTS runs one fails visibly,
-    and its uploader can try again."""
+    and its uploader can try again. The caller sends the requeued ones' tasks
+    (students.tasks.requeue_stuck_imports)."""
     stuck = Q(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]) & (
         Q(heartbeat_at__lt=_stale()) | Q(heartbeat_at=None)
     )
@@ -486,7 +437,6 @@ def requeue_stuck_imports() -> dict[str, list[int]]:
                 ),
             ):
                 requeued.append(pk)
-                enqueue(pk)
     return {"requeued": requeued, "failed": failed}
 
 

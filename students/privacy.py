@@ -13,19 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import (
-    ActivityEvent,
-    Enrolment,
-    ImportStatus,
-    Nomination,
-    Placement,
-    Student,
-    StudentImport,
-    UnitProgress,
-)
 from civbio import rules
 from partners.models import AccessLog, User
 from partners.services import log_access
+from students import records
+from students.models import Enrolment, ImportStatus, Student, StudentImport, UnitProgress
 
 ERASED_NAME = "—"
 STALE_UPLOAD_DAYS = 7
@@ -42,13 +34,7 @@ def export_student(*, actor: User, student: Student) -> dict:
     progress = UnitProgress.objects.filter(enrolment__student=student).select_related(
         "unit", "unit__module", "enrolment__edition", "enrolment__edition__module", "recorded_by"
     )
-    nominations = list(
-        Nomination.objects.filter(student=student).select_related(
-            "posting", "posting__host", "placement", "nominated_by"
-        )
-    )
-    history = ActivityEvent.objects.filter(nomination__in=nominations).select_related("actor")
-    return {
+    data = {
         "student": {
             "school": student.school.name,
             "student_number": student.student_number,
@@ -77,44 +63,17 @@ def export_student(*, actor: User, student: Student) -> dict:
             }
             for p in progress
         ],
-        "nominations": [
-            {
-                "place": n.posting.title,
-                "company": n.posting.host.name,
-                "status": n.status,
-                "nominated_by": n.nominated_by.name if n.nominated_by else None,
-                "nominated_at": n.created_at.isoformat(),
-                "motivation": n.motivation,
-                "response": n.response,
-                "placement": (
-                    {
-                        "start": n.placement.start_date.isoformat(),
-                        "end": n.placement.end_date.isoformat(),
-                        "pok_reference": n.placement.pok_reference,
-                    }
-                    if hasattr(n, "placement")
-                    else None
-                ),
-            }
-            for n in nominations
-        ],
-        "nomination_history": [
-            {
-                "at": e.at.isoformat(),
-                "by": e.actor.name if e.actor else None,
-                "what": e.verb,
-                "status": e.to_status,
-                "note": e.note,
-            }
-            for e in history
-        ],
-        "views_and_exports": [
-            {"by": a.actor.name if a.actor else None, "action": a.action, "at": a.at.isoformat()}
-            for a in AccessLog.objects.filter(target_type="student", target_id=student.pk)
-            .select_related("actor")
-            .order_by("at")
-        ],
     }
+    # What other apps keep (nominations, placements and their history: activities).
+    for kept in records.registered():
+        data.update(kept.export(student))
+    data["views_and_exports"] = [
+        {"by": a.actor.name if a.actor else None, "action": a.action, "at": a.at.isoformat()}
+        for a in AccessLog.objects.filter(target_type="student", target_id=student.pk)
+        .select_related("actor")
+        .order_by("at")
+    ]
+    return data
 
 
 def _anonymise(student: Student) -> None:
@@ -126,10 +85,9 @@ def _anonymise(student: Student) -> None:
         publicity_consent=False,
         erased_at=timezone.now(),
     )
-    nominations = Nomination.objects.filter(student=student)
-    nominations.update(motivation="", response="")
-    Placement.objects.filter(nomination__in=nominations).update(pok_reference="")
-    ActivityEvent.objects.filter(nomination__in=nominations).update(note="")
+    # What other apps keep about the student (nominations, placements and their history).
+    for kept in records.registered():
+        kept.anonymise(student)
     # Uploaded files not yet imported may still list the student: such an upload is withdrawn
     # (it has to be uploaded again), so nothing of the student stays in it.
     for pending in StudentImport.objects.filter(school_id=student.school_id).exclude(rows=[]):
@@ -145,23 +103,13 @@ def _anonymise(student: Student) -> None:
     LogEntry.objects.filter(content_type=student_type, object_id=str(student.pk)).update(
         object_repr=ERASED_NAME, change_message=""
     )
-    for model, ids in (
-        (Nomination, nominations.values_list("pk", flat=True)),
-        (
-            Placement,
-            Placement.objects.filter(nomination__in=nominations).values_list("pk", flat=True),
-        ),
-    ):
-        LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id__in=[str(pk) for pk in ids],
-        ).update(object_repr=ERASED_NAME, change_message="")
-    _erase_audit_trail(student, nominations)
+    _erase_audit_trail(student)
 
 
-def _erase_audit_trail(student: Student, nominations) -> None:
-    """The audit trail of the student and of everything that names them (enrolments, progress,
-    nominations, placements) goes; one entry without personal data says the erasure happened."""
+def _erase_audit_trail(student: Student) -> None:
+    """The audit trail of the student and of everything here that names them (enrolments,
+    progress; the other apps' records took theirs) goes; one entry without personal data says the
+    erasure happened."""
     from auditlog.models import LogEntry as AuditEntry
 
     enrolments = Enrolment.objects.filter(student=student)
@@ -173,11 +121,6 @@ def _erase_audit_trail(student: Student, nominations) -> None:
             list(
                 UnitProgress.objects.filter(enrolment__in=enrolments).values_list("pk", flat=True)
             ),
-        ),
-        (Nomination, list(nominations.values_list("pk", flat=True))),
-        (
-            Placement,
-            list(Placement.objects.filter(nomination__in=nominations).values_list("pk", flat=True)),
         ),
     ):
         AuditEntry.objects.filter(
@@ -192,6 +135,34 @@ def _erase_audit_trail(student: Student, nominations) -> None:
         action=AuditEntry.Action.UPDATE,
         changes={"erased": ["", "yes"]},
     )
+
+
+def erase_effects(student: Student) -> list[str]:
+    """Erasing a student: what goes for good and what stays, for the page that asks first."""
+    enrolments = Enrolment.objects.filter(student=student).count()
+    progress = UnitProgress.objects.filter(enrolment__student=student).count()
+    kept = {"nominations": 0, "placements": 0}
+    for records_kept in records.registered():
+        kept.update(records_kept.kept(student))
+    return [
+        _(
+            "The name and student number of %(name)s (%(school)s) are replaced for good, and "
+            "every note about them is removed: motivations, messages, agreement references "
+            "and the history of changes."
+        )
+        % {"name": student.display_name, "school": student.school.display_name},
+        _(
+            "What stays, without the name, for the anonymous counts: enrolments "
+            "(%(enrolments)d), progress records (%(progress)d), nominations "
+            "(%(nominations)d) and placements (%(placements)d)."
+        )
+        % {
+            "enrolments": enrolments,
+            "progress": progress,
+            "nominations": kept["nominations"],
+            "placements": kept["placements"],
+        },
+    ]
 
 
 @transaction.atomic

@@ -1,10 +1,9 @@
-"""Pages for modules, editions, students' progress, matching, and students' data rights."""
+"""Pages for modules, editions, students' progress, the import, and students' data rights."""
 
 import json
 from datetime import datetime
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,97 +12,34 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from activities import confirmations, services
-from activities.forms import DateInput
-from activities.models import (
+from civbio import rules
+from civbio.confirmation import confirmation_page, confirmed
+from civbio.spreadsheets import spreadsheet_response
+from partners import audit
+from partners.services import log_access, log_access_many
+from students import imports, privacy, progress, selectors, services
+from students.forms import BulkForm, CellForm, CellValueForm, EditionForm, ImportForm, StudentForm
+from students.grid import Cells
+from students.models import (
     Edition,
     Enrolment,
     ImportStatus,
     Module,
     ModuleUnit,
-    Nomination,
-    Placement,
     ProgressStatus,
-    Request,
     Student,
     StudentImport,
 )
-from activities.views import staff_required
-from civbio import numbers, rules
-from civbio.confirmation import confirmation_page, confirmed
-from civbio.spreadsheets import spreadsheet_response
-from partners import audit
-from partners.models import User
-from partners.services import log_access, log_access_many
-from students import imports, privacy, progress
-from students.grid import Cells
 
-
-def school_staff_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not rules.can_run_editions(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
-class EditionForm(forms.ModelForm):
-    class Meta:
-        model = Edition
-        fields = ["module", "name", "start_date", "end_date", "teachers"]
-        widgets = {"start_date": DateInput(), "end_date": DateInput()}
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = Module.objects.filter(is_active=True)
-        self.fields["teachers"].queryset = User.objects.active().filter(
-            organisation_id=user.organisation_id
-        )
-        self.fields["teachers"].required = False
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if any(ord(c) < 32 for c in name):
-            raise forms.ValidationError(gettext_lazy("Use letters, digits and spaces."))
-        return name
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", gettext_lazy("The end date lies before the start date."))
-        return cleaned
-
-
-class CellValueForm(forms.Form):
-    status = forms.ChoiceField(choices=ProgressStatus.choices)
-    grade = numbers.DecimalField(max_digits=3, decimal_places=1, required=False)
-
-
-class CellForm(CellValueForm):
-    enrolment = forms.IntegerField()
-    unit = forms.IntegerField()
-
-
-class BulkForm(forms.Form):
-    unit = forms.IntegerField()
-    status = forms.ChoiceField(choices=ProgressStatus.choices)
-    students = forms.TypedMultipleChoiceField(coerce=int, choices=())
-
-    def __init__(self, *args, student_ids=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["students"].choices = [(pk, pk) for pk in student_ids]
+# Teachers and the project office; staff of every partner see the modules.
+school_staff_required = rules.role_required(rules.can_run_editions)
+staff_required = rules.role_required(rules.is_staff_member)
 
 
 # Modules ----------------------------------------------------------------------------------------
@@ -446,111 +382,16 @@ def student_detail(request, pk: int):
         rules.visible_students(request.user).select_related("school", "qualification"), pk=pk
     )
     log_access(actor=request.user, action="view", target_type="student", target_id=student.pk)
-    enrolments = list(
-        student.enrolments.select_related("edition", "edition__module").prefetch_related(
-            "progress", "edition__module__units"
-        )
-    )
-    modules = []
-    for enrolment in enrolments:
-        units = list(enrolment.edition.module.units.all())
-        done = {p.unit_id for p in enrolment.progress.all() if p.is_done}
-        modules.append(
-            {
-                "enrolment": enrolment,
-                "percent": progress.percent_done(units, done),
-                "units": len(units),
-                "done": len(done),
-            }
-        )
-    nominations = list(
-        Nomination.objects.filter(student=student).select_related(
-            "posting", "posting__host", "placement"
-        )
-    )
-    placements = list(
-        Placement.objects.filter(nomination__student=student).select_related(
-            "nomination__posting__host"
-        )
-    )
-    # The class's lessons from the day the student joined that class, not the ones before.
-    with_the_class = Q(pk__in=[])
-    for enrolment in enrolments:
-        with_the_class |= Q(group_name=enrolment.edition.name, date__gte=enrolment.enrolled_on)
-    lessons = list(
-        Request.objects.filter(with_the_class, school_id=student.school_id, status="delivered")
-        .select_related("activity", "activity__host")
-        .order_by("-date")[:20]
-    )
     return render(
         request,
         "students/student_detail.html",
         {
             "student": student,
-            "modules": modules,
-            "nominations": nominations,
-            "placements": placements,
-            "lessons": lessons,
-            "timeline": _student_timeline(enrolments, nominations, placements, lessons),
+            **selectors.student_page(student),
             "can_erase": rules.can_erase_student(request.user),
             "history": audit.history_for(request.user, student),
         },
     )
-
-
-def _student_timeline(enrolments, nominations, placements, lessons) -> list[dict]:
-    """One chronological story across modules, nominations, placements and lessons, newest
-    first. What belongs to a class or a module (lessons, progress) starts when the student was
-    first enrolled; the student's own nominations and placements are always shown."""
-    entries = []
-    for enrolment in enrolments:
-        edition = enrolment.edition
-        entries.append(
-            {
-                "date": enrolment.enrolled_on,
-                "text": _("Enrolled in %(edition)s") % {"edition": edition},
-                # Before whatever else happened that day.
-                "first": True,
-            }
-        )
-        units = {u.pk: u for u in edition.module.units.all()}
-        for item in enrolment.progress.all():
-            entries.append(
-                {
-                    "date": item.recorded_on,
-                    "text": f"{units[item.unit_id]}: {item.get_status_display()}"
-                    + (f" ({number_format(item.grade)})" if item.grade is not None else ""),
-                }
-            )
-    for nomination in nominations:
-        entries.append(
-            {
-                "date": timezone.localdate(nomination.created_at),
-                "text": _("Nominated for %(place)s (%(status)s)")
-                % {"place": nomination.posting.title, "status": nomination.get_status_display()},
-                "own": True,
-            }
-        )
-    for placement in placements:
-        entries.append(
-            {
-                "date": placement.start_date,
-                "text": _("Placement at %(company)s starts")
-                % {"company": placement.nomination.posting.host.name},
-                "own": True,
-            }
-        )
-    for lesson in lessons:
-        entries.append(
-            {
-                "date": lesson.date,
-                "text": f"{lesson.activity.title} — {lesson.activity.host.display_name}",
-            }
-        )
-    if enrolments:
-        first = min(enrolment.enrolled_on for enrolment in enrolments)
-        entries = [entry for entry in entries if entry.get("own") or entry["date"] >= first]
-    return sorted(entries, key=lambda e: (e["date"], not e.get("first")), reverse=True)
 
 
 @school_staff_required
@@ -584,69 +425,24 @@ def student_erase(request, pk: int):
     )
     if student.erased_at is not None:
         messages.info(request, _("This student's data was erased already."))
-        return redirect("activities:student_list")
+        return redirect("students:student_list")
     if confirmed(request):
         privacy.erase_student(actor=request.user, student=student)
         messages.success(request, _("The student's data was erased; anonymous counts remain."))
-        return redirect("activities:student_list")
+        return redirect("students:student_list")
     return confirmation_page(
         request,
         heading=_("Erase %(name)s?") % {"name": student.display_name},
-        lines=confirmations.student_erase(student).lines,
-        action=reverse("activities:student_erase", args=[student.pk]),
+        lines=privacy.erase_effects(student),
+        action=reverse("students:student_erase", args=[student.pk]),
         confirm_label=_("Yes, erase for good"),
-        back=reverse("activities:student_detail", args=[student.pk]),
+        back=reverse("students:student_detail", args=[student.pk]),
         back_label=_("No, keep the student"),
         warning=_("This cannot be undone: not even the project office can bring the name back."),
     )
 
 
-# Matching ---------------------------------------------------------------------------------------
-
-
-@school_staff_required
-def matches(request):
-    return render(
-        request, "activities/matches.html", {"matches": progress.matches_for(request.user)}
-    )
-
-
-@school_staff_required
-@require_POST
-def match_nominate(request, pk: int, student_pk: int):
-    """Nominate a fitting student straight from the matches page."""
-    posting = get_object_or_404(
-        rules.visible_activities(request.user).of_kind("internship"), pk=pk
-    ).posting
-    student = get_object_or_404(rules.visible_students(request.user), pk=student_pk)
-    try:
-        services.nominate_student(actor=request.user, posting=posting, student=student)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(name)s was nominated.") % {"name": student.display_name})
-    return redirect("activities:matches")
-
-
 # Importing students -----------------------------------------------------------------------------
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("CSV file"))
-    edition = forms.ModelChoiceField(
-        label=gettext_lazy("Also enrol them in"),
-        queryset=Edition.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("No edition"),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["edition"].queryset = (
-            rules.visible_editions(user)
-            .filter(school_id=user.organisation_id)
-            .select_related("module")
-        )
 
 
 @school_staff_required
@@ -668,7 +464,7 @@ def student_import(request):
         except ValidationError as error:
             form.add_error("file", error)
         else:
-            return redirect("activities:student_import_preview", pk=checked.pk)
+            return redirect("students:student_import_preview", pk=checked.pk)
     return render(request, "students/student_import.html", {"form": form})
 
 
@@ -685,12 +481,12 @@ def student_import_preview(request, pk: int):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "retry":
-                imports.retry_import(actor=request.user, student_import=checked)
+                services.retry_import(actor=request.user, student_import=checked)
             else:
                 services.confirm_student_import(actor=request.user, student_import=checked)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        return redirect("activities:student_import_preview", pk=pk)
+        return redirect("students:student_import_preview", pk=pk)
     rows = checked.rows
     return render(
         request,
@@ -729,21 +525,6 @@ def student_import_template(request):
     return response
 
 
-class StudentForm(forms.ModelForm):
-    # The version the teacher saw: a save over someone else's change is refused.
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Student
-        fields = services.STUDENT_FIELDS
-        widgets = {"left_on": DateInput()}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.updated_at.isoformat()
-
-
 @school_staff_required
 def student_edit(request, pk: int | None = None):
     """Add a student, or correct one: name, qualification, level, route, leaving, consent."""
@@ -773,5 +554,5 @@ def student_edit(request, pk: int | None = None):
                 form.data["version"] = Student.objects.get(pk=student.pk).updated_at.isoformat()
         else:
             messages.success(request, _("The student was saved."))
-            return redirect("activities:student_detail", pk=saved.pk)
+            return redirect("students:student_detail", pk=saved.pk)
     return render(request, "students/student_form.html", {"form": form, "student": student})

@@ -19,12 +19,11 @@ from playwright.sync_api import expect
 from activities import services
 from activities.models import (
     ActivityKind,
-    Contribution,
-    ContributionStatus,
     Nomination,
     Request,
 )
 from ledger import services as ledger
+from ledger.models import Contribution, ContributionStatus
 from partners import services as partners
 from partners.models import Invitation, Role
 from programmes.models import Project

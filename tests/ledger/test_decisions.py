@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from activities.models import Contribution, Notification, Reminder
+from activities.models import Notification, Reminder
 from ledger import services as ledger
+from ledger.models import Contribution
 from partners.models import Role
 from programmes.models import Project
 from tests.browser import submit
@@ -39,7 +40,7 @@ def hours(actor, line, n=10, description="Gastlessen"):
 
 def test_a_partner_logs_hours_for_a_whole_quarter_with_the_pages_button(client, bram, line):
     client.force_login(bram)
-    url = reverse("reports:my_contributions")
+    url = reverse("ledger:my_contributions")
     choices = client.get(url).context["quarter"].fields["quarter"].choices
 
     response = submit(
@@ -124,13 +125,13 @@ def test_the_coordinator_rejects_from_the_review_page_and_the_partner_reads_why(
 ):
     item = hours(bram, line, description="Uren zonder bon")
     client.force_login(carla)
-    review = reverse("reports:contribution_review")
+    review = reverse("ledger:contribution_review")
 
     response = submit(
         client,
         review,
         {"reason": "Voeg de urenstaat toe"},
-        action=reverse("reports:contribution_decide", args=[item.pk, "reject"]),
+        action=reverse("ledger:contribution_decide", args=[item.pk, "reject"]),
         follow=True,
     )
 

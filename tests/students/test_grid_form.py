@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import UnitProgress
 from students import progress
+from students.models import UnitProgress
 from tests.browser import fill, find_form, htmx_token, parse_forms, submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, StudentFactory
@@ -36,7 +36,7 @@ def _edition(dirk, school, *, students: int, units: int = 10, assessment: str = 
 
 
 def _page(edition) -> str:
-    return reverse("activities:edition_detail", args=[edition.pk])
+    return reverse("students:edition_detail", args=[edition.pk])
 
 
 def _grid_body(html: str) -> str:
@@ -88,7 +88,7 @@ def test_a_cell_is_sent_alone_with_the_token_of_the_body(client, lines, dirk, sc
     cell = find_form(
         forms,
         button=None,
-        action=reverse("activities:edition_cell", args=[edition.pk]),
+        action=reverse("students:edition_cell", args=[edition.pk]),
         page_url=_page(edition),
         htmx=True,
     )

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from activities.models import UnitProgress
 from students import progress
+from students.models import UnitProgress
 from tests.browser import BrowserClient, parse_forms, submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, StudentFactory
@@ -44,12 +44,12 @@ def pass_fail(lines, dirk, school):
 
 def _page(edition, language="nl"):
     with translation.override(language):
-        return reverse("activities:edition_detail", args=[edition.pk])
+        return reverse("students:edition_detail", args=[edition.pk])
 
 
 def _cell_url(edition, language="nl"):
     with translation.override(language):
-        return reverse("activities:edition_cell", args=[edition.pk])
+        return reverse("students:edition_cell", args=[edition.pk])
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -174,7 +174,7 @@ def test_the_export_holds_grades_as_numbers(client, graded, dirk):
     )
     client.force_login(dirk)
 
-    xlsx = client.get(reverse("activities:edition_export", args=[edition.pk, "xlsx"]))
+    xlsx = client.get(reverse("students:edition_export", args=[edition.pk, "xlsx"]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     header = [cell.value for cell in sheet[1]]
     column = header.index(f"1. {unit.title}: cijfer")
@@ -183,7 +183,7 @@ def test_the_export_holds_grades_as_numbers(client, graded, dirk):
     assert 7.5 in values
     assert all(value is None or isinstance(value, float) for value in values)
 
-    text = client.get(reverse("activities:edition_export", args=[edition.pk, "csv"]))
+    text = client.get(reverse("students:edition_export", args=[edition.pk, "csv"]))
     rows = list(csv.reader(io.StringIO(text.content.decode().lstrip("\ufeff"))))
     student_row = next(row for row in rows if row[1] == people[0].display_name)
     assert student_row[column - 1 : column + 1] == ["Beoordeeld: voldaan", "7.5"]

@@ -10,10 +10,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services
-from activities.models import Enrolment, Student, StudentImport
 from civbio.celery import app as celery_app
-from students import imports, privacy, progress
+from students import imports, privacy, progress, services, tasks
+from students.models import Enrolment, Student, StudentImport
 from tests.browser import submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
@@ -116,18 +115,18 @@ def test_confirming_twice_imports_once(dirk, analist, django_capture_on_commit_c
 def test_companies_and_funders_cannot_import(client, bram, fien):
     for person in (bram, fien):
         client.force_login(person)
-        assert client.get(reverse("activities:student_import")).status_code == 403
+        assert client.get(reverse("students:student_import")).status_code == 403
 
 
 def test_the_import_pages_walk_from_upload_to_done(
     client, dirk, analist, django_capture_on_commit_callbacks
 ):
     client.force_login(dirk)
-    template = client.get(reverse("activities:student_import_template"))
+    template = client.get(reverse("students:student_import_template"))
     assert template.content.decode().startswith("studentnummer;roepnaam")
 
     upload = SimpleUploadedFile("export.csv", csv_bytes("R9;Noor A.;25653;4;BOL;2025"), "text/csv")
-    response = submit(client, reverse("activities:student_import"), {"file": upload})
+    response = submit(client, reverse("students:student_import"), {"file": upload})
     assert response.status_code == 302
     preview = client.get(response.url)
     assert "Noor A." in preview.text
@@ -146,7 +145,7 @@ def test_the_student_list_renders_in_constant_queries(
 
     # session, user, students with school and qualification, unread notifications
     with django_assert_num_queries(4):
-        response = client.get(reverse("activities:student_list"))
+        response = client.get(reverse("students:student_list"))
     assert len(response.context["students"]) == 300
 
 
@@ -225,7 +224,7 @@ def test_a_failed_import_shows_why_and_trying_again_imports_every_row_once(
 
     monkeypatch.setattr(imports._Heartbeat, "beat", failing_once)
     client.force_login(dirk)
-    url = reverse("activities:student_import_preview", args=[checked.pk])
+    url = reverse("students:student_import_preview", args=[checked.pk])
     with django_capture_on_commit_callbacks(execute=True):
         submit(client, url, button="Bevestigen en importeren")
 
@@ -244,7 +243,7 @@ def test_a_failed_import_shows_why_and_trying_again_imports_every_row_once(
     assert Student.objects.count() == 1200
     assert "Opnieuw proberen" not in client.get(url).text
     with pytest.raises(ValidationError):  # a done import cannot be tried again
-        imports.retry_import(actor=dirk, student_import=checked)
+        services.retry_import(actor=dirk, student_import=checked)
 
 
 def test_the_sweep_requeues_an_import_whose_worker_stopped_and_fails_it_after_three_tries(
@@ -265,19 +264,19 @@ def test_the_sweep_requeues_an_import_whose_worker_stopped_and_fails_it_after_th
     )
 
     with django_capture_on_commit_callbacks() as sent:
-        swept = imports.requeue_stuck_imports()
+        swept = tasks.requeue_stuck_imports()
 
     assert swept == {"requeued": [lost.pk], "failed": [worn.pk]}
     lost.refresh_from_db()
     assert lost.status == "queued" and "onderbroken" in lost.failure
     client.force_login(dirk)
-    waiting = client.get(reverse("activities:student_import_preview", args=[lost.pk]))
+    waiting = client.get(reverse("students:student_import_preview", args=[lost.pk]))
     assert "onderbroken" in waiting.text and "hx-trigger" in waiting.text
     for send in sent:
         send()
     lost.refresh_from_db()
     assert (lost.status, lost.created, lost.attempts) == ("done", 3, 2)
-    worn_page = client.get(reverse("activities:student_import_preview", args=[worn.pk]))
+    worn_page = client.get(reverse("students:student_import_preview", args=[worn.pk]))
     assert "3 keer" in worn_page.text and "Opnieuw proberen" in worn_page.text
     assert StudentImport.objects.get(pk=alive.pk).status == "running"  # still beating
     assert Student.objects.count() == 3
@@ -324,7 +323,7 @@ def test_text_in_utf16_windows_1252_or_with_a_bom_is_read_and_said_so(client, di
 
     client.force_login(dirk)
     upload = SimpleUploadedFile("unicode.txt", text.encode("utf-16"), "text/plain")
-    response = submit(client, reverse("activities:student_import"), {"file": upload})
+    response = submit(client, reverse("students:student_import"), {"file": upload})
     assert "UTF-16" in client.get(response.url).text
 
 
@@ -335,7 +334,7 @@ def test_a_broken_utf16_file_or_a_workbook_is_named_for_what_it_is(client, dirk)
         ("x.xlsx", b"PK\x03\x04" + b"\x00" * 100, "Excel"),
     ):
         upload = SimpleUploadedFile(name, data, "text/csv")
-        page = submit(client, reverse("activities:student_import"), {"file": upload})
+        page = submit(client, reverse("students:student_import"), {"file": upload})
         assert page.status_code == 200
         assert says in page.text and "ontbreken" not in page.text
     assert not StudentImport.objects.exists()
@@ -389,10 +388,10 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_sweep_imports_every_r
     worker.wait()
     assert not Student.objects.exists()
     assert StudentImport.objects.get(pk=checked.pk).status == "running"  # its last word
-    assert imports.requeue_stuck_imports()["requeued"] == []  # its heartbeat is still fresh
+    assert tasks.requeue_stuck_imports()["requeued"] == []  # its heartbeat is still fresh
     time.sleep(2)
     celery_app.conf.task_always_eager = True  # the next worker is this process
-    swept = imports.requeue_stuck_imports()
+    swept = tasks.requeue_stuck_imports()
 
     checked.refresh_from_db()
     assert swept["requeued"] == [checked.pk]

@@ -10,17 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from activities import services
+from activities import matching, services
 from activities.models import (
     Activity,
     ActivityEvent,
     Nomination,
-    Student,
-    StudentImport,
-    UnitProgress,
 )
 from partners.models import AccessLog
 from students import privacy, progress
+from students.models import Student, StudentImport, UnitProgress
 from tests.browser import submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
@@ -175,9 +173,9 @@ def test_the_grid_updates_a_cell_in_place_and_renders_in_constant_queries(
     # The first cell of the page, changed as htmx sends it.
     response = submit(
         client,
-        reverse("activities:edition_detail", args=[edition.pk]),
+        reverse("students:edition_detail", args=[edition.pk]),
         {"status": "completed"},
-        action=reverse("activities:edition_cell", args=[edition.pk]),
+        action=reverse("students:edition_cell", args=[edition.pk]),
         htmx=True,
     )
     assert response.status_code == 200
@@ -190,7 +188,7 @@ def test_the_grid_updates_a_cell_in_place_and_renders_in_constant_queries(
     # session, user, edition, units, the class's order and hours, the page's enrolments and
     # students, their progress, candidates, unread
     with django_assert_num_queries(9):
-        page = client.get(reverse("activities:edition_detail", args=[edition.pk]))
+        page = client.get(reverse("students:edition_detail", args=[edition.pk]))
     assert len(page.context["rows"]) == 50  # a page of the grid
     assert page.context["students"] == 200
     assert "200 studenten" in page.text
@@ -204,10 +202,10 @@ def test_the_grid_updates_a_cell_in_place_and_renders_in_constant_queries(
         progress.bulk_record_progress(
             actor=dirk, edition=edition, unit=unit, student_ids=last_page, status="completed"
         )
-    first = client.get(reverse("activities:edition_detail", args=[edition.pk]))
+    first = client.get(reverse("students:edition_detail", args=[edition.pk]))
     assert first.context["class_percent"] == 25
     assert {r.percent for r in first.context["rows"]} <= {0, 25}
-    last = client.get(reverse("activities:edition_detail", args=[edition.pk]), {"page": 4})
+    last = client.get(reverse("students:edition_detail", args=[edition.pk]), {"page": 4})
     assert [r.enrolment.student_id for r in last.context["rows"]] == last_page
     assert {r.percent for r in last.context["rows"]} == {100}
 
@@ -217,9 +215,9 @@ def test_a_bad_cell_value_is_explained_and_changes_nothing(client, edition, stud
 
     response = submit(
         client,
-        reverse("activities:edition_detail", args=[edition.pk]),
+        reverse("students:edition_detail", args=[edition.pk]),
         {"status": "completed", "grade": "99"},
-        action=reverse("activities:edition_cell", args=[edition.pk]),
+        action=reverse("students:edition_cell", args=[edition.pk]),
         htmx=True,
     )
 
@@ -239,11 +237,11 @@ def test_students_who_completed_the_required_units_match_an_open_place(
     )
     StudentFactory(school=done.school, route="bbl")  # wrong route for a BOL place
 
-    matches = {m.activity.pk: m for m in progress.matches_for(dirk)}
+    matches = {m.activity.pk: m for m in matching.matches_for(dirk)}
 
     assert [s.pk for s in matches[posting.pk].students] == [done.pk]
     services.nominate_student(actor=dirk, posting=posting, student=done)
-    assert progress.matches_for(dirk)[0].students == []  # nominated students drop out
+    assert matching.matches_for(dirk)[0].students == []  # nominated students drop out
     assert not_done.pk not in [s.pk for s in matches[posting.pk].students]
 
 
@@ -268,9 +266,9 @@ def test_student_pages_are_closed_to_other_schools_companies_and_funders(
     student = students[0]
 
     for url in (
-        reverse("activities:student_detail", args=[student.pk]),
-        reverse("activities:student_export", args=[student.pk]),
-        reverse("activities:edition_detail", args=[edition.pk]),
+        reverse("students:student_detail", args=[student.pk]),
+        reverse("students:student_export", args=[student.pk]),
+        reverse("students:edition_detail", args=[edition.pk]),
     ):
         assert client.get(url).status_code in (403, 404), url
 
@@ -278,7 +276,7 @@ def test_student_pages_are_closed_to_other_schools_companies_and_funders(
 def test_viewing_a_student_is_logged(client, students, dirk):
     client.force_login(dirk)
 
-    client.get(reverse("activities:student_detail", args=[students[0].pk]))
+    client.get(reverse("students:student_detail", args=[students[0].pk]))
 
     entry = AccessLog.objects.get()
     assert (entry.actor, entry.action, entry.target_id) == (dirk, "view", students[0].pk)
@@ -351,18 +349,17 @@ def test_the_progress_export_comes_as_csv_and_xlsx_with_formulas_escaped(
     Student.objects.filter(pk=student.pk).update(display_name="=cmd|' /C calc'!A0")
     client.force_login(dirk)
 
-    response = client.get(reverse("activities:edition_export", args=[edition.pk, "csv"]))
+    response = client.get(reverse("students:edition_export", args=[edition.pk, "csv"]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert len(rows) == 4
     assert any(row[1].startswith("'=") for row in rows[1:])
 
-    xlsx = client.get(reverse("activities:edition_export", args=[edition.pk, "xlsx"]))
+    xlsx = client.get(reverse("students:edition_export", args=[edition.pk, "xlsx"]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.max_row == 4
     assert all(not str(cell.value).startswith("=") for row in sheet.iter_rows() for cell in row)
     assert (
-        client.get(reverse("activities:edition_export", args=[edition.pk, "pdf"])).status_code
-        == 404
+        client.get(reverse("students:edition_export", args=[edition.pk, "pdf"])).status_code == 404
     )
 
 
@@ -394,7 +391,7 @@ def test_an_erased_student_is_no_longer_matched_enrolled_or_tracked(
     privacy.erase_student(actor=carla, student=student)
     student.refresh_from_db()
 
-    assert student.pk not in [s.pk for m in progress.matches_for(dirk) for s in m.students]
+    assert student.pk not in [s.pk for m in matching.matches_for(dirk) for s in m.students]
     with pytest.raises(ValidationError):
         services.nominate_student(actor=dirk, posting=posting, student=student)
     with pytest.raises(ValidationError):
@@ -410,9 +407,9 @@ def test_a_bad_grade_comes_back_in_its_cell_with_the_typed_value(client, edition
 
     response = submit(
         client,
-        reverse("activities:edition_detail", args=[edition.pk]),
+        reverse("students:edition_detail", args=[edition.pk]),
         {"status": "completed", "grade": "abc"},
-        action=reverse("activities:edition_cell", args=[edition.pk]),
+        action=reverse("students:edition_cell", args=[edition.pk]),
         htmx=True,
     )
 
@@ -427,23 +424,23 @@ def test_odd_input_to_the_grid_pages_is_never_a_server_error(client, edition, st
     edition.name = 'LAB "3"\\n'
     edition.save()
     # Posts no page offers, with the token a page gave (an attack, not a person).
-    assert client.get(reverse("activities:edition_detail", args=[edition.pk])).status_code == 200
+    assert client.get(reverse("students:edition_detail", args=[edition.pk])).status_code == 200
 
     assert (
         client.post_with_cookie_token(
-            reverse("activities:edition_enrol", args=[edition.pk]),
+            reverse("students:edition_enrol", args=[edition.pk]),
             {"students": ["99999999999999999999999", "x"]},
         ).status_code
         == 302
     )
     assert (
         client.post_with_cookie_token(
-            reverse("activities:edition_cell", args=[edition.pk]),
+            reverse("students:edition_cell", args=[edition.pk]),
             {"enrolment": "9" * 30, "unit": "x"},
         ).status_code
         == 404
     )
-    export = client.get(reverse("activities:edition_export", args=[edition.pk, "csv"]))
+    export = client.get(reverse("students:edition_export", args=[edition.pk, "csv"]))
     assert export.status_code == 200
     assert export.content.startswith("\ufeff".encode())
 
@@ -459,15 +456,15 @@ def test_a_teacher_adds_a_student_and_records_that_they_left(client, dirk, schoo
         "cohort": "2025",
     }
 
-    created = submit(client, reverse("activities:student_create"), data)
+    created = submit(client, reverse("students:student_create"), data)
     student = Student.objects.get(school=school, student_number="R500")
     assert created.status_code == 302
-    duplicate = submit(client, reverse("activities:student_create"), data)
+    duplicate = submit(client, reverse("students:student_create"), data)
     assert duplicate.status_code == 200
     assert Student.objects.filter(student_number="R500").count() == 1
     submit(
         client,
-        reverse("activities:student_edit", args=[student.pk]),
+        reverse("students:student_edit", args=[student.pk]),
         {"left_on": "2026-07-01", "publicity_consent": "on"},
     )
     student.refresh_from_db()
@@ -477,7 +474,7 @@ def test_a_teacher_adds_a_student_and_records_that_they_left(client, dirk, schoo
 def test_another_schools_teacher_cannot_edit_a_student(client, eva, students):
     client.force_login(eva)
 
-    assert client.get(reverse("activities:student_edit", args=[students[0].pk])).status_code == 404
+    assert client.get(reverse("students:student_edit", args=[students[0].pk])).status_code == 404
 
 
 def test_a_company_names_the_units_its_place_requires(client, lines, bram, module):
@@ -509,7 +506,7 @@ def test_students_one_unit_away_are_shown_with_the_unit_they_miss(posting, editi
         actor=dirk, enrolment=enrolment_of(edition, students[0]), unit=first, status="completed"
     )
 
-    match = next(m for m in progress.matches_for(dirk) if m.activity.pk == posting.pk)
+    match = next(m for m in matching.matches_for(dirk) if m.activity.pk == posting.pk)
 
     assert match.students == []
     assert (students[0], second) in [(s, u) for s, u in match.almost]
@@ -538,4 +535,4 @@ def test_the_matches_and_edition_pages_stay_constant_with_many_students(
     assert len(response.context["matches"][0].students) == 150
     # session, user, editions (with module, school), their teachers, unread notifications
     with django_assert_num_queries(5):
-        client.get(reverse("activities:edition_list"))
+        client.get(reverse("students:edition_list"))

@@ -8,12 +8,11 @@ A later migration that changes `Qualification` or the activities' qualifications
 reads, and PostgreSQL drops the view with a column it reads (CASCADE).
 """
 
-import django.db.models.deletion
-from django.db import migrations, models
+from django.db import migrations
 
 FROM = (
     "FROM activities_activity_qualifications aq "
-    "JOIN activities_qualification q ON q.id = aq.qualification_id"
+    "JOIN students_qualification q ON q.id = aq.qualification_id"
 )
 VIEW = {
     "postgresql": (
@@ -39,26 +38,9 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("activities", "0015_posting_deadline_index")]
-
-    operations = [
-        migrations.CreateModel(
-            name="CreboList",
-            fields=[
-                (
-                    "activity",
-                    models.OneToOneField(
-                        db_constraint=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        primary_key=True,
-                        related_name="crebo_list",
-                        serialize=False,
-                        to="activities.activity",
-                    ),
-                ),
-                ("crebos", models.TextField(verbose_name="qualifications")),
-            ],
-            options={"db_table": "activities_crebolist", "managed": False},
-        ),
-        migrations.RunPython(create, drop),
+    dependencies = [
+        ("activities", "0001_initial"),
+        ("students", "0001_initial"),
     ]
+
+    operations = [migrations.RunPython(create, drop)]

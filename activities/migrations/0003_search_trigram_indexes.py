@@ -28,9 +28,9 @@ def create(apps, schema_editor):
             schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     except DatabaseError as exc:
         print(
-            f"\n  activities.0013: pg_trgm could not be created ({exc}); the board's search "
+            f"\n  activities.0003: pg_trgm could not be created ({exc}); the board's search "
             "works without its indexes, only slower. Run CREATE EXTENSION pg_trgm as a "
-            "superuser and migrate activities 0012, then again, to add them.",
+            "superuser and migrate activities 0002, then again, to add them.",
             file=sys.stderr,
         )
         return
@@ -49,6 +49,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("activities", "0012_board_newest_index")]
+    dependencies = [("activities", "0002_crebo_list")]
 
     operations = [migrations.RunPython(create, drop)]
