@@ -8,9 +8,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from activities.choices import REQUESTABLE_KINDS
 from activities.models import (
     OPEN_REQUEST_STATUSES,
-    REQUESTABLE_KINDS,
     Activity,
     ActivityEvent,
     ActivityKind,

@@ -7,6 +7,15 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 
+class DateInput(forms.DateInput):
+    """The browser's own date picker; the value written as it expects it (ISO)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class LongSelect(forms.Select):
     """A select of many options (every partner of the consortium), written out in Python.
 
