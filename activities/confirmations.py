@@ -17,6 +17,7 @@ from activities.models import (
     Activity,
     ActivityEvent,
     ActivityStatus,
+    EventVerb,
     Nomination,
     NominationStatus,
     Notification,
@@ -156,7 +157,7 @@ def cancellation_event(activity: Activity) -> ActivityEvent | None:
     """The timeline line of the activity's latest cancellation."""
     return (
         ActivityEvent.objects.filter(
-            activity=activity, verb="status", to_status=ActivityStatus.CANCELLED
+            activity=activity, verb=EventVerb.STATUS, to_status=ActivityStatus.CANCELLED
         )
         .order_by("-at", "-pk")
         .first()
@@ -166,7 +167,9 @@ def cancellation_event(activity: Activity) -> ActivityEvent | None:
 def status_before_cancellation(activity: Activity, cancellation: ActivityEvent | None) -> str:
     """The status the activity had when it was cancelled: the last status it was moved to before
     the cancellation, or draft if it never left draft (a status from which it may be cancelled)."""
-    earlier = ActivityEvent.objects.filter(activity=activity, verb__in=["status", "reopened"])
+    earlier = ActivityEvent.objects.filter(
+        activity=activity, verb__in=[EventVerb.STATUS, EventVerb.REOPENED]
+    )
     if cancellation is not None:
         earlier = earlier.filter(pk__lt=cancellation.pk)
     previous = earlier.exclude(to_status=ActivityStatus.CANCELLED).order_by("-pk").first()

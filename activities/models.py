@@ -523,29 +523,38 @@ class Placement(models.Model):
         return str(self.nomination)
 
 
-EVENT_VERBS = {
-    "created": _("created this activity"),
-    "updated": _("changed the details"),
-    "status": _("changed the status"),
-    "output": _("added a research output"),
-    "requested": _("sent a request"),
-    "request_accept": _("accepted the request"),
-    "request_decline": _("declined the request"),
-    "request_propose": _("proposed another date"),
-    "proposal_accepted": _("accepted the proposed date"),
-    "proposal_rejected": _("turned down the proposed date"),
-    "request_cancelled": _("cancelled the request"),
-    "delivered": _("reported it delivered"),
-    "nominated": _("nominated a student"),
-    "nomination_accepted": _("accepted a nomination"),
-    "nomination_declined": _("declined a nomination"),
-    "nomination_withdrawn": _("withdrew a nomination"),
-    "agreement": _("recorded the placement agreement"),
-    "nomination_waiting": _("put a nomination on the waiting list, as all places are taken"),
-    "nomination_offered": _("offered a nomination from the waiting list again: a place came free"),
-    "placement_withdrawn": _("withdrew a student from an accepted place"),
-    "reopened": _("reopened the activity"),
-}
+class EventVerb(models.TextChoices):
+    """What a line of an activity's timeline says happened; the label reads after the actor's
+    name ("Dirk accepted the request")."""
+
+    CREATED = "created", _("created this activity")
+    UPDATED = "updated", _("changed the details")
+    STATUS = "status", _("changed the status")
+    PHASE = "phase", _("changed the research phase")
+    OUTPUT = "output", _("added a research output")
+    REQUESTED = "requested", _("sent a request")
+    REQUEST_ACCEPT = "request_accept", _("accepted the request")
+    REQUEST_DECLINE = "request_decline", _("declined the request")
+    REQUEST_PROPOSE = "request_propose", _("proposed another date")
+    PROPOSAL_ACCEPTED = "proposal_accepted", _("accepted the proposed date")
+    PROPOSAL_REJECTED = "proposal_rejected", _("turned down the proposed date")
+    REQUEST_CANCELLED = "request_cancelled", _("cancelled the request")
+    DELIVERED = "delivered", _("reported it delivered")
+    NOMINATED = "nominated", _("nominated a student")
+    NOMINATION_ACCEPTED = "nomination_accepted", _("accepted a nomination")
+    NOMINATION_DECLINED = "nomination_declined", _("declined a nomination")
+    NOMINATION_WITHDRAWN = "nomination_withdrawn", _("withdrew a nomination")
+    AGREEMENT = "agreement", _("recorded the placement agreement")
+    NOMINATION_WAITING = (
+        "nomination_waiting",
+        _("put a nomination on the waiting list, as all places are taken"),
+    )
+    NOMINATION_OFFERED = (
+        "nomination_offered",
+        _("offered a nomination from the waiting list again: a place came free"),
+    )
+    PLACEMENT_WITHDRAWN = "placement_withdrawn", _("withdrew a student from an accepted place")
+    REOPENED = "reopened", _("reopened the activity")
 
 
 class ActivityEvent(models.Model):
@@ -564,7 +573,7 @@ class ActivityEvent(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    verb = models.CharField(max_length=40)
+    verb = models.CharField(max_length=40, choices=EventVerb.choices)
     to_status = models.CharField(max_length=20, blank=True)
     note = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
@@ -578,7 +587,7 @@ class ActivityEvent(models.Model):
 
     @property
     def description(self) -> str:
-        return str(EVENT_VERBS.get(self.verb, self.verb))
+        return str(self.get_verb_display())
 
     @property
     def status_label(self) -> str:

@@ -4,7 +4,6 @@ Each service checks the rule it needs (civbio.rules), works in one transaction, 
 the activity's timeline and notifies the people on the other side of the flow.
 """
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import cast
 
@@ -15,12 +14,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from activities import confirmations, signals
+from activities import confirmations, events, signals
 from activities.choices import KIND_LINE_NUMBER
 from activities.models import (
     NOTICE_KINDS,
     Activity,
-    ActivityEvent,
     ActivityKind,
     ActivityStatus,
     CalendarFeed,
@@ -57,38 +55,6 @@ MODEL_FOR_KIND: dict[str, type[Activity]] = {
 
 
 # Timeline and notifications ---------------------------------------------------------------------
-
-
-def record_event(
-    *,
-    activity: Activity,
-    actor: User | None,
-    verb: str,
-    to_status: str = "",
-    note: str = "",
-    request: Request | None = None,
-    nomination: Nomination | None = None,
-    notify: Iterable[User | None] = (),
-) -> ActivityEvent:
-    """Add a line to the activity's timeline and tell `notify` about it in the app (a requester
-    or nominator whose account was deleted is None, and skipped)."""
-    event = ActivityEvent.objects.create(
-        activity=activity,
-        actor=actor,
-        organisation_id=actor.organisation_id if actor else None,
-        verb=verb,
-        to_status=to_status,
-        note=note,
-        request=request,
-        nomination=nomination,
-    )
-    recipients = {person.pk for person in notify if person and person.is_active}
-    if actor:
-        recipients.discard(actor.pk)
-    Notification.objects.bulk_create(
-        [Notification(recipient_id=pk, event=event) for pk in sorted(recipients)]
-    )
-    return event
 
 
 def host_people(activity: Activity) -> list[User]:
@@ -165,7 +131,7 @@ def create_activity(
     activity.required_units.set(required_units)
     if isinstance(activity, ResearchProject):
         activity.teacher_researchers.set(teacher_researchers)
-    record_event(activity=activity, actor=actor, verb="created", to_status=activity.status)
+    events.activity_created(activity=activity, actor=actor)
     return activity
 
 
@@ -224,9 +190,9 @@ def update_activity(
         current.required_units.set(required_units)
     if teacher_researchers is not None and isinstance(current, ResearchProject):
         current.teacher_researchers.set(teacher_researchers)
-    record_event(activity=current, actor=actor, verb="updated")
+    events.details_changed(activity=current, actor=actor)
     if isinstance(current, ResearchProject) and current.phase != old_phase:
-        record_event(activity=current, actor=actor, verb="phase", note=current.get_phase_display())
+        events.phase_changed(project=current, actor=actor)
     return current
 
 
@@ -301,9 +267,7 @@ def change_activity_status(
         )
         affected += [n.nominated_by for n in pending if n.status == NominationStatus.WAITING]
     affected = list({person.pk: person for person in affected if person is not None}.values())
-    record_event(
-        activity=current, actor=actor, verb="status", to_status=status, note=note, notify=affected
-    )
+    events.status_changed(activity=current, actor=actor, status=status, note=note, notify=affected)
     return current
 
 
@@ -338,11 +302,10 @@ def reopen_activity(*, actor: User, activity: Activity, note: str = "") -> Activ
     cancellation = confirmations.cancellation_event(current)
     status = confirmations.status_before_cancellation(current, cancellation)
     _move_status(current, status, actor=actor)
-    record_event(
+    events.activity_reopened(
         activity=current,
         actor=actor,
-        verb="reopened",
-        to_status=status,
+        status=status,
         note=note,
         notify=confirmations.told_of_cancellation(cancellation),
     )
@@ -356,7 +319,7 @@ def add_research_output(*, actor: User, project: ResearchProject, fields: dict) 
     output = ResearchOutput(project=project, **fields)
     output.full_clean()
     output.save()
-    record_event(activity=project, actor=actor, verb="output", note=output.title)
+    events.output_added(project=project, actor=actor, output=output)
     return output
 
 
@@ -445,15 +408,7 @@ def request_activity(
         student_count=student_count,
         message=message,
     )
-    record_event(
-        activity=activity,
-        actor=actor,
-        verb="requested",
-        to_status=request.status,
-        request=request,
-        note=message,
-        notify=host_people(activity),
-    )
+    events.request_sent(request=request, actor=actor, message=message, notify=host_people(activity))
     return request
 
 
@@ -498,13 +453,11 @@ def answer_request(
         raise ValidationError(_("Unknown answer."))
     current.host_message = message
     current.save()
-    record_event(
-        activity=current.activity,
-        actor=actor,
-        verb=f"request_{decision}",
-        to_status=current.status,
+    events.request_answered(
         request=current,
-        note=message,
+        actor=actor,
+        decision=decision,
+        message=message,
         notify=[current.requested_by],
     )
     return current
@@ -525,13 +478,8 @@ def respond_to_proposal(*, actor: User, request: Request, accept: bool) -> Reque
     else:
         current.status = RequestStatus.CANCELLED
     current.save()
-    record_event(
-        activity=current.activity,
-        actor=actor,
-        verb="proposal_accepted" if accept else "proposal_rejected",
-        to_status=current.status,
-        request=current,
-        notify=host_people(current.activity),
+    events.proposal_answered(
+        request=current, actor=actor, accepted=accept, notify=host_people(current.activity)
     )
     return current
 
@@ -550,15 +498,7 @@ def cancel_request(*, actor: User, request: Request, reason: str) -> Request:
     current.status = RequestStatus.CANCELLED
     current.save()
     other_side = host_people(current.activity) if school_side else [current.requested_by]
-    record_event(
-        activity=current.activity,
-        actor=actor,
-        verb="request_cancelled",
-        to_status=current.status,
-        request=current,
-        note=reason,
-        notify=other_side,
-    )
+    events.request_cancelled(request=current, actor=actor, reason=reason, notify=other_side)
     return current
 
 
@@ -612,13 +552,10 @@ def report_delivery(
     if newly_delivered:
         # The activity counts itself: the host is offered its hours as a contribution.
         signals.send_activity_delivered(current.activity, request=current)
-    record_event(
-        activity=current.activity,
-        actor=actor,
-        verb="delivered",
-        to_status=current.status,
+    events.request_delivered(
         request=current,
-        note=feedback,
+        actor=actor,
+        feedback=feedback,
         notify=[current.requested_by, *host_people(current.activity)],
     )
     return current
@@ -674,14 +611,7 @@ def nominate_student(
             )
     except IntegrityError:
         return posting.nominations.live().get(student=student)
-    record_event(
-        activity=posting,
-        actor=actor,
-        verb="nominated",
-        to_status=nomination.status,
-        nomination=nomination,
-        notify=host_people(posting),
-    )
+    events.student_nominated(nomination=nomination, actor=actor, notify=host_people(posting))
     return nomination
 
 
@@ -735,13 +665,11 @@ def answer_nomination(
         current.status = NominationStatus.ACCEPTED
         current.save()
         Placement.objects.create(nomination=current, start_date=start, end_date=end)
-        record_event(
-            activity=posting,
-            actor=actor,
-            verb="nomination_accepted",
-            to_status=current.status,
+        events.nomination_answered(
             nomination=current,
-            note=message,
+            actor=actor,
+            accepted=True,
+            message=message,
             notify=[current.nominated_by],
         )
         if taken + 1 >= posting.places and posting.status == ActivityStatus.PUBLISHED:
@@ -749,13 +677,11 @@ def answer_nomination(
     else:
         current.status = NominationStatus.DECLINED
         current.save()
-        record_event(
-            activity=posting,
-            actor=actor,
-            verb="nomination_declined",
-            to_status=current.status,
+        events.nomination_answered(
             nomination=current,
-            note=message,
+            actor=actor,
+            accepted=False,
+            message=message,
             notify=[current.nominated_by],
         )
         _offer_free_places(posting)
@@ -773,15 +699,9 @@ def _fill(posting: Posting, actor: User) -> None:
     Nomination.objects.filter(pk__in=[n.pk for n in pending]).update(
         status=NominationStatus.WAITING, updated_at=timezone.now()
     )
-    record_event(activity=posting, actor=actor, verb="status", to_status=ActivityStatus.FILLED)
+    events.status_changed(activity=posting, actor=actor, status=ActivityStatus.FILLED)
     for nomination in pending:
-        record_event(
-            activity=posting,
-            actor=None,
-            verb="nomination_waiting",
-            nomination=nomination,
-            notify=[nomination.nominated_by],
-        )
+        events.nomination_waiting(nomination=nomination, notify=[nomination.nominated_by])
 
 
 def _offer_free_places(posting: Posting) -> list[Nomination]:
@@ -800,9 +720,7 @@ def _offer_free_places(posting: Posting) -> list[Nomination]:
         _move_status(posting, ActivityStatus.PUBLISHED, actor=None)
         # On the timeline like every status change: a later reopening after a cancellation
         # returns to this status, not to "filled".
-        record_event(
-            activity=posting, actor=None, verb="status", to_status=ActivityStatus.PUBLISHED
-        )
+        events.status_changed(activity=posting, actor=None, status=ActivityStatus.PUBLISHED)
     room = free - posting.nominations.filter(status=NominationStatus.NOMINATED).count()
     if room <= 0:
         return []
@@ -818,13 +736,7 @@ def _offer_free_places(posting: Posting) -> list[Nomination]:
     hosts = host_people(posting)
     for nomination in offered:
         nomination.status = NominationStatus.NOMINATED
-        record_event(
-            activity=posting,
-            actor=None,
-            verb="nomination_offered",
-            nomination=nomination,
-            notify=[nomination.nominated_by, *hosts],
-        )
+        events.nomination_offered(nomination=nomination, notify=[nomination.nominated_by, *hosts])
     return offered
 
 
@@ -863,14 +775,8 @@ def withdraw_nomination(*, actor: User, nomination: Nomination, reason: str) -> 
         Placement.objects.filter(nomination=current).delete()
     current.status = NominationStatus.WITHDRAWN
     current.save()
-    record_event(
-        activity=posting,
-        actor=actor,
-        verb="placement_withdrawn" if was == NominationStatus.ACCEPTED else "nomination_withdrawn",
-        to_status=current.status,
-        nomination=current,
-        note=reason,
-        notify=host_people(posting),
+    events.nomination_withdrawn(
+        nomination=current, actor=actor, was=was, reason=reason, notify=host_people(posting)
     )
     if was != NominationStatus.WAITING:
         _offer_free_places(posting)
@@ -887,13 +793,7 @@ def record_placement_agreement(
         raise PermissionDenied(_("Only the student's school records the agreement."))
     Placement.objects.filter(pk=placement.pk).update(pok_reference=pok_reference.strip())
     placement.pok_reference = pok_reference.strip()
-    record_event(
-        activity=nomination.posting,
-        actor=actor,
-        verb="agreement",
-        nomination=nomination,
-        note=placement.pok_reference,
-    )
+    events.agreement_recorded(placement=placement, actor=actor)
     return placement
 
 

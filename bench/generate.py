@@ -27,6 +27,7 @@ from activities.models import (
     ActivityKind,
     ActivityStatus,
     Event,
+    EventVerb,
     GuestLesson,
     Nomination,
     NominationStatus,
@@ -608,7 +609,7 @@ def grow(
     events = _bulk(
         ActivityEvent,
         (
-            ActivityEvent(activity=rng.choice(parents), verb="requested")
+            ActivityEvent(activity=rng.choice(parents), verb=EventVerb.REQUESTED)
             for _ in range(unit.events * factor)
         ),
     )

@@ -16,6 +16,7 @@ from activities.models import (
     ActivityEvent,
     ActivityKind,
     ActivityStatus,
+    EventVerb,
     Request,
 )
 from partners.models import Organisation, User
@@ -102,8 +103,8 @@ def _deliver_in_the_past(request: Request, days_ago: int, teacher: User, host: U
     )
     moment = timezone.now() - timedelta(days=days_ago)
     events = ActivityEvent.objects.filter(request=request)
-    events.exclude(verb="delivered").update(at=moment - timedelta(days=21))
-    events.filter(verb="delivered").update(at=moment + timedelta(hours=2))
+    events.exclude(verb=EventVerb.DELIVERED).update(at=moment - timedelta(days=21))
+    events.filter(verb=EventVerb.DELIVERED).update(at=moment + timedelta(hours=2))
 
 
 @transaction.atomic

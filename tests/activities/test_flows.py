@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.utils import translation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
@@ -484,7 +485,10 @@ def test_a_research_phase_change_shows_on_the_timeline(lines, dirk):
         actor=dirk, activity=project.researchproject, fields={"phase": "fieldwork"}
     )
 
-    assert ActivityEvent.objects.filter(activity=project, verb="phase").exists()
+    phase = ActivityEvent.objects.get(activity=project, verb="phase")
+    # The line reads as a sentence in the reader's language, not the bare verb.
+    with translation.override("nl"):
+        assert (phase.description, phase.note) == ("heeft de onderzoeksfase gewijzigd", "Veldwerk")
     services.add_research_output(
         actor=dirk, project=project.researchproject, fields={"kind": "report", "title": "Rapport"}
     )
