@@ -3,9 +3,9 @@
 import uuid
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.utils import translation
 
 from activities import services
 from activities.models import (
