@@ -120,84 +120,83 @@ def output_added(*, project: ResearchProject, actor: User, output: ResearchOutpu
 # Requests ---------------------------------------------------------------------------------------
 
 
-def request_sent(*, request: Request, actor: User, message: str, notify: People) -> ActivityEvent:
+def _on_request(
+    request: Request, *, actor: User, verb: EventVerb, note: str = "", notify: People
+) -> ActivityEvent:
     return _record(
         activity_id=request.activity_id,
         actor=actor,
-        verb=EventVerb.REQUESTED,
+        verb=verb,
         to_status=request.status,
         request=request,
-        note=message,
+        note=note,
         notify=notify,
     )
+
+
+def request_sent(*, request: Request, actor: User, message: str, notify: People) -> ActivityEvent:
+    return _on_request(request, actor=actor, verb=EventVerb.REQUESTED, note=message, notify=notify)
 
 
 def request_answered(
     *, request: Request, actor: User, decision: str, message: str, notify: People
 ) -> ActivityEvent:
     """The host accepted, declined, or proposed another date (`decision`: a REQUEST_ANSWERS key)."""
-    return _record(
-        activity_id=request.activity_id,
-        actor=actor,
-        verb=REQUEST_ANSWERS[decision],
-        to_status=request.status,
-        request=request,
-        note=message,
-        notify=notify,
+    return _on_request(
+        request, actor=actor, verb=REQUEST_ANSWERS[decision], note=message, notify=notify
     )
 
 
 def proposal_answered(
     *, request: Request, actor: User, accepted: bool, notify: People
 ) -> ActivityEvent:
-    return _record(
-        activity_id=request.activity_id,
-        actor=actor,
-        verb=EventVerb.PROPOSAL_ACCEPTED if accepted else EventVerb.PROPOSAL_REJECTED,
-        to_status=request.status,
-        request=request,
-        notify=notify,
-    )
+    verb = EventVerb.PROPOSAL_ACCEPTED if accepted else EventVerb.PROPOSAL_REJECTED
+    return _on_request(request, actor=actor, verb=verb, notify=notify)
 
 
 def request_cancelled(
     *, request: Request, actor: User, reason: str, notify: People
 ) -> ActivityEvent:
-    return _record(
-        activity_id=request.activity_id,
-        actor=actor,
-        verb=EventVerb.REQUEST_CANCELLED,
-        to_status=request.status,
-        request=request,
-        note=reason,
-        notify=notify,
+    return _on_request(
+        request, actor=actor, verb=EventVerb.REQUEST_CANCELLED, note=reason, notify=notify
     )
 
 
 def request_delivered(
     *, request: Request, actor: User, feedback: str, notify: People
 ) -> ActivityEvent:
-    return _record(
-        activity_id=request.activity_id,
-        actor=actor,
-        verb=EventVerb.DELIVERED,
-        to_status=request.status,
-        request=request,
-        note=feedback,
-        notify=notify,
-    )
+    return _on_request(request, actor=actor, verb=EventVerb.DELIVERED, note=feedback, notify=notify)
 
 
 # Nominations and placements ---------------------------------------------------------------------
 
 
-def student_nominated(*, nomination: Nomination, actor: User, notify: People) -> ActivityEvent:
+def _on_nomination(
+    nomination: Nomination,
+    *,
+    actor: User | None,
+    verb: EventVerb,
+    to_status: str = "",
+    note: str = "",
+    notify: People = (),
+) -> ActivityEvent:
     return _record(
         activity_id=nomination.posting_id,
         actor=actor,
+        verb=verb,
+        to_status=to_status,
+        nomination=nomination,
+        note=note,
+        notify=notify,
+    )
+
+
+def student_nominated(*, nomination: Nomination, actor: User, notify: People) -> ActivityEvent:
+    return _on_nomination(
+        nomination,
+        actor=actor,
         verb=EventVerb.NOMINATED,
         to_status=nomination.status,
-        nomination=nomination,
         notify=notify,
     )
 
@@ -205,12 +204,11 @@ def student_nominated(*, nomination: Nomination, actor: User, notify: People) ->
 def nomination_answered(
     *, nomination: Nomination, actor: User, accepted: bool, message: str, notify: People
 ) -> ActivityEvent:
-    return _record(
-        activity_id=nomination.posting_id,
+    return _on_nomination(
+        nomination,
         actor=actor,
         verb=EventVerb.NOMINATION_ACCEPTED if accepted else EventVerb.NOMINATION_DECLINED,
         to_status=nomination.status,
-        nomination=nomination,
         note=message,
         notify=notify,
     )
@@ -218,24 +216,12 @@ def nomination_answered(
 
 def nomination_waiting(*, nomination: Nomination, notify: People) -> ActivityEvent:
     """civbio put it on the waiting list: every place was taken when it was accepted."""
-    return _record(
-        activity_id=nomination.posting_id,
-        actor=None,
-        verb=EventVerb.NOMINATION_WAITING,
-        nomination=nomination,
-        notify=notify,
-    )
+    return _on_nomination(nomination, actor=None, verb=EventVerb.NOMINATION_WAITING, notify=notify)
 
 
 def nomination_offered(*, nomination: Nomination, notify: People) -> ActivityEvent:
     """civbio offered it again from the waiting list: a place came free."""
-    return _record(
-        activity_id=nomination.posting_id,
-        actor=None,
-        verb=EventVerb.NOMINATION_OFFERED,
-        nomination=nomination,
-        notify=notify,
-    )
+    return _on_nomination(nomination, actor=None, verb=EventVerb.NOMINATION_OFFERED, notify=notify)
 
 
 def nomination_withdrawn(
@@ -244,22 +230,20 @@ def nomination_withdrawn(
     """Withdrawn by the school; `was` its status before, so a student taken off an accepted place
     reads as such."""
     placed = was == NominationStatus.ACCEPTED
-    return _record(
-        activity_id=nomination.posting_id,
+    return _on_nomination(
+        nomination,
         actor=actor,
         verb=EventVerb.PLACEMENT_WITHDRAWN if placed else EventVerb.NOMINATION_WITHDRAWN,
         to_status=nomination.status,
-        nomination=nomination,
         note=reason,
         notify=notify,
     )
 
 
 def agreement_recorded(*, placement: Placement, actor: User) -> ActivityEvent:
-    return _record(
-        activity_id=placement.nomination.posting_id,
+    return _on_nomination(
+        placement.nomination,
         actor=actor,
         verb=EventVerb.AGREEMENT,
-        nomination=placement.nomination,
         note=placement.pok_reference,
     )
