@@ -7,7 +7,7 @@ from django.db.models import Count
 from playwright.sync_api import expect
 
 from activities.models import Edition
-from demo.services import DEMO_PASSWORD, load_demo
+from demo.services import DEMO_PASSWORD
 from tests.e2e.conftest import OUTPUT, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -21,8 +21,7 @@ DASHBOARDS = [
 WIDTHS = {"laptop": (1366, 900), "phone": (390, 844)}
 
 
-def test_the_four_dashboards_look_right_at_laptop_and_phone_width(live_server, browser, consortium):
-    load_demo()
+def test_the_four_dashboards_look_right_at_laptop_and_phone_width(live_server, browser, demo_data):
     OUTPUT.mkdir(parents=True, exist_ok=True)
     shots = []
     for email, heading, slug in DASHBOARDS:
