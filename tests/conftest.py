@@ -202,12 +202,20 @@ def fien(municipality):
     )
 
 
-@pytest.fixture
-def consortium(db):
-    """The consortium of the source document, loaded the way `make run` loads it."""
+def _build_consortium():
     from programmes.services import load_consortium
 
     load_consortium()
+
+
+CONSORTIUM = Snapshot("consortium", _build_consortium)
+
+
+@pytest.fixture
+def consortium(db):
+    """The consortium of the source document, loaded the way `make run` loads it (built once per
+    test process and copied into the tests after: tests/snapshots.py)."""
+    CONSORTIUM.restore()
 
 
 def days(n: int):
@@ -245,8 +253,7 @@ DEMO = Snapshot("demo_data", _build_demo)
 def demo_data(db):
     """The consortium and the demo people and their data, as `make run` loads them
     (load_consortium, then load_demo), without the demo's reports. Built once per test process
-    and copied into this test's database (tests/snapshots.py): ask for it before any fixture
-    that adds rows."""
+    and copied into this test's database (tests/snapshots.py)."""
     DEMO.restore()
 
 

@@ -1,27 +1,27 @@
-"""Data sets built once per test process and copied into each test that asks for one.
+"""Data sets built once per test process and copied into each later test that asks for one.
 
-Building the demo (load_consortium, then load_demo, as `make run` does) takes seconds; copying the
-rows it made back into a test's database with PostgreSQL's COPY takes a fraction of a second. A
-`Snapshot` builds its data set the first time a test asks for it, keeps the rows the build made
-(the text COPY writes, in memory), and puts exactly those rows back in every later test. Each test
-still starts from its own empty database and gets its own copy: what one test changes is rolled
-back or flushed with that test, as if it had built the data itself.
+Building the demo (load_consortium, then load_demo, as `make run` does) takes seconds, loading the
+consortium a third of one; copying the rows a build made back into a test's database with
+PostgreSQL's COPY takes a few hundredths. The first test that asks for a `Snapshot` builds it for
+real, and the rows the build made are kept (the text COPY writes, in memory); every later test
+gets exactly those rows put back. Each test still starts from its own empty database and has its
+own copy: what it changes is rolled back or flushed with it, as if it had built the data itself.
 
-Two copies per process, each made the first time it is needed, so that the rows are those the
-test would have got by building them itself:
-- in a test inside a transaction (pytest-django's `db`): built in a savepoint that is rolled back,
-  so callbacks waiting for a commit never run, as in the test;
-- in a transactional test (`transactional_db`, `live_server`): built with autocommit, so what runs
-  on commit ran (tasks are eager); the rows are then deleted again.
+Two copies per process, so that the rows are those the test would have built itself:
+- for a test inside a transaction (pytest-django's `db`), made there: callbacks waiting for a
+  commit never ran;
+- for a transactional test (`transactional_db`, `live_server`), made with autocommit: what runs
+  on commit ran (tasks are eager).
 
-Checked, so that a copy is never quietly wrong:
-- at capture, every table the build changed was empty before it (the build only adds rows), and
-  its rows point at no row outside the copy except content types;
-- at restore, those tables are empty (ask for the data set before fixtures that add rows);
+A copy is only made, and only put back, where that is the same as building:
+- a copy is kept only if every table the build changed was empty before it (the build only
+  added rows) and its rows point at no row outside the copy but content types;
+- a copy is put back only into empty tables; otherwise the test builds for real (the builds are
+  idempotent: loading on top of what a test made first works as it always did);
 - content types, which a transactional test's flush makes again under new ids, are mapped to
   today's ids by app and model; sequences are moved past the copied ids.
 
-Without PostgreSQL (the SQLite fall-back of bin/test-services) the build simply runs in each test.
+Without PostgreSQL (the SQLite fall-back of bin/test-services) every test builds.
 """
 # ruff: noqa: S608 - the SQL names only tables, columns and sequences read from the database's own
 # catalogue (through Django's introspection), quoted; values go in as parameters or COPY data.
@@ -51,58 +51,35 @@ class Snapshot:
         self._copies: dict[bool, _Copy] = {}  # by "made inside a transaction"
 
     def restore(self) -> None:
-        """Put the data set into the test's database (which has none of its tables filled)."""
+        """Put the data set into the test's database: copied if a copy exists and its tables are
+        empty, else built (and copied, if the build allows it)."""
         if connection.vendor != "postgresql":
             self.build()
             return
         inside = connection.in_atomic_block
-        if inside not in self._copies:
-            self._copies[inside] = self._capture(inside)
-        _put_back(self.name, self._copies[inside])
+        copy = self._copies.get(inside)
+        if copy is not None and _put_back(copy):
+            return
+        copy = self._build_and_copy()
+        if copy is not None:
+            self._copies[inside] = copy
 
-    def _capture(self, inside: bool) -> _Copy:
-        qn = connection.ops.quote_name
-        tables = sorted(
-            connection.introspection.django_table_names(only_existing=True, include_views=False)
-        )
-        before = _fingerprints(tables)
-        with translation.override(settings.LANGUAGE_CODE):
-            if inside:
-                with transaction.atomic():
-                    copy = self._build_and_copy(tables, before)
-                    transaction.set_rollback(True)
-                return copy
-            filled: list[str] = []
-            try:
-                copy = self._build_and_copy(tables, before)
-                filled = list(copy.rows)
-            finally:
-                # Autocommit: the build's rows stay unless taken away (all of them if it failed).
-                now = _fingerprints(tables)
-                filled = filled or [t for t in tables if now[t][0] and not before[t][0]]
-                with transaction.atomic(), connection.cursor() as cursor:
-                    for table in filled:
-                        cursor.execute(f"DELETE FROM {qn(table)}")
-            return copy
-
-    def _build_and_copy(self, tables: list[str], before: dict[str, tuple[int, str]]) -> _Copy:
+    def _build_and_copy(self) -> _Copy | None:
         qn = connection.ops.quote_name
         introspection = connection.introspection
-        self.build()
+        tables = sorted(introspection.django_table_names(only_existing=True, include_views=False))
+        before = _fingerprints(tables)
+        with translation.override(settings.LANGUAGE_CODE):
+            self.build()
         after = _fingerprints(tables)
         changed = [t for t in tables if after[t] != before[t]]
-        had_rows = [t for t in changed if before[t][0]]
-        assert not had_rows, (
-            f"{self.name}: the build changed tables that already had rows: {had_rows}. Ask for "
-            "the data set before any fixture that adds rows (or let the build add them)."
-        )
+        if any(before[t][0] for t in changed):
+            return None  # it changed rows the test had made first: not a copy of the build alone
         filled = [t for t in changed if after[t][0]]
         rows: dict[str, bytes] = {}
         content_type_columns, sequences = [], []
         with connection.cursor() as cursor:
             for table in filled:
-                with cursor.cursor.copy(f"COPY {qn(table)} TO STDOUT") as out:
-                    rows[table] = b"".join(bytes(chunk) for chunk in out)
                 for column, (_, target, *_) in introspection.get_relations(cursor, table).items():
                     if target in filled:
                         continue
@@ -110,14 +87,14 @@ class Snapshot:
                         content_type_columns.append((table, column))
                         continue
                     cursor.execute(f"SELECT 1 FROM {qn(table)} WHERE {qn(column)} IS NOT NULL")
-                    assert cursor.fetchone() is None, (
-                        f"{self.name}: {table}.{column} points at {target}, which the build did "
-                        "not fill: such a row cannot be copied into another database state."
-                    )
+                    if cursor.fetchone() is not None:
+                        return None  # it points at a row the copy would not hold
                 sequences += [
                     (s["name"], table, s["column"])
                     for s in introspection.get_sequences(cursor, table)
                 ]
+                with cursor.cursor.copy(f"COPY {qn(table)} TO STDOUT") as out:
+                    rows[table] = b"".join(bytes(chunk) for chunk in out)
             cursor.execute(f"SELECT id, app_label, model FROM {CONTENT_TYPES}")
             content_types = {pk: (app, model) for pk, app, model in cursor.fetchall()}
         return _Copy(rows, content_types, content_type_columns, sequences)
@@ -136,7 +113,8 @@ def _fingerprints(tables: list[str]) -> dict[str, tuple[int, str]]:
         return {table: (count, digest) for table, count, digest in cursor.fetchall()}
 
 
-def _put_back(name: str, copy: _Copy) -> None:
+def _put_back(copy: _Copy) -> bool:
+    """Copy the rows in, unless one of their tables has rows already (then False)."""
     qn = connection.ops.quote_name
     tables = list(copy.rows)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -144,11 +122,8 @@ def _put_back(name: str, copy: _Copy) -> None:
             " UNION ALL ".join(f"SELECT %s FROM {qn(t)} HAVING count(*) > 0" for t in tables),
             tables,
         )
-        occupied = [table for (table,) in cursor.fetchall()]
-        assert not occupied, (
-            f"{name}: these tables already have rows: {occupied}. Ask for the data set before "
-            "any fixture that adds rows."
-        )
+        if cursor.fetchall():
+            return False
         for table in tables:
             with cursor.cursor.copy(f"COPY {qn(table)} FROM STDIN") as into:
                 into.write(copy.rows[table])
@@ -156,9 +131,11 @@ def _put_back(name: str, copy: _Copy) -> None:
         # Content types by app and model: a transactional test's flush made them again.
         cursor.execute(f"SELECT id, app_label, model FROM {CONTENT_TYPES}")
         today = {(app, model): pk for pk, app, model in cursor.fetchall()}
-        gone = set(copy.content_types.values()) - set(today)
-        assert not gone, f"{name}: content types missing from this database: {sorted(gone)}"
-        moved = {old: today[key] for old, key in copy.content_types.items() if today[key] != old}
+        moved = {
+            old: today[key]
+            for old, key in copy.content_types.items()
+            if key in today and today[key] != old
+        }
         if moved and copy.content_type_columns:
             pairs = ", ".join(f"({old}, {new})" for old, new in moved.items())
             for table, column in copy.content_type_columns:
@@ -175,3 +152,4 @@ def _put_back(name: str, copy: _Copy) -> None:
                 ),
                 [qn(sequence) for sequence, _, _ in copy.sequences],
             )
+    return True

@@ -1,18 +1,21 @@
-"""The demo data set copied into tests (tests/snapshots.py, the `demo_data` fixture) is the one
-loading it makes, each test gets its own copy, and a copy survives content types made anew."""
+"""The data sets copied into tests (tests/snapshots.py: `consortium`, `demo_data`) hold what
+building them makes, each test gets its own copy, a copy survives content types made anew, and
+a test that made rows first gets a real build."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 
 from partners.models import Organisation, User
-from tests.conftest import DEMO, _build_demo
+from tests.conftest import CONSORTIUM, DEMO
+from tests.factories import CompanyFactory
 from tests.snapshots import CONTENT_TYPES, _fingerprints
 
 pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="without PostgreSQL every test builds the demo itself"
+    connection.vendor != "postgresql", reason="without PostgreSQL every test builds the data itself"
 )
+SNAPSHOTS = pytest.mark.parametrize("snapshot", [CONSORTIUM, DEMO], ids=lambda s: s.name)
 
 
 def _counts() -> dict[str, int]:
@@ -20,11 +23,17 @@ def _counts() -> dict[str, int]:
     return {table: count for table, (count, _) in _fingerprints(sorted(tables)).items()}
 
 
-def _content_types_used() -> list[tuple[str, str, str]]:
+def _empty(snapshot) -> None:
+    with connection.cursor() as cursor:
+        for table in snapshot._copies[connection.in_atomic_block].rows:
+            cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608
+
+
+def _content_types_used(snapshot) -> list[tuple[str, str, str]]:
     """Which kind of record each row pointing at a content type names, by app and model."""
     used = []
     with connection.cursor() as cursor:
-        for table, column in DEMO._copies[connection.in_atomic_block].content_type_columns:
+        for table, column in snapshot._copies[connection.in_atomic_block].content_type_columns:
             cursor.execute(
                 f'SELECT ct.app_label, ct.model FROM "{table}" t '  # noqa: S608
                 f'JOIN {CONTENT_TYPES} ct ON ct.id = t."{column}"'
@@ -33,20 +42,21 @@ def _content_types_used() -> list[tuple[str, str, str]]:
     return sorted(used)
 
 
+@SNAPSHOTS
 @pytest.mark.django_db
-def test_the_copy_holds_what_loading_the_demo_makes(demo_data):
+def test_the_copy_holds_what_the_build_makes(snapshot):
+    snapshot.restore()  # built, or copied if an earlier test built it
+    first = _counts()
+    _empty(snapshot)
+    snapshot.restore()  # copied
     copied = _counts()
-    assert copied["partners_user"] >= 12 and copied["activities_activity"] > 0
+    _empty(snapshot)
+    snapshot.build()
+    built = _counts()
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table in DEMO._copies[True].rows:
-            cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608
-        _build_demo()
-        built = _counts()
-        transaction.set_rollback(True)
-
-    assert copied == built
-    assert DEMO._copies[True].content_type_columns  # the audit trail names its records' kinds
+    assert copied == built == first
+    assert built["partners_organisation"] >= 26
+    assert snapshot._copies[True].content_type_columns  # the audit trail names its records' kinds
 
 
 @pytest.mark.django_db
@@ -61,21 +71,29 @@ def test_what_a_test_changes_in_its_copy_is_gone_in_the_next(demo_data, turn):
     User.objects.filter(pk=coordinator.pk).update(name="Changed")
 
 
+@SNAPSHOTS
 @pytest.mark.django_db(transaction=True)
-def test_a_committed_copy_names_the_same_kinds_after_content_types_are_made_anew(demo_data):
-    before = _content_types_used()
+def test_a_committed_copy_names_the_same_kinds_after_content_types_are_made_anew(snapshot):
+    snapshot.restore()  # built and copied, or copied
+    before = _content_types_used(snapshot)
     old_ids = set(ContentType.objects.values_list("id", flat=True))
     assert before
 
     # What a transactional test's teardown does: content types come back under new ids.
-    call_command("flush", interactive=False)
+    call_command("flush", interactive=False, reset_sequences=False)
     ContentType.objects.clear_cache()
     assert not old_ids & set(ContentType.objects.values_list("id", flat=True))
-    DEMO.restore()
+    snapshot.restore()
 
-    assert _content_types_used() == before
+    assert _content_types_used(snapshot) == before
 
 
-def test_a_copy_refuses_a_database_that_already_has_its_rows(demo_data):
-    with pytest.raises(AssertionError, match="already have rows"):
-        DEMO.restore()
+@pytest.mark.django_db
+def test_a_test_that_made_rows_first_gets_a_real_build_on_top_of_them(consortium):
+    CompanyFactory(name="BioCorp", slug="biocorp")
+    DEMO.restore()  # the demo's tables are not empty: load_demo runs, as it always did
+    CONSORTIUM.restore()  # loaded again: nothing new (it is idempotent)
+
+    assert Organisation.objects.filter(slug="biocorp").count() == 1
+    assert User.objects.filter(email="coordinator@demo.civbio.nl").exists()
+    assert Organisation.objects.filter(is_lead_applicant=True).count() == 1
