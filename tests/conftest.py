@@ -41,6 +41,29 @@ def _commit_without_waiting_for_the_disk():
         options["options"] = f"{options.get('options', '')} {NO_DISK_WAIT}".strip()
 
 
+def _flush_by_delete():
+    """A transactional test ends with Django's flush, one TRUNCATE of every table: PostgreSQL
+    makes each table and index anew, 0.3 to 0.9 s a test. Deleting the rows of these small
+    tables, in one transaction (every foreign key is deferred to the commit), leaves the same
+    empty tables in a twentieth of that. Sequences are not reset either way; a flush that resets
+    them or cascades still truncates. The application never flushes."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return ["SET CONSTRAINTS ALL DEFERRED;"] + [
+            f"DELETE FROM {self.quote_name(table)};"  # noqa: S608 - the tables Django flushes
+            for table in tables
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
@@ -61,6 +84,8 @@ def pytest_configure(config):
     processes start with."""
     global RUN_REDIS_URL
     _commit_without_waiting_for_the_disk()
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        _flush_by_delete()
     RUN_REDIS_URL = shared = settings.REDIS_URL
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker or not shared:
