@@ -10,11 +10,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make test REQUIRE_SERVICES=1` (what CI runs) fails when PostgreSQL, Redis or Chromium is missing.
 REQUIRE_SERVICES ?= 0
-# The whole suite runs in pytest-xdist workers, one per core, each test file's tests in one worker
-# (its module-scoped worlds built once); with PYTEST_ARGS (a file, -k) in one process, which
-# starts sooner. PYTEST_XDIST=2 (or auto) or =0 says otherwise.
+# The whole suite runs in pytest-xdist workers, one per core; a worker that runs out of tests takes
+# some of the other's (worksteal: one long file no longer holds up the end of the run; a
+# module-scoped world is built in each worker that runs its tests, a second or so). With
+# PYTEST_ARGS (a file, -k) in one process, which starts sooner. PYTEST_XDIST=2 (or auto) or =0
+# says otherwise.
 PYTEST_XDIST ?= $(if $(PYTEST_ARGS),0,auto)
-XDIST_ARGS := $(if $(filter-out 0,$(PYTEST_XDIST)),-n $(PYTEST_XDIST) --dist loadfile)
+XDIST_ARGS := $(if $(filter-out 0,$(PYTEST_XDIST)),-n $(PYTEST_XDIST) --dist worksteal)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy

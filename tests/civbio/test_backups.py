@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 
 from civbio.backups import backup, restore
-from demo.services import load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +27,7 @@ def _counts(database: dict, tables: list[str]) -> dict[str, int]:
         }
 
 
-def test_a_backup_restores_into_a_fresh_database_with_every_record(consortium, settings, tmp_path):
+def test_a_backup_restores_into_a_fresh_database_with_every_record(demo_data, settings, tmp_path):
     database = connection.settings_dict
     if "postgresql" not in database["ENGINE"]:
         if os.environ.get("REQUIRE_SERVICES") == "1":
@@ -38,7 +37,6 @@ def test_a_backup_restores_into_a_fresh_database_with_every_record(consortium, s
     settings.MEDIA_ROOT = tmp_path / "media"
     (settings.MEDIA_ROOT / "logos").mkdir(parents=True)
     (settings.MEDIA_ROOT / "logos" / "biocorp.png").write_bytes(b"\x89PNG logo")
-    load_demo()
     tables = connection.introspection.table_names()
     before = _counts(database, tables)
     assert before["activities_activity"] > 0 and before["partners_organisation"] >= 26

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Count
 from playwright.sync_api import expect
 
-from demo.services import DEMO_PASSWORD, load_demo
+from demo.services import DEMO_PASSWORD
 from students.models import Edition
 from tests.e2e.conftest import OUTPUT, log_in
 
@@ -21,8 +21,7 @@ DASHBOARDS = [
 WIDTHS = {"laptop": (1366, 900), "phone": (390, 844)}
 
 
-def test_the_four_dashboards_look_right_at_laptop_and_phone_width(live_server, browser, consortium):
-    load_demo()
+def test_the_four_dashboards_look_right_at_laptop_and_phone_width(live_server, browser, demo_data):
     OUTPUT.mkdir(parents=True, exist_ok=True)
     shots = []
     for email, heading, slug in DASHBOARDS:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from demo.reports import load_demo_reports
-from demo.services import DEMO_PASSWORD, load_demo
+from demo.services import DEMO_PASSWORD
 from partners.models import AccessLog, User
 from programmes.models import Project
 from reports.models import REPORT_FORMATS, Report
@@ -22,9 +22,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_funder_logs_in_for_the_first_time_and_downloads_last_quarters_pdf_xlsx_and_csv(
-    live_server, page, screenshot, consortium
+    live_server, page, screenshot, demo_data
 ):
-    load_demo()
     load_demo_reports()
     project = Project.objects.get()
     last = [q[0] for q in project.quarters() if q[2] < timezone.localdate()][-1]

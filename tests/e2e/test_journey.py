@@ -1,15 +1,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from demo.services import DEMO_PASSWORD, load_demo
+from demo.services import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_logs_in_switches_language_and_logs_out(
-    live_server, page, screenshot, consortium
+    live_server, page, screenshot, demo_data
 ):
-    load_demo()
 
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", name="De programmalijnen")).to_be_visible()

@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from activities.models import Activity
-from demo.services import DEMO_PASSWORD, load_demo
+from demo.services import DEMO_PASSWORD
 from partners.models import Organisation
 from students.models import Edition, Student
 from tests.e2e.conftest import OUTPUT, log_in
@@ -66,8 +66,7 @@ def _key_pages(role: str) -> list[str]:
     return [page for page in pages[role] if page]
 
 
-def test_every_key_page_of_every_role_fits_a_phone(live_server, browser, consortium):
-    load_demo()
+def test_every_key_page_of_every_role_fits_a_phone(live_server, browser, demo_data):
     OUTPUT.mkdir(parents=True, exist_ok=True)
     problems, shots = [], []
     for role, email in ROLES.items():
@@ -100,8 +99,7 @@ def test_every_key_page_of_every_role_fits_a_phone(live_server, browser, consort
     print("\nPhone screenshots:\n" + "\n".join(f"  {p}" for p in shots))
 
 
-def test_on_a_phone_the_menu_opens_behind_one_button(live_server, browser, consortium):
-    load_demo()
+def test_on_a_phone_the_menu_opens_behind_one_button(live_server, browser, demo_data):
     context = browser.new_context(viewport=PHONE, locale="nl-NL")
     page = context.new_page()
     log_in(page, live_server.url, "docent@demo.civbio.nl", DEMO_PASSWORD)
@@ -119,9 +117,8 @@ def test_on_a_phone_the_menu_opens_behind_one_button(live_server, browser, conso
 
 
 def test_a_visitor_on_a_phone_filters_the_board_and_opens_a_partner(
-    live_server, browser, consortium
+    live_server, browser, demo_data
 ):
-    load_demo()
     activity = Activity.objects.open_opportunities().order_by("-created_at").first()
     context = browser.new_context(viewport=PHONE, locale="nl-NL")
     page = context.new_page()
@@ -155,8 +152,7 @@ def test_a_visitor_on_a_phone_filters_the_board_and_opens_a_partner(
     context.close()
 
 
-def test_staff_open_an_opportunity_from_the_public_board(live_server, page, consortium):
-    load_demo()
+def test_staff_open_an_opportunity_from_the_public_board(live_server, page, demo_data):
     activity = Activity.objects.open_opportunities().order_by("-created_at").first()
     log_in(page, live_server.url, "docent@demo.civbio.nl", DEMO_PASSWORD)
     page.goto(live_server.url + reverse("activities:public_board"))
@@ -168,9 +164,8 @@ def test_staff_open_an_opportunity_from_the_public_board(live_server, page, cons
 
 
 def test_a_teacher_imports_students_and_goes_on_from_the_outcome(
-    live_server, page, consortium, tmp_path, screenshot
+    live_server, page, demo_data, tmp_path, screenshot
 ):
-    load_demo()
     QualificationFactory(crebo="25653", name="Analist", level=4)
     upload = tmp_path / "export.csv"
     upload.write_text(

@@ -5,15 +5,14 @@ import pytest
 from playwright.sync_api import expect
 
 from activities.models import Nomination
-from demo.services import DEMO_PASSWORD, load_demo
+from demo.services import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_progress_in_the_grid_makes_a_match_and_the_teacher_nominates(
-    live_server, page, screenshot, consortium
+    live_server, page, screenshot, demo_data
 ):
-    load_demo()
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("E-mailadres").fill("docent@demo.civbio.nl")
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)

@@ -4,7 +4,7 @@ published PDF (and the download is logged)."""
 import pytest
 from playwright.sync_api import expect
 
-from demo.services import DEMO_PASSWORD, load_demo
+from demo.services import DEMO_PASSWORD
 from partners.models import AccessLog, User
 from reports import services
 from reports.models import Report, ReportKind
@@ -13,10 +13,7 @@ from tests.e2e.conftest import log_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_funder_downloads_the_latest_published_report(
-    live_server, page, screenshot, consortium
-):
-    load_demo()
+def test_the_funder_downloads_the_latest_published_report(live_server, page, screenshot, demo_data):
     coordinator = User.objects.get(email="coordinator@demo.civbio.nl")
     for number in (14, 15):
         report, _ = services.request_report(

@@ -23,7 +23,7 @@ from activities.models import (
     RequestStatus,
     ResearchProject,
 )
-from demo.services import DEMO_LOGINS, load_demo
+from demo.services import DEMO_LOGINS
 from ledger.models import Contribution, ContributionKind, ContributionStatus
 from partners.models import Role, User
 from programmes.models import Commitment, Indicator, Project
@@ -53,9 +53,8 @@ def _count(client, url) -> int:
 
 
 def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_volume(
-    client, consortium
+    client, demo_data
 ):
-    load_demo()
     people = {p.role: User.objects.get(email=p.email) for p in DEMO_LOGINS}
     urls = {
         role: [reverse(name), f"{reverse(name)}?period=all", f"{reverse(name)}?period=y2&line=1"]
@@ -384,8 +383,7 @@ def test_the_industry_dashboard_counts_what_waits_for_the_company(client, bram, 
     }
 
 
-def test_the_funder_dashboard_shows_no_personal_data_in_any_period(client, consortium):
-    load_demo()
+def test_the_funder_dashboard_shows_no_personal_data_in_any_period(client, demo_data):
     funder = User.objects.get(email="financier@demo.civbio.nl")
     client.force_login(funder)
     personal = set()

@@ -15,7 +15,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from demo.services import load_demo
 from partners.models import AccessLog, User
 from programmes.models import Project
 from reports import services
@@ -38,9 +37,8 @@ def _download(client, report, fmt):
 
 
 @pytest.fixture
-def demo(consortium, settings):
+def demo(demo_data, settings):
     settings.DEBUG = True
-    load_demo()
     return {
         "coordinator": User.objects.get(email="coordinator@demo.civbio.nl"),
         "funder": User.objects.get(email="financier@demo.civbio.nl"),

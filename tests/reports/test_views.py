@@ -3,7 +3,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from demo.services import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from demo.services import DEMO_LOGINS, DEMO_PASSWORD
 from partners.models import Organisation, Role
 from tests.browser import submit
 
@@ -18,8 +18,7 @@ DASHBOARDS = {
 
 
 @pytest.mark.parametrize("person", DEMO_LOGINS, ids=lambda p: p.email)
-def test_each_demo_role_logs_in_and_lands_on_its_own_dashboard(client, consortium, person):
-    load_demo()
+def test_each_demo_role_logs_in_and_lands_on_its_own_dashboard(client, demo_data, person):
 
     response = submit(
         client,
@@ -33,8 +32,7 @@ def test_each_demo_role_logs_in_and_lands_on_its_own_dashboard(client, consortiu
     assert response.context["user"].email == person.email
 
 
-def test_a_wrong_password_keeps_the_email_and_explains(client, consortium):
-    load_demo()
+def test_a_wrong_password_keeps_the_email_and_explains(client, demo_data):
 
     response = submit(
         client, reverse("account_login"), {"login": "docent@demo.civbio.nl", "password": "wrong"}
