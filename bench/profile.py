@@ -15,6 +15,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -93,6 +94,7 @@ def main() -> int:
         sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
         print(
             f"{page.name[:34]:<34} {page.role:<11} best {min(times):7.1f} ms  "
+            f"median {statistics.median(times):7.1f} ms  "
             f"q={len(queries):>3} sql {sql_ms:6.1f} ms  {len(body):>9,} bytes"
         )
         if args.sql:
