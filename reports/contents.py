@@ -31,6 +31,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
     CSV files are three views of this)."""
     today = today or timezone.localdate()
     upto = period.upto(today)
+    closed = figures.closed_quarters(project)
     data = kpis.kpi_rows(project, today=upto)
     current = data["quarter"][0] if data["quarter"] else 0
     raw = {r.indicator.pk: r.in_quarters(period.quarters, current) for r in data["rows"]}
@@ -75,7 +76,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         )
     happened = {
         key: n
-        for key, n in figures.activities_happened(period).items()
+        for key, n in figures.activities_happened(period, closed=closed).items()
         # Placements are students: reported only as the protected KPI "places filled".
         if key[0] != ActivityKind.INTERNSHIP
     }
@@ -97,7 +98,9 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < upto
     # Every figure of the report as it stood at the end of the period (or today, while the
     # period runs): the rule checks say the same co-financing as the indicator table.
-    finance = figures.finance_overview(project, period=period, as_of=upto)
+    finance = figures.finance_overview(
+        project, period=period, as_of=upto, closed=closed, per_year=False
+    )
     partners = [
         p
         for p in finance["partners"]
@@ -106,7 +109,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
     ]
     engagement = [
         e
-        for e in figures.partner_engagement(period, upto)
+        for e in figures.partner_engagement(period, upto, closed=closed)
         if _partner_during(e.organisation, period)
     ]
     all_partners = list(Organisation.objects.partners())
