@@ -19,6 +19,7 @@ from programmes.periods import project_periods
 from reports import closing, figures, kpis
 from reports.contents import report_contents
 from reports.models import ClosedQuarter, QuarterActivities, QuarterMeasure, QuarterPartner
+from tests.browser import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +225,27 @@ def test_a_closed_quarter_takes_no_more_contributions(demo):
                 "description": "Gastles",
             },
         )
+
+
+def test_the_reports_page_closes_only_ended_quarters_and_only_for_coordinators(client, demo):
+    project = demo["project"]
+    url = reverse("reports:quarter_close")
+    current = project.quarter_of(timezone.localdate())[0]
+    client.force_login(demo["coordinator"])
+
+    page = client.get(reverse("reports:report_list"))
+    offered = [n for n, _label in page.context["close_form"].fields["quarter"].choices]
+    assert offered == [q[0] for q in reversed(_ended(project))]
+    refused = client.get(f"{url}?quarter={current}", follow=True)
+    assert "Kies een kwartaal dat voorbij is" in refused.text
+    confirm = client.get(f"{url}?quarter=3")
+    assert confirm.status_code == 200 and not ClosedQuarter.objects.exists()
+    done = submit(client, url, page=confirm, button="Ja, sluiten", follow=True)
+
+    assert "De kwartalen tot en met kwartaal 3 zijn gesloten" in done.text
+    assert list(ClosedQuarter.objects.values_list("number", flat=True)) == [1, 2, 3]
+    # A funder, even with the page's token, is refused (tests/test_authz_matrix.py has every role).
+    client.force_login(demo["funder"])
+    refused = client.post_with_cookie_token(url, {"quarter": "4", "confirm": "yes"})
+    assert refused.status_code == 403
+    assert ClosedQuarter.objects.count() == 3
