@@ -1,6 +1,7 @@
 """Look inside one key page at a time, against the benchmark's database, without serving it.
 
-    python -m bench.profile --build 10     # recreate the bench database at ten times (≈ 1 min)
+    python -m bench.profile --build 10     # recreate the bench database at ten times (≈ 2 min),
+                                           # its ended quarters closed but the last
     python -m bench.profile                # every key page: time, queries, SQL time, size
     python -m bench.profile board --cprofile --repeat 5   # one page (name or role contains
                                                           # "board"), with Python's profiler
