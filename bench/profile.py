@@ -1,6 +1,7 @@
 """Look inside one key page at a time, against the benchmark's database, without serving it.
 
-    python -m bench.profile --build 10     # recreate the bench database at ten times (≈ 1 min)
+    python -m bench.profile --build 10     # recreate the bench database at ten times (≈ 2 min),
+                                           # its ended quarters closed but the last
     python -m bench.profile                # every key page: time, queries, SQL time, size
     python -m bench.profile board --cprofile --repeat 5   # one page (name or role contains
                                                           # "board"), with Python's profiler
@@ -15,6 +16,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -93,6 +95,7 @@ def main() -> int:
         sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
         print(
             f"{page.name[:34]:<34} {page.role:<11} best {min(times):7.1f} ms  "
+            f"median {statistics.median(times):7.1f} ms  "
             f"q={len(queries):>3} sql {sql_ms:6.1f} ms  {len(body):>9,} bytes"
         )
         if args.sql:

@@ -147,8 +147,28 @@ def grow_to(current: int, target: int) -> dict:
         made = grow(target - current, partners=26 * (target - current), report=report)
     bar.close()
     made["seconds"] = round(time.perf_counter() - began, 1)
+    made["closed_quarters"] = close_quarters()
     analyse()
     return made
+
+
+def close_quarters() -> int:
+    """Close the quarters as the project office would have: every one that ended, but the last,
+    whose report is the one being made (time_report). Quarters closed at a smaller scale open
+    again first, so that what is stored holds everything the generator added since."""
+    from django.utils import timezone
+
+    from partners.models import User
+    from programmes.selectors import current_project
+    from reports import closing
+
+    project = current_project()
+    coordinator = User.objects.get(email=ROLES["coordinator"])
+    closing.reopen_quarters(actor=coordinator, project=project, number=1)
+    ended = [n for n, _start, end in project.quarters() if end < timezone.localdate()]
+    if len(ended) < 2:
+        return 0
+    return len(closing.close_quarters(actor=coordinator, project=project, number=ended[-2]))
 
 
 def analyse() -> None:

@@ -33,6 +33,9 @@ class ProjectAdmin(admin.ModelAdmin):
     autocomplete_fields = ["lead_organisation", "funder"]
     search_fields = ["name", "short_name"]
     list_filter = ["start_date", "end_date"]
+    # Quarters close on the reports page, which stores their figures as they close
+    # (reports.closing); set here, a quarter would close without its figures stored.
+    readonly_fields = ["closed_until"]
     inlines = [ProgrammeLineInline]
 
 

@@ -227,11 +227,13 @@ def bar_chart(
     width: int = 480,
     show_values: bool = True,
     compact: bool = False,
+    narrow: bool = True,
 ) -> Chart:
     """Bars per label, one bar per series (or one stacked bar with `stacked`); `horizontal` for
     long labels (partners, indicators). Values are printed on the bars while they fit (and
     `show_values`: PDFs, which print the figures in tables beside, leave them off). `compact`
-    draws thinner horizontal bars, so twenty labels fit half a printed page."""
+    draws thinner horizontal bars, so twenty labels fit half a printed page. Without `narrow`
+    no phone-width drawing is made (paper has one width)."""
     labels, series = _plain(labels, series)
     if stacked:
         kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
@@ -274,7 +276,9 @@ def bar_chart(
             graph.add(name, [None if values[i] is None else float(values[i]) for i in order])
         return graph
 
-    return _chart(draw, width, title, summary, labels, series, decimals, value_suffix, category)
+    return _chart(
+        draw, width, title, summary, labels, series, decimals, value_suffix, category, narrow
+    )
 
 
 def _shorten(label: str, room: int) -> str:
@@ -286,7 +290,9 @@ def _plain(labels, series):
     return [str(label) for label in labels], [(str(name), list(vs)) for name, vs in series]
 
 
-def _chart(draw, width, title, summary, labels, series, decimals, value_suffix, category) -> Chart:
+def _chart(
+    draw, width, title, summary, labels, series, decimals, value_suffix, category, narrow=True
+) -> Chart:
     title, summary, category = str(title), str(summary), str(category)
     table_rows = [
         [label, *(f"{format_value(vs[i], decimals)}{value_suffix}" for _, vs in series)]
@@ -299,7 +305,7 @@ def _chart(draw, width, title, summary, labels, series, decimals, value_suffix, 
         columns=[category, *(name for name, _ in series)],
         rows=table_rows,
         svg=_finish(graph, title, summary),
-        svg_narrow=_finish(draw(NARROW), title, summary) if width > NARROW * 1.5 else "",
+        svg_narrow=_finish(draw(NARROW), title, summary) if narrow and width > NARROW * 1.5 else "",
         kind="line" if isinstance(graph, pygal.Line) else "bar",
     )
 

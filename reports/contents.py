@@ -32,6 +32,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
     CSV files are three views of this)."""
     today = today or timezone.localdate()
     upto = period.upto(today)
+    closed = figures.closed_quarters(project)
     data = kpis.kpi_rows(project, today=upto)
     current = data["quarter"][0] if data["quarter"] else 0
     raw = {r.indicator.pk: r.in_quarters(period.quarters, current) for r in data["rows"]}
@@ -61,6 +62,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
                 category=_("Indicator"),
                 width=640,
                 show_values=False,
+                narrow=False,
             )
             if charted
             else None
@@ -76,7 +78,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         )
     happened = {
         key: n
-        for key, n in figures.activities_happened(period).items()
+        for key, n in figures.activities_happened(period, closed=closed).items()
         # Placements are students: reported only as the protected KPI "places filled".
         if key[0] != ActivityKind.INTERNSHIP
     }
@@ -98,7 +100,9 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < upto
     # Every figure of the report as it stood at the end of the period (or today, while the
     # period runs): the rule checks say the same co-financing as the indicator table.
-    finance = figures.finance_overview(project, period=period, as_of=upto)
+    finance = figures.finance_overview(
+        project, period=period, as_of=upto, closed=closed, per_year=False
+    )
     partners = [
         p
         for p in finance["partners"]
@@ -107,7 +111,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
     ]
     engagement = [
         e
-        for e in figures.partner_engagement(period, upto)
+        for e in figures.partner_engagement(period, upto, closed=closed)
         if _partner_during(e.organisation, period)
     ]
     all_partners = list(Organisation.objects.partners())
@@ -130,6 +134,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         "reached": [m for m in milestones if m.status == MilestoneStatus.REACHED],
         "missed": [m for m in milestones if m.status == MilestoneStatus.MISSED or m.overdue],
         "partners": partners,
+        "printed_partners": _printed(partners),
         "cofinancing_total": {
             "committed": sum((p.period_committed for p in partners), Decimal(0)),
             "cash": sum((p.period_cash for p in partners), Decimal(0)),
@@ -152,14 +157,30 @@ def _partner_during(organisation: Organisation, period: Period) -> bool:
     )
 
 
-# Partners per printed chart: twenty compact rows take half an A4 page.
+# Partners in the printed co-financing table; the workbook and the CSV files hold every one. A
+# real consortium's fit (26 partners); a PDF of thousands of rows took a minute (make bench at a
+# hundred times the consortium) and no reader goes through it.
+PRINTED_PARTNERS = 50
+
+
+def _printed(partners: list) -> list:
+    """The partners the printed table lists: all of them while they fit, else the largest
+    pledges for the period, largest first."""
+    if len(partners) <= PRINTED_PARTNERS:
+        return partners
+    return sorted(partners, key=lambda p: p.period_committed, reverse=True)[:PRINTED_PARTNERS]
+
+
+# Partners per printed chart: twenty compact rows take half an A4 page. The charts show the
+# largest pledges. A chart for every twenty partners grew
+# with the consortium and drawing them was most of a report's time (make bench: 14 charts at ten
+# times the consortium, 130 at a hundred; WeasyPrint styles each chart against all the others).
 CHART_PARTNERS = 20
 
 
 def _finance_charts(partners: list, period: Period) -> list[charts.Chart]:
     """The pledge for the period next to what was realised, one chart per co-financing category
-    (the RIF judges each on its own), every partner in it, split further when a category holds
-    more partners than a page can show."""
+    (the RIF judges each on its own), for the partners with the largest pledges."""
     names = {
         CofinancingCategory.EMPLOYER: _("employers and organised business"),
         CofinancingCategory.OTHER: _("other partners"),
@@ -167,28 +188,35 @@ def _finance_charts(partners: list, period: Period) -> list[charts.Chart]:
     made = []
     for category, label in names.items():
         rows = [p for p in partners if p.organisation.cofinancing_category == category]
-        parts = [rows[i : i + CHART_PARTNERS] for i in range(0, len(rows), CHART_PARTNERS)]
-        for number, part in enumerate(parts, start=1):
-            title = _("Co-financing per partner in %(period)s: %(category)s") % {
-                "period": period.short_label,
-                "category": label,
+        if not rows:
+            continue
+        shown = sorted(rows, key=lambda p: p.period_committed, reverse=True)[:CHART_PARTNERS]
+        title = _("Co-financing per partner in %(period)s: %(category)s") % {
+            "period": period.short_label,
+            "category": label,
+        }
+        summary = _("For each partner, the pledge for the period next to what it realised.")
+        if len(rows) > len(shown):
+            title += " " + _("(the %(n)s largest pledges of %(total)s)") % {
+                "n": len(shown),
+                "total": len(rows),
             }
-            if len(parts) > 1:
-                title += " " + _("(%(n)s of %(total)s)") % {"n": number, "total": len(parts)}
-            made.append(
-                charts.bar_chart(
-                    title,
-                    _("For each partner, the pledge for the period next to what it realised."),
-                    [p.organisation.name for p in part],
-                    [
-                        (_("Committed"), [p.period_committed.quantize(Decimal(1)) for p in part]),
-                        (_("Realised"), [p.period_realised.quantize(Decimal(1)) for p in part]),
-                    ],
-                    horizontal=True,
-                    category=_("Partner"),
-                    width=640,
-                    show_values=False,
-                    compact=True,
-                )
+            summary += " " + _("The table above lists every partner.")
+        made.append(
+            charts.bar_chart(
+                title,
+                summary,
+                [p.organisation.name for p in shown],
+                [
+                    (_("Committed"), [p.period_committed.quantize(Decimal(1)) for p in shown]),
+                    (_("Realised"), [p.period_realised.quantize(Decimal(1)) for p in shown]),
+                ],
+                horizontal=True,
+                category=_("Partner"),
+                width=640,
+                show_values=False,
+                narrow=False,
+                compact=True,
             )
+        )
     return made

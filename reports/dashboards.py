@@ -15,6 +15,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -96,12 +97,14 @@ def _list_url(name: str, *args, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _happened(scope: Scope, hide: tuple[str, ...] = ()) -> dict:
+def _happened(scope: Scope, closed: figures.Closed, hide: tuple[str, ...] = ()) -> dict:
     """Activities that took place in the period, by kind and line, as a chart and a total
     (`hide`: kinds left out, such as placements, which count students)."""
     counts = {
         key: n
-        for key, n in figures.activities_happened(scope.period, scope.line_id).items()
+        for key, n in figures.activities_happened(
+            scope.period, scope.line_id, closed=closed
+        ).items()
         if key[0] not in hide
     }
     kinds = [k for k in ActivityKind if any(key[0] == k for key in counts)] or [
@@ -231,10 +234,12 @@ LISTED = 12
 MATCHED = 25
 
 
-def _finance_figures(project, today, period) -> dict:
+def _finance_figures(project, today, period, closed: figures.Closed) -> dict:
     """What the dashboards show of co-financing: totals over every counting partner, the
     largest pledges and the partners behind theirs."""
-    overview = figures.finance_overview(project, today, period=period)
+    overview = figures.finance_overview(
+        project, today, period=period, closed=closed, per_year=False
+    )
     counting = [
         p
         for p in overview["partners"]
@@ -259,8 +264,8 @@ def _finance_figures(project, today, period) -> dict:
     }
 
 
-def _finance(scope: Scope) -> dict:
-    shown = _finance_figures(scope.project, scope.today, scope.period)
+def _finance(scope: Scope, closed: figures.Closed) -> dict:
+    shown = _finance_figures(scope.project, scope.today, scope.period, closed)
     largest = shown["largest"]
     chart = None
     if largest:
@@ -292,10 +297,10 @@ def _finance(scope: Scope) -> dict:
 # Coordinator ------------------------------------------------------------------------------------
 
 
-def _engagement(period, upto: date, cutoff: date) -> dict:
+def _engagement(period, upto: date, cutoff: date, closed: figures.Closed) -> dict:
     """The partners' engagement as the dashboard shows it: counted, and the first of those silent
     since `cutoff` named."""
-    engagement = figures.partner_engagement(period, upto)
+    engagement = figures.partner_engagement(period, upto, closed=closed)
     silent = [e for e in engagement if e.silent_since(cutoff)]
     return {
         "engagement_total": len(engagement),
@@ -309,6 +314,7 @@ def _engagement(period, upto: date, cutoff: date) -> dict:
 def coordinator_dashboard(user: User, scope: Scope) -> dict:
     now = timezone.now()
     today = scope.today
+    closed = figures.closed_quarters(scope.project)
     kpi_blocks = _kpis(scope, suppress=False)
     for block in kpi_blocks:
         block["chart"] = _kpi_progress_chart(block)
@@ -318,13 +324,17 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
     pending_invitations = Invitation.objects.pending(now).aggregate(
         n=Count("pk"), expiring=Count("pk", filter=Q(expires_at__lte=now + timedelta(days=3)))
     )
-    contributions = {
-        "submitted": Contribution.objects.filter(status=ContributionStatus.SUBMITTED).count(),
-        "proposed": Contribution.objects.filter(status=ContributionStatus.PROPOSED).count(),
-    }
+    contributions = Contribution.objects.filter(
+        status__in=[ContributionStatus.SUBMITTED, ContributionStatus.PROPOSED]
+    ).aggregate(
+        submitted=Count("pk", filter=Q(status=ContributionStatus.SUBMITTED)),
+        proposed=Count("pk", filter=Q(status=ContributionStatus.PROPOSED)),
+    )
     values_pending = IndicatorValue.objects.filter(status=ReportStatus.SUBMITTED)
     if scope.line_id:
         values_pending = values_pending.filter(indicator__programme_line_id=scope.line_id)
+    # How many wait, and the line whose KPI page lists them (it shows one line at a time).
+    waiting = values_pending.aggregate(n=Count("pk"), line=Min("indicator__programme_line__number"))
     # The latest quarter that has ended: its write-up per line is what the next report needs.
     ended = [q for q in scope.project.quarters() if q[2] < today]
     last_ended = ended[-1] if ended else None
@@ -347,20 +357,17 @@ def coordinator_dashboard(user: User, scope: Scope) -> dict:
     )
     without_people_count = without_people.count()
     return {
-        **_happened(scope),
-        **_finance(scope),
+        **_happened(scope, closed),
+        **_finance(scope, closed),
         "kpi_blocks": kpi_blocks,
-        **_engagement(scope.period, scope.upto, cutoff),
+        **_engagement(scope.period, scope.upto, cutoff, closed),
         "silent_cutoff": cutoff,
         "milestones": _milestones(scope),
         "approvals": {
             "contributions": contributions["submitted"],
             "hours_unconfirmed": contributions["proposed"],
-            "kpi_values": values_pending.count(),
-            # The line whose KPI page lists figures waiting (the page shows one line at a time).
-            "kpi_line": values_pending.order_by("indicator__programme_line__number")
-            .values_list("indicator__programme_line__number", flat=True)
-            .first(),
+            "kpi_values": waiting["n"],
+            "kpi_line": waiting["line"],
             "invitations": pending_invitations["n"],
             "invitations_expiring": pending_invitations["expiring"],
         },
@@ -666,6 +673,7 @@ def industry_dashboard(user: User, scope: Scope) -> dict:
 
 def funder_dashboard(user: User, scope: Scope) -> dict:
     """Aggregates only: nothing personal reaches a funder's page."""
+    closed = figures.closed_quarters(scope.project)
     kpi_blocks = _kpis(scope, suppress=True)
     current = scope.project.quarter_of(scope.upto)
     for block in kpi_blocks:
@@ -686,8 +694,8 @@ def funder_dashboard(user: User, scope: Scope) -> dict:
     return {
         "milestones_more": max(of_scope.count() - len(milestones), 0),
         # Placements are students: funders see them only as the suppressed total below.
-        **_happened(scope, hide=(ActivityKind.INTERNSHIP,)),
-        **_finance(scope),
+        **_happened(scope, closed, hide=(ActivityKind.INTERNSHIP,)),
+        **_finance(scope, closed),
         "kpi_blocks": kpi_blocks,
         "milestones": milestones,
         "students": figures.student_aggregates(),

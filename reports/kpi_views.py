@@ -249,7 +249,7 @@ def _download(fmt: str, name: str, header: list, rows: list[list]):
 def finance_export(request, fmt: str):
     if not rules.can_see_finances(request.user):
         raise PermissionDenied
-    overview = figures.finance_overview(_project())
+    overview = figures.finance_overview(_project(), per_year=False)
     log_access(actor=request.user, action=f"export_{fmt}", target_type="finance", target_id=0)
     header = [
         _("Partner"),

@@ -1,11 +1,24 @@
 """KPIs per programme line: what civbio counts by itself per quarter, what partners report by
 hand, against the targets — the same figures for the KPI page and the funder reports."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from activities.models import (
@@ -13,16 +26,13 @@ from activities.models import (
     ActivityKind,
     ActivityStatus,
     Audience,
-    Event,
     Placement,
-    Posting,
     Request,
     RequestStatus,
     ResearchOutput,
 )
 from ledger.models import Contribution
 from programmes.models import (
-    Commitment,
     DerivedMeasure,
     Indicator,
     IndicatorSource,
@@ -30,120 +40,217 @@ from programmes.models import (
     Project,
     ReportStatus,
 )
-from reports.figures import counting_contributions, hour_rate, protect, rate_table
+from reports.figures import counting, hour_rate, hour_rates, protect
+from reports.models import QuarterMeasure, QuarterPartner
 from students.models import DONE_STATUSES, Edition, UnitProgress
 
 
-def quarter_expression(project: Project, field_name: str):
-    """SQL for the project quarter a date field falls in (0 outside the project)."""
+def quarter_expression(project: Project, field_name: str, since: date | None = None):
+    """SQL for the project quarter a date field falls in (0 outside the project, or before
+    `since` when given: those quarters are not asked about)."""
     return Case(
         *[
             When(**{f"{field_name}__range": (start, end)}, then=Value(number))
             for number, start, end in project.quarters()
+            if since is None or end >= since
         ],
         default=Value(0),
         output_field=IntegerField(),
     )
 
 
-def _per_quarter(
-    queryset: QuerySet, project: Project, date_field: str, aggregate
-) -> dict[int, Decimal]:
+def plain(value) -> Decimal:
+    """A figure without trailing zeros, however it was counted: a count of 2 and a stored
+    2.000 read and print alike."""
+    value = Decimal(value or 0)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table the derived measures count, the date that places a row in a quarter, and the
+    measures it gives: all of them counted in one query over the table."""
+
+    rows: QuerySet
+    date_field: str
+    measures: dict[str, Aggregate]
+
+
+def _sources() -> list[Source]:
+    done = [ActivityStatus.DRAFT, ActivityStatus.CANCELLED]
+    delivered = ActivityStatus.DELIVERED
+    return [
+        Source(
+            Request.objects.filter(status=RequestStatus.DELIVERED),
+            "date",
+            {
+                # The kind through EXISTS, which PostgreSQL answers from the guest lessons
+                # alone: a join read every activity to count a quarter's requests (make bench).
+                DerivedMeasure.GUEST_LESSONS: Count(
+                    "pk",
+                    filter=Q(
+                        Exists(
+                            Activity.objects.filter(
+                                pk=OuterRef("activity_id"), kind=ActivityKind.GUEST_LESSON
+                            )
+                        )
+                    ),
+                ),
+                DerivedMeasure.STUDENTS_REACHED: Sum("students_reached"),
+            },
+        ),
+        # Every kind of activity in one table; the kinds' own fields through their child
+        # tables (a posting's places, an event's audience and people reached).
+        Source(
+            Activity.objects.all(),
+            "start_date",
+            {
+                DerivedMeasure.PLACES_OFFERED: Sum("posting__places", filter=~Q(status__in=done)),
+                DerivedMeasure.TEACHERS_TRAINED: Sum(
+                    "event__people_reached",
+                    filter=Q(
+                        kind=ActivityKind.TRAINING,
+                        status=delivered,
+                        event__audience__in=[Audience.TEACHERS, Audience.WORKPLACE_TRAINERS],
+                    ),
+                ),
+                DerivedMeasure.RESEARCH_PROJECTS: Count(
+                    "pk", filter=Q(kind=ActivityKind.RESEARCH) & ~Q(status=ActivityStatus.DRAFT)
+                ),
+                DerivedMeasure.PEOPLE_REACHED: Sum(
+                    "event__people_reached", filter=Q(kind=ActivityKind.IMAGE, status=delivered)
+                ),
+            },
+        ),
+        Source(Placement.objects.all(), "start_date", {DerivedMeasure.PLACES_FILLED: Count("pk")}),
+        Source(Edition.objects.all(), "start_date", {DerivedMeasure.EDITIONS_RUN: Count("pk")}),
+        Source(
+            UnitProgress.objects.filter(status__in=DONE_STATUSES),
+            "recorded_on",
+            {DerivedMeasure.UNITS_COMPLETED: Count("pk")},
+        ),
+        Source(
+            ResearchOutput.objects.all(),
+            "published_on",
+            {DerivedMeasure.RESEARCH_OUTPUTS: Count("pk")},
+        ),
+    ]
+
+
+# Counted from the approved contributions, per partner: who was active, and the co-financing.
+CONTRIBUTION_MEASURES = frozenset({DerivedMeasure.ACTIVE_PARTNERS, DerivedMeasure.COFINANCING})
+
+
+@dataclass
+class Measures:
+    """Derived measures per project quarter (quarters with nothing counted left out), and for the
+    partners-active headcount who was counted in each quarter."""
+
+    per_quarter: dict[str, dict[int, Decimal]] = field(default_factory=dict)
+    members: dict[int, frozenset[int]] = field(default_factory=dict)
+
+    def add(self, key: str, quarter: int, value) -> None:
+        value = plain(value)
+        if quarter and value:
+            self.per_quarter.setdefault(key, {})[quarter] = value
+
+
+def count_measures(
+    project: Project, keys: Iterable[str], since: date | None = None, until: date | None = None
+) -> Measures:
+    """The measures in `keys` per quarter, counted from the data dated from `since` to `until`
+    (either end open when None): one query per table that holds any of them."""
+    keys = set(keys)
+    bounds = {}
+    counted = Measures()
+    for source in _sources():
+        wanted = {k: a for k, a in source.measures.items() if k in keys}
+        if not wanted:
+            continue
+        if since:
+            bounds = {f"{source.date_field}__gte": since}
+        if until:
+            bounds[f"{source.date_field}__lte"] = until
+        rows = (
+            source.rows.filter(**bounds)
+            .annotate(q=quarter_expression(project, source.date_field, since))
+            .order_by()
+            .values("q")
+            .annotate(**wanted)
+        )
+        for row in rows:
+            for key in wanted:
+                counted.add(key, row["q"], row[key])
+    if keys & CONTRIBUTION_MEASURES:
+        _count_contributions(project, counted, since, until)
+    return counted
+
+
+def _count_contributions(
+    project: Project, counted: Measures, since: date | None, until: date | None
+) -> None:
+    """Partners active (an approved contribution dated in the quarter) and the co-financing
+    (valued exactly as on the finance page: each partner's rate for that year), in one query
+    per quarter and partner."""
+    first = max(since, project.start_date) if since else project.start_date
+    last = min(until, project.end_date) if until else project.end_date
+    rates = hour_rates(project)
     rows = (
-        queryset.annotate(q=quarter_expression(project, date_field))
-        .values("q")
-        .annotate(total=aggregate)
-        .values_list("q", "total")
+        Contribution.objects.filter(status="approved", date__range=(first, last))
+        .annotate(q=quarter_expression(project, "date", since))
+        .order_by()
+        .values_list("q", "organisation_id")
+        .annotate(h=Sum("hours", filter=counting()), a=Sum("amount", filter=counting()))
     )
-    return {q: Decimal(total or 0) for q, total in rows if q}
+    partners: dict[int, set[int]] = {}
+    euros: dict[int, Decimal] = {}
+    for quarter, organisation_id, hours, amount in rows:
+        if not quarter:
+            continue
+        partners.setdefault(quarter, set()).add(organisation_id)
+        if hours is not None or amount is not None:
+            year = (quarter - 1) // 4 + 1
+            rate = hour_rate(rates, project, organisation_id, year)
+            euros[quarter] = euros.get(quarter, Decimal(0)) + (hours or 0) * rate + (amount or 0)
+    for quarter, ids in partners.items():
+        counted.add(DerivedMeasure.ACTIVE_PARTNERS, quarter, len(ids))
+        counted.members[quarter] = frozenset(ids)
+    for quarter, value in euros.items():
+        counted.add(DerivedMeasure.COFINANCING, quarter, value)
 
 
-def _delivered(kind: str) -> QuerySet:
-    return Request.objects.filter(status=RequestStatus.DELIVERED, activity__kind=kind)
+def read_measures(project: Project, keys: Iterable[str]) -> Measures:
+    """The measures in `keys` per quarter: those of the closed quarters as they were stored when
+    each closed (reports.closing), the open quarters counted now."""
+    keys = set(keys)
+    measures = Measures()
+    stored = QuarterMeasure.objects.filter(quarter__project=project).values_list(
+        "quarter__number", "measure", "value"
+    )
+    closed = 0
+    for quarter, key, value in stored:
+        closed = max(closed, quarter)
+        if key in keys:
+            measures.add(key, quarter, value)
+    if DerivedMeasure.ACTIVE_PARTNERS in keys and closed:
+        members: dict[int, set[int]] = {}
+        for quarter, organisation_id in QuarterPartner.objects.filter(
+            quarter__project=project, active=True
+        ).values_list("quarter__number", "organisation_id"):
+            members.setdefault(quarter, set()).add(organisation_id)
+        measures.members = {q: frozenset(ids) for q, ids in members.items()}
+    since = project.quarters()[closed][1] if 0 < closed < len(project.quarters()) else None
+    if closed < len(project.quarters()):
+        live = count_measures(project, keys, since=since)
+        for key, values in live.per_quarter.items():
+            measures.per_quarter.setdefault(key, {}).update(values)
+        measures.members.update(live.members)
+    return measures
 
 
 def measure(project: Project, key: str) -> dict[int, Decimal]:
-    """One derived measure, per project quarter, in one query."""
-    match key:
-        case DerivedMeasure.GUEST_LESSONS:
-            return _per_quarter(_delivered(ActivityKind.GUEST_LESSON), project, "date", Count("pk"))
-        case DerivedMeasure.STUDENTS_REACHED:
-            return _per_quarter(
-                Request.objects.filter(status=RequestStatus.DELIVERED),
-                project,
-                "date",
-                Sum("students_reached"),
-            )
-        case DerivedMeasure.PLACES_OFFERED:
-            return _per_quarter(
-                Posting.objects.exclude(
-                    status__in=[ActivityStatus.DRAFT, ActivityStatus.CANCELLED]
-                ),
-                project,
-                "start_date",
-                Sum("places"),
-            )
-        case DerivedMeasure.PLACES_FILLED:
-            return _per_quarter(Placement.objects.all(), project, "start_date", Count("pk"))
-        case DerivedMeasure.EDITIONS_RUN:
-            return _per_quarter(Edition.objects.all(), project, "start_date", Count("pk"))
-        case DerivedMeasure.UNITS_COMPLETED:
-            return _per_quarter(
-                UnitProgress.objects.filter(status__in=DONE_STATUSES),
-                project,
-                "recorded_on",
-                Count("pk"),
-            )
-        case DerivedMeasure.TEACHERS_TRAINED:
-            return _per_quarter(
-                Event.objects.filter(
-                    kind=ActivityKind.TRAINING,
-                    status=ActivityStatus.DELIVERED,
-                    audience__in=[Audience.TEACHERS, Audience.WORKPLACE_TRAINERS],
-                ),
-                project,
-                "start_date",
-                Sum("people_reached"),
-            )
-        case DerivedMeasure.RESEARCH_PROJECTS:
-            return _per_quarter(
-                Activity.objects.filter(kind=ActivityKind.RESEARCH).exclude(
-                    status=ActivityStatus.DRAFT
-                ),
-                project,
-                "start_date",
-                Count("pk"),
-            )
-        case DerivedMeasure.RESEARCH_OUTPUTS:
-            return _per_quarter(ResearchOutput.objects.all(), project, "published_on", Count("pk"))
-        case DerivedMeasure.PEOPLE_REACHED:
-            return _per_quarter(
-                Event.objects.filter(kind=ActivityKind.IMAGE, status=ActivityStatus.DELIVERED),
-                project,
-                "start_date",
-                Sum("people_reached"),
-            )
-        case DerivedMeasure.ACTIVE_PARTNERS:
-            return {q: Decimal(len(ids)) for q, ids in active_partners(project).items()}
-        case DerivedMeasure.COFINANCING:
-            # Valued exactly as on the finance page: each partner's rate for that year.
-            rates = rate_table(project, list(Commitment.objects.filter(project=project)))
-            rows = (
-                counting_contributions()
-                .annotate(q=quarter_expression(project, "date"))
-                .values("q", "organisation_id")
-                .annotate(h=Sum("hours"), a=Sum("amount"))
-            )
-            euros: dict[int, Decimal] = {}
-            for row in rows:
-                if not row["q"]:
-                    continue
-                year = (row["q"] - 1) // 4 + 1
-                rate = hour_rate(rates, project, row["organisation_id"], year)
-                value = (row["h"] or 0) * rate + (row["a"] or 0)
-                euros[row["q"]] = euros.get(row["q"], Decimal(0)) + value
-            return euros
-    return {}
+    """One derived measure, per project quarter."""
+    return read_measures(project, [key]).per_quarter.get(key, {})
 
 
 def is_headcount(indicator: Indicator) -> bool:
@@ -154,22 +261,9 @@ def is_headcount(indicator: Indicator) -> bool:
 
 
 def active_partners(project: Project) -> dict[int, frozenset[int]]:
-    """Per project quarter, the partners with an approved contribution dated in it, in one query.
-    A headcount does not add up over quarters: over several, a partner counts once."""
-    rows = (
-        Contribution.objects.filter(
-            status="approved", date__range=(project.start_date, project.end_date)
-        )
-        .annotate(q=quarter_expression(project, "date"))
-        .values_list("q", "organisation_id")
-        .order_by()
-        .distinct()
-    )
-    partners: dict[int, set[int]] = {}
-    for quarter, organisation_id in rows:
-        if quarter:
-            partners.setdefault(quarter, set()).add(organisation_id)
-    return {q: frozenset(ids) for q, ids in partners.items()}
+    """Per project quarter, the partners with an approved contribution dated in it. A headcount
+    does not add up over quarters: over several, a partner counts once."""
+    return read_measures(project, [DerivedMeasure.ACTIVE_PARTNERS]).members
 
 
 @dataclass
@@ -250,19 +344,13 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
     current = project.quarter_of(min(max(today, project.start_date), project.end_date))
     current_number = current[0] if current else 0
     year = (current_number - 1) // 4 + 1 if current_number else 1
-    measures: dict[str, dict[int, Decimal]] = {}
-    members: dict[int, frozenset[int]] = {}
+    derived = {i.measure for i in indicators if i.source == IndicatorSource.DERIVED}
+    counted = read_measures(project, derived) if derived else Measures()
+    members = counted.members
     rows = []
     for indicator in indicators:
-        if is_headcount(indicator):
-            if indicator.measure not in measures:
-                members = active_partners(project)
-                measures[indicator.measure] = {q: Decimal(len(m)) for q, m in members.items()}
-            per_quarter = measures[indicator.measure]
-        elif indicator.source == IndicatorSource.DERIVED:
-            if indicator.measure not in measures:
-                measures[indicator.measure] = measure(project, indicator.measure)
-            per_quarter = measures[indicator.measure]
+        if indicator.source == IndicatorSource.DERIVED:
+            per_quarter = counted.per_quarter.get(indicator.measure, {})
         else:
             per_quarter = reported.get(indicator.pk, {})
         targets = {t.year: t.value for t in indicator.targets.all()}

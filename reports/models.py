@@ -1,11 +1,16 @@
 """Funder reports: generated in the background, tracked in a row, published once and then
-never changed (a correction is a new version)."""
+never changed (a correction is a new version). And the figures of closed quarters, stored when
+the quarter closed, which pages and reports read instead of counting them again."""
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from activities.models import ActivityKind
+from partners.models import Organisation
+from programmes.models import DerivedMeasure, ProgrammeLine, Project
 
 
 class ReportKind(models.TextChoices):
@@ -135,3 +140,119 @@ class Report(models.Model):
 
     def checksum_for(self, fmt: str) -> str:
         return getattr(self, f"{fmt}_sha256")
+
+
+# Closed quarters ---------------------------------------------------------------------------------
+
+
+class ClosedQuarter(models.Model):
+    """A project quarter whose report is final. Its figures were stored when it closed (the
+    tables below, written by reports.closing), and pages and reports read them from there: only
+    the open quarters are counted live. Closing quarter N closes every quarter before it, so the
+    closed quarters are always the first ones."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField(_("quarter"))
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("until"))
+    closed_at = models.DateTimeField(_("closed"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("closed quarter")
+        verbose_name_plural = _("closed quarters")
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="one_closed_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} Q{self.number}"
+
+
+class QuarterMeasure(models.Model):
+    """A derived KPI measure (reports.kpis) as it stood when its quarter closed; every measure
+    is stored, zeros too."""
+
+    quarter = models.ForeignKey(ClosedQuarter, on_delete=models.CASCADE, related_name="measures")
+    measure = models.CharField(max_length=30, choices=DerivedMeasure.choices)
+    # Exact: euros of hours at a rate have three decimals.
+    value = models.DecimalField(max_digits=18, decimal_places=3)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "measure"], name="one_measure_per_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.measure}: {self.value}"
+
+
+class QuarterPartner(models.Model):
+    """A partner's figures in a closed quarter: whether it counted as active (an approved
+    contribution), whether it showed any sign of life (reports.figures.partner_engagement),
+    and its counted co-financing (reports.figures.finance_overview). Partners with none of these
+    have no row."""
+
+    quarter = models.ForeignKey(ClosedQuarter, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=False)
+    engaged = models.BooleanField(default=False)
+    hours = models.DecimalField(max_digits=12, decimal_places=1, default=0)
+    in_kind = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    cash = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter", "organisation"], name="one_partner_row_per_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.organisation_id}"
+
+
+class QuarterLine(models.Model):
+    """The co-financing realised on a programme line in a closed quarter."""
+
+    quarter = models.ForeignKey(ClosedQuarter, on_delete=models.CASCADE, related_name="lines")
+    programme_line = models.ForeignKey(ProgrammeLine, on_delete=models.PROTECT, related_name="+")
+    realised = models.DecimalField(max_digits=18, decimal_places=3)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter", "programme_line"], name="one_line_row_per_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} line {self.programme_line_id}: {self.realised}"
+
+
+class QuarterActivities(models.Model):
+    """How many activities of a kind took place on a line in a closed quarter
+    (reports.figures.activities_happened)."""
+
+    quarter = models.ForeignKey(ClosedQuarter, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=20, choices=ActivityKind.choices)
+    programme_line = models.ForeignKey(ProgrammeLine, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter", "kind", "programme_line"], name="one_count_per_kind_and_line"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.kind} line {self.programme_line_id}: {self.count}"

@@ -20,7 +20,7 @@ from partners.models import Role, User
 from partners.services import log_access
 from programmes.periods import project_periods
 from programmes.selectors import current_project
-from reports import services
+from reports import closing, services
 from reports.models import REPORT_FORMATS, ReportKind, ReportState
 
 
@@ -49,6 +49,21 @@ class ReportRequestForm(forms.Form):
         self.fields["which"].choices = _choices(project)
 
 
+class QuarterCloseForm(forms.Form):
+    quarter = forms.TypedChoiceField(label=gettext_lazy("Close the quarters up to"), coerce=int)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].choices = [
+            (
+                n,
+                _("Quarter %(n)s (%(dates)s)")
+                % {"n": n, "dates": f"{start:%d-%m-%Y} \N{EN DASH} {end:%d-%m-%Y}"},
+            )
+            for n, start, end in reversed(closing.closable_quarters(project))
+        ]
+
+
 @login_required
 def report_list(request):
     visible = rules.visible_reports(request.user)
@@ -73,7 +88,19 @@ def report_list(request):
                     messages.info(request, _("That report is already there: see below."))
                 return redirect(report.get_absolute_url())
     reports = list(visible.select_related("requested_by", "published_by"))
-    return render(request, "reports/report_list.html", {"reports": reports, "form": form})
+    close_form = None
+    if rules.is_coordinator(request.user) and project:
+        close_form = QuarterCloseForm(project=project)
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "reports": reports,
+            "form": form,
+            "close_form": close_form,
+            "closed_until": project.closed_until if project else None,
+        },
+    )
 
 
 @login_required
@@ -201,3 +228,60 @@ def report_download(request, pk: int, fmt: str):
     response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     response["X-Checksum-SHA256"] = report.checksum_for(fmt)
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quarter_close(request):
+    """Close the quarters up to the one chosen, after a page that says what closing does."""
+    if not rules.is_coordinator(request.user):
+        raise PermissionDenied
+    project = current_project()
+    if project is None:
+        raise Http404
+    form = QuarterCloseForm(request.POST or request.GET, project=project)
+    if not form.is_valid():
+        messages.error(request, _("Choose a quarter that has ended and is not closed yet."))
+        return redirect("reports:report_list")
+    number = form.cleaned_data["quarter"]
+    if confirmed(request):
+        try:
+            closing.close_quarters(actor=request.user, project=project, number=number)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The quarters up to quarter %(n)s are closed: their figures are stored.")
+                % {"n": number},
+            )
+        return redirect("reports:report_list")
+    first = next((q for q in closing.closable_quarters(project)), None)
+    _n, start, end = project.quarters()[number - 1]
+    return confirmation_page(
+        request,
+        heading=_("Close the quarters up to quarter %(n)s?") % {"n": number},
+        lines=[
+            _(
+                "Every figure of quarters %(first)s to %(n)s (%(start)s to %(end)s) is stored as "
+                "it stands now: from then on the dashboards, the KPI and finance pages and the "
+                "reports show those stored figures."
+            )
+            % {
+                "first": first[0] if first else number,
+                "n": number,
+                "start": date_format(first[1] if first else start, "SHORT_DATE_FORMAT"),
+                "end": date_format(end, "SHORT_DATE_FORMAT"),
+            },
+            _(
+                "Contributions, reported KPI figures and narratives dated in those quarters can "
+                "then no longer be added or changed."
+            ),
+        ],
+        action=reverse("reports:quarter_close"),
+        confirm_label=_("Yes, close them"),
+        back=reverse("reports:report_list"),
+        back_label=_("No, not yet"),
+        hidden=[("quarter", number)],
+        warning=_("A closed quarter cannot be opened again here."),
+    )

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("milestones/", kpi_views.milestones, name="milestones"),
     path("reports/", report_views.report_list, name="report_list"),
+    path("reports/close-quarter/", report_views.quarter_close, name="quarter_close"),
     path("reports/<int:pk>/row/", report_views.report_row, name="report_row"),
     path("reports/<int:pk>/retry/", report_views.report_retry, name="report_retry"),
     path("reports/<int:pk>/publish/", report_views.report_publish, name="report_publish"),

@@ -89,7 +89,7 @@ def finance(request):
     # Fifty partners a page: at a hundred times the consortium the table had 2,600 rows, each
     # with five amounts to format (make bench). The totals and checks are over all of them; the
     # exports hold every row.
-    overview = figures.finance_overview(project)
+    overview = figures.finance_overview(project, per_year=False)
     page = Paginator(overview["partners"], FINANCE_PAGE).get_page(request.GET.get("page"))
     context = {**overview, "partners": list(page.object_list), "project": project, "page": page}
     return render(request, "reports/finance.html", context)

@@ -847,6 +847,9 @@ MATRIX: dict[str, Entry] = {
         relations=OWN_OTHER,
         data={"confirm": "yes"},
     ),
+    # Closing quarters: coordinators only. Sent without the confirmation's own button, the
+    # choice shows the confirmation page and closes nothing.
+    "reports:quarter_close": form(COORDINATOR, data={"quarter": "1"}),
     "reports:report_download": page(
         roles(OK, NOTFOUND, NOTFOUND, OWN_ONLY), target=report(fmt="pdf"), relations=OWN_OTHER
     ),

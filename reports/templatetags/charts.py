@@ -14,7 +14,9 @@ CHART_ID = re.compile(r'id="chart-([0-9a-f]{12})"')
 
 
 @register.inclusion_tag("reports/partials/chart.html", takes_context=True)
-def chart(context, chart, table_open=False):
+def chart(context, chart, table_open=False, printed=False):
+    """`printed`: for paper, the drawing alone (a PDF hides the table and the phone's drawing,
+    and WeasyPrint would read and style them for nothing)."""
     # The chart's own stylesheet is allowed by the page's CSP nonce; it carries no script.
     nonce = context.get("csp_nonce")
 
@@ -32,6 +34,7 @@ def chart(context, chart, table_open=False):
         "svg": with_nonce(chart.svg),
         "svg_narrow": with_nonce(chart.svg_narrow) if chart.svg_narrow else "",
         "table_open": table_open,
+        "printed": printed,
     }
 
 

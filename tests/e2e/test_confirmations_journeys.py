@@ -1,6 +1,7 @@
 """Far-reaching actions ask first, in Chromium: the page says what will happen to whom, takes a
 reason where others lose something, and only its own button acts. Cancelling a lesson (the
-school reads the reason), reopening it, publishing a report and erasing a student."""
+school reads the reason), reopening it, publishing a report, erasing a student and closing a
+quarter."""
 
 import re
 from datetime import timedelta
@@ -192,3 +193,45 @@ def test_a_coordinator_erases_a_student_after_confirming(
     page.reload()
     expect(page.get_by_text("Noor Nieuwenhuis")).to_have_count(0)
     assert Student.objects.get(pk=student.pk).erased_at is not None
+
+
+def test_a_coordinator_closes_a_quarter_after_confirming(
+    live_server, page, screenshot, consortium, school
+):
+    from reports.models import ClosedQuarter
+
+    UserFactory(
+        email="coordinator@school.nl", name="Carla", organisation=school, role=Role.COORDINATOR
+    )
+    project = current_project()
+    _number, _start, end = project.quarters()[1]
+
+    log_in(page, live_server.url, "coordinator@school.nl")
+    page.goto(live_server.url + "/reports/")
+    page.get_by_label("Sluit de kwartalen tot en met").select_option("2")
+    page.get_by_role("button", name="Sluiten…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "De kwartalen tot en met kwartaal 2 sluiten?"
+    )
+    effects = page.locator(".confirm-effects")
+    expect(effects).to_contain_text("Alle cijfers van kwartaal 1 tot en met 2")
+    expect(effects).to_contain_text("kunnen daarna niet meer worden toegevoegd of gewijzigd")
+    expect(
+        page.get_by_text("Een gesloten kwartaal kan hier niet weer worden geopend.")
+    ).to_be_visible()
+    screenshot("confirm-close-quarter")
+    # Going back closes nothing.
+    page.get_by_role("link", name="Nee, nog niet").click()
+    assert not ClosedQuarter.objects.exists()
+
+    page.get_by_label("Sluit de kwartalen tot en met").select_option("2")
+    page.get_by_role("button", name="Sluiten…").click()
+    page.get_by_role("button", name="Ja, sluiten").click()
+    expect(page.get_by_text("De kwartalen tot en met kwartaal 2 zijn gesloten")).to_be_visible()
+    page.reload()
+    expect(page.locator("#close-heading + p")).to_contain_text("zijn gesloten")
+    offered = page.get_by_label("Sluit de kwartalen tot en met").locator("option")
+    expect(offered.last).to_have_attribute("value", "3")
+    assert list(ClosedQuarter.objects.values_list("number", flat=True)) == [1, 2]
+    project.refresh_from_db()
+    assert project.closed_until == end

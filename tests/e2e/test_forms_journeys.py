@@ -64,7 +64,9 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
   F::test_a_teacher_reports_figures_and_the_coordinator_decides_writes_up_and_updates_a_milestone
 - reports/report_list.html (make a report) and partials/report_row.html (make again):
   F::test_a_coordinator_makes_a_quarterly_report_and_makes_a_failed_one_again; publish:
-  test_confirmations_journeys.py::test_a_coordinator_publishes_a_report_after_confirming
+  test_confirmations_journeys.py::test_a_coordinator_publishes_a_report_after_confirming; close
+  a quarter (a GET form, then partials/confirm.html): test_confirmations_journeys.py::\
+  test_a_coordinator_closes_a_quarter_after_confirming
 - ledger/my_contributions.html: log test_contribution_journey.py, a whole quarter
   test_decisions_journeys.py::test_a_partner_logs_hours_for_a_whole_quarter;
   ledger/contribution_review.html: test_contribution_journey.py, test_decisions_journeys.py::\

@@ -248,8 +248,9 @@ def test_the_finance_page_is_for_coordinators_and_funders_and_stays_constant(
         Commitment.objects.create(project=project, organisation=partner, year=1, hours=100)
     client.force_login(carla)
 
-    # session, user, project, partners, commitments, contribution sums, budget, lines, unread
-    with django_assert_num_queries(9):
+    # session, user, project, closed quarters, partners, commitments, contribution sums,
+    # budget, lines, unread
+    with django_assert_num_queries(10):
         response = client.get(reverse("reports:finance"))
     assert len(response.context["partners"]) == Organisation.objects.partners().count()
     client.force_login(fien)

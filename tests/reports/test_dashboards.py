@@ -81,12 +81,14 @@ def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_
 
     assert after == before
     # Every dashboard: session, user, project, lines, and the header's unread count (5).
-    # Coordinator: indicators, targets, reported values, 11 derived measures (one query each,
-    # the co-financing one with the commitments), 3 activity counts, partner engagement,
-    # invitations, contributions waiting (submitted, proposed), narratives, partners without
-    # people (the first twelve, counted), KPI values waiting and the line they belong to,
-    # milestones, finance (partners, commitments, contributions, budget, lines).
-    assert before[Role.COORDINATOR][0] == 37, before
+    # Coordinator: the closed quarters; indicators, targets, reported values, the closed
+    # quarters' stored measures, the open quarters' measures (one query per table: requests,
+    # activities, placements, editions, research outputs, contributions, and the partners' own
+    # rates); invitations, contributions waiting (submitted and proposed in one), KPI values
+    # waiting with the line they belong to, narratives, partners without people (counted, the
+    # first twelve), 3 activity counts, finance (partners, commitments, contributions, budget,
+    # lines), partner engagement, milestones. (No quarter is closed: nothing stored is read.)
+    assert before[Role.COORDINATOR][0] == 33, before
     # School: units per module, editions (+ whether I teach any), students behind (counted and
     # the first ten), upcoming, my requests, my nominations, matching (opportunities + 2
     # prefetches, students, progress on the required units, nominations), delivered, units
@@ -94,11 +96,13 @@ def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_
     # are named by one more when there are any (none in the demo).
     assert before[Role.SCHOOL_STAFF][0] == 26, before
     # Industry: offers with counts, requests waiting, nominations waiting, upcoming, placements,
-    # finance (5), our contributions, partner contacts (2).
-    assert before[Role.INDUSTRY_STAFF][0] == 18
-    # Funder: as the coordinator's KPIs, activity counts and finance, plus the milestones
-    # (twelve, counted) and the 3 student aggregates; no approvals, engagement or invitations.
-    assert before[Role.FUNDER][0] == 32
+    # our finance (the closed quarters, us, our commitments, our contributions), our
+    # contributions waiting, partner contacts (2).
+    assert before[Role.INDUSTRY_STAFF][0] == 17
+    # Funder: as the coordinator's closed quarters, KPIs, activity counts and finance, plus the
+    # milestones (twelve, counted) and the 3 student aggregates; no approvals, engagement or
+    # invitations.
+    assert before[Role.FUNDER][0] == 30
 
 
 # A small world with figures counted by hand ------------------------------------------------

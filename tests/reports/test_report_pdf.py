@@ -1,6 +1,6 @@
-"""The funder report as printed: every partner on a chart that fits its page, only the partners of
-the period, and every figure as it stood at the period's end (not "today" in one place and "end
-of quarter" in another)."""
+"""The funder report as printed: every partner in the co-financing table, the largest pledges on
+charts that fit their page, only the partners of the period, and every figure as it stood at the
+period's end (not "today" in one place and "end of quarter" in another)."""
 
 import io
 from datetime import timedelta
@@ -71,12 +71,31 @@ def _pdf_text(report: Report) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
-def test_every_partner_is_on_a_co_financing_chart_that_fits_its_page(world):
+def test_every_partner_is_in_the_table_and_the_largest_pledges_on_charts_that_fit(world):
+    # More employers than a chart holds: the smallest pledges are left to the table.
+    small = [
+        CompanyFactory(name=f"Klein Lab {n}", cofinancing_category="employer") for n in range(25)
+    ]
+    Commitment.objects.bulk_create(
+        Commitment(project=world["project"], organisation=o, year=year, hours=Decimal(1))
+        for o in small
+        for year in range(1, 5)
+    )
     contents = report_contents(world["project"], _period(world))
 
-    charted = [row[0] for chart in contents["finance_charts"] for row in chart.rows]
-    assert sorted(charted) == sorted(o.name for o in world["counting"])
+    tabled = [p.organisation.name for p in contents["partners"]]
+    assert sorted(tabled) == sorted(o.name for o in [*world["counting"], *small])
+    charted = {row[0] for chart in contents["finance_charts"] for row in chart.rows}
+    largest = set()
+    for category in COUNTING_CATEGORIES:
+        pledges = [
+            p for p in contents["partners"] if p.organisation.cofinancing_category == category
+        ]
+        pledges.sort(key=lambda p: p.period_committed, reverse=True)
+        largest |= {p.organisation.name for p in pledges[:CHART_PARTNERS]}
+    assert charted == largest and {o.name for o in small} - charted
     assert all(len(chart.rows) <= CHART_PARTNERS for chart in contents["finance_charts"])
+    assert "de 20 grootste toezeggingen van" in contents["finance_charts"][0].title
     # Laid out as the PDF is: no drawing runs past the bottom of its page (a chart taller than
     # a page is cut off there, and the partners at its end are lost).
     html = render_to_string("reports/pdf/report.html", {**contents, "report": Report()})
