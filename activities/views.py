@@ -232,10 +232,12 @@ def activity_detail(request, pk: int):
         rules.visible_activities(request.user).select_related("host", "programme_line", "contact"),
         pk=pk,
     )
-    context = selectors.activity_detail(request.user, activity)
+    context = selectors.activity_detail(request.user, activity, request.GET)
     context["request_form"] = RequestForm() if context["can_request"] else None
     context["nomination_form"] = (
-        NominationForm(actor=request.user, posting=context["activity"])
+        NominationForm(
+            actor=request.user, posting=context["activity"], find=request.GET.get("find", "")
+        )
         if context["can_nominate"]
         else None
     )
@@ -474,7 +476,7 @@ def request_create(request, pk: int):
                 request, _("Your request was sent to %(host)s.") % {"host": activity.host.name}
             )
             return redirect("activities:my_requests")
-    context = selectors.activity_detail(request.user, activity)
+    context = selectors.activity_detail(request.user, activity, request.GET)
     context.update({"request_form": form, "nomination_form": None, "output_form": None})
     return render(request, "activities/activity_detail.html", context, status=400)
 
@@ -605,7 +607,9 @@ def nominate(request, pk: int):
         # Checked before the form: a company's staff have no students to choose from, so the
         # form would answer with a misleading "choose a student" instead of a refusal.
         raise PermissionDenied
-    form = NominationForm(request.POST, actor=request.user, posting=posting)
+    form = NominationForm(
+        request.POST, actor=request.user, posting=posting, find=request.GET.get("find", "")
+    )
     if form.is_valid():
         try:
             services.nominate_student(actor=request.user, posting=posting, **form.cleaned_data)
@@ -617,7 +621,7 @@ def nominate(request, pk: int):
                 _("%(name)s was nominated.") % {"name": form.cleaned_data["student"].display_name},
             )
             return redirect(posting)
-    context = selectors.activity_detail(request.user, activity)
+    context = selectors.activity_detail(request.user, activity, request.GET)
     context.update({"request_form": None, "nomination_form": form, "output_form": None})
     return render(request, "activities/activity_detail.html", context, status=400)
 
@@ -721,13 +725,21 @@ def placement_agreement(request, pk: int):
 
 @staff_required
 def my_requests(request):
-    return render(request, "activities/my_requests.html", selectors.my_requests_page(request.user))
+    return render(
+        request,
+        "activities/my_requests.html",
+        selectors.my_requests_page(request.user, request.GET),
+    )
 
 
 @login_required
 def notifications(request):
-    items = selectors.notifications_page(request.user)
-    return render(request, "activities/notifications.html", {"notifications": items})
+    pager = selectors.notifications_page(request.user, request.GET)
+    return render(
+        request,
+        "activities/notifications.html",
+        {"notifications": pager.rows, "pager": pager},
+    )
 
 
 @login_required

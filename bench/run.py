@@ -64,7 +64,7 @@ def say(message: str) -> None:
 # Services --------------------------------------------------------------------------------------
 
 
-def check_services(database_url: str, redis_url: str) -> None:
+def check_services(database_url: str, redis_url: str, *, wrk: bool = True) -> None:
     server = database_url.rsplit("/", 1)[0] + "/postgres"
     try:
         with psycopg.connect(server.replace("postgres://", "postgresql://", 1), connect_timeout=3):
@@ -78,7 +78,7 @@ def check_services(database_url: str, redis_url: str) -> None:
         redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
     except redis.RedisError as exc:
         fail(f"Redis does not answer at {redis_url.split('@')[-1]} ({exc}).")
-    if not shutil.which("wrk"):
+    if wrk and not shutil.which("wrk"):
         fail("wrk is not installed (bin/ensure-wrk installs Debian's package).")
 
 
