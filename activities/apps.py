@@ -7,9 +7,12 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self):
-        # Keeps each enrolment's progress summary true when progress is saved or deleted.
-        from activities import progress  # noqa: F401
+        from activities import student_records
         from activities.account import register
+        from students import records
 
         # The calendar address and reminder choices on the person's account page (partners').
         register()
+        # A student's nominations, placements and their class's lessons: on the student's page,
+        # in the export of everything stored, and gone with an erasure.
+        records.register(student_records.RECORDS)

@@ -17,15 +17,11 @@ from activities.models import (
     Activity,
     ActivityEvent,
     ActivityStatus,
-    Enrolment,
     Nomination,
     NominationStatus,
     Notification,
-    Placement,
     Request,
     RequestStatus,
-    Student,
-    UnitProgress,
 )
 from partners.models import User
 
@@ -273,32 +269,3 @@ def _freed_place(nomination: Nomination) -> list[str]:
             "waiting list, if there is one, goes to the company again."
         )
     ]
-
-
-def student_erase(student: Student) -> Effects:
-    """Erasing a student: what goes for good and what stays."""
-    enrolments = Enrolment.objects.filter(student=student).count()
-    progress = UnitProgress.objects.filter(enrolment__student=student).count()
-    nominations = Nomination.objects.filter(student=student).count()
-    placements = Placement.objects.filter(nomination__student=student).count()
-    return Effects(
-        lines=[
-            _(
-                "The name and student number of %(name)s (%(school)s) are replaced for good, and "
-                "every note about them is removed: motivations, messages, agreement references "
-                "and the history of changes."
-            )
-            % {"name": student.display_name, "school": student.school.display_name},
-            _(
-                "What stays, without the name, for the anonymous counts: enrolments "
-                "(%(enrolments)d), progress records (%(progress)d), nominations "
-                "(%(nominations)d) and placements (%(placements)d)."
-            )
-            % {
-                "enrolments": enrolments,
-                "progress": progress,
-                "nominations": nominations,
-                "placements": placements,
-            },
-        ]
-    )

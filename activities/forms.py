@@ -13,25 +13,17 @@ from activities.models import (
     ActivityStatus,
     Event,
     GuestLesson,
-    ModuleUnit,
     Placement,
     Posting,
     PracticumAssignment,
-    Qualification,
     ReminderKind,
     ResearchOutput,
     ResearchProject,
 )
 from civbio import numbers, rules
+from civbio.widgets import DateInput
 from partners.models import Organisation, User
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
+from students.models import ModuleUnit, Qualification
 
 COMMON_FIELDS = [
     "title",

@@ -4,10 +4,11 @@ from django.db import models
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
+from activities.choices import OPEN_REQUEST_STATUSES, OPPORTUNITY_KINDS
 from partners.models import Organisation
 
 if TYPE_CHECKING:
-    from activities.models import Activity, Nomination, Notification, Request, Student
+    from activities.models import Activity, Nomination, Notification, Request
 
 
 class ActivityQuerySet(models.QuerySet["Activity"]):
@@ -32,8 +33,6 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
     def open_opportunities(self) -> Self:
         """What schools can take up now: published places, lessons, assignments and visits whose
         application deadline has not passed."""
-        from activities.models import OPPORTUNITY_KINDS
-
         today = timezone.localdate()
         return (
             self.published()
@@ -46,23 +45,6 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
             )
         )
 
-    def happened_between(self, start, end) -> Self:
-        """Activities that took place in [start, end]: a request delivered (lessons, assignments,
-        visits), a placement starting (internships), or the activity itself delivered (trainings,
-        image activities) or started (research). The dashboards count the same events."""
-        from activities.models import HAPPENED_AS_ACTIVITY, REQUESTABLE_KINDS, Placement, Request
-
-        delivered = Request.objects.filter(status="delivered", date__range=(start, end))
-        placed = Placement.objects.filter(start_date__range=(start, end))
-        itself = Q()
-        for kind, statuses in HAPPENED_AS_ACTIVITY.items():
-            itself |= Q(kind=kind, status__in=statuses, start_date__range=(start, end))
-        return self.filter(
-            Q(kind__in=REQUESTABLE_KINDS, pk__in=delivered.values("activity_id"))
-            | Q(kind="internship", pk__in=placed.values("nomination__posting_id"))
-            | itself
-        )
-
     def with_board_data(self) -> Self:
         return self.select_related("host", "programme_line", "posting").prefetch_related(
             "qualifications"
@@ -71,8 +53,6 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
 
 class RequestQuerySet(models.QuerySet["Request"]):
     def open(self) -> Self:
-        from activities.models import OPEN_REQUEST_STATUSES
-
         return self.filter(status__in=OPEN_REQUEST_STATUSES)
 
     def for_host(self, organisation_id: int) -> Self:
@@ -126,18 +106,6 @@ class NominationQuerySet(models.QuerySet["Nomination"]):
         return self.annotate(
             waiting_position=Case(When(status="waiting", then=Subquery(ahead)), default=None)
         )
-
-
-class StudentQuerySet(models.QuerySet["Student"]):
-    def active(self) -> Self:
-        """Still at school, and not erased."""
-        return self.filter(left_on__isnull=True, erased_at__isnull=True)
-
-    def of_school(self, organisation_id: int) -> Self:
-        return self.filter(school_id=organisation_id)
-
-    def erased(self) -> Self:
-        return self.filter(erased_at__isnull=False)
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -16,9 +16,6 @@ from django.utils import timezone
 
 from activities.models import (
     ActivityStatus,
-    Contribution,
-    ContributionStatus,
-    Edition,
     Nomination,
     NominationStatus,
     Notification,
@@ -33,6 +30,7 @@ from activities.models import (
 from partners.models import Organisation, Role, User
 from programmes.models import Milestone, MilestoneStatus
 from programmes.selectors import current_project
+from students.models import Edition
 
 STARTS_SOON_DAYS = 2
 UNANSWERED_DAYS = 5
@@ -40,7 +38,6 @@ DEADLINE_DAYS = 7
 MILESTONE_DAYS = 14
 STALE_EDITION_DAYS = 30
 QUARTER_END_DAYS = 7
-UNCONFIRMED_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -270,7 +267,7 @@ def _quarter_end(today: date, people: People) -> list[Due]:
                     person.pk,
                     end,
                     title,
-                    reverse("reports:my_contributions"),
+                    reverse("ledger:my_contributions"),
                 )
             )
     for person in people.coordinators:
@@ -282,30 +279,9 @@ def _quarter_end(today: date, people: People) -> list[Due]:
                 person.pk,
                 end,
                 title,
-                reverse("reports:contribution_review"),
+                reverse("ledger:contribution_review"),
             )
         )
-    return found
-
-
-def _unconfirmed_hours(today: date, people: People) -> list[Due]:
-    cutoff = today - timedelta(days=UNCONFIRMED_DAYS)
-    found = []
-    for contribution in Contribution.objects.filter(
-        status=ContributionStatus.PROPOSED, created_at__date__lte=cutoff
-    ):
-        for person in people.contacts(contribution.organisation_id):
-            found.append(
-                Due(
-                    ReminderKind.HOURS_UNCONFIRMED,
-                    "contribution",
-                    contribution.pk,
-                    person.pk,
-                    timezone.localdate(contribution.created_at) + timedelta(days=UNCONFIRMED_DAYS),
-                    contribution.description,
-                    reverse("reports:my_contributions"),
-                )
-            )
     return found
 
 
@@ -316,8 +292,14 @@ FINDERS = [
     _milestones,
     _stale_editions,
     _quarter_end,
-    _unconfirmed_hours,
 ]
+
+
+def register_finder(finder) -> None:
+    """An app above activities adds what it has to remind people of (the ledger: hours not
+    confirmed), from its apps.py: `finder(today, people)` returns the Due reminders."""
+    if finder not in FINDERS:
+        FINDERS.append(finder)
 
 
 def due_reminders(today: date) -> list[Due]:

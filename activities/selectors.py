@@ -9,9 +9,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from activities.choices import REQUESTABLE_KINDS
 from activities.models import (
     OPEN_REQUEST_STATUSES,
-    REQUESTABLE_KINDS,
     Activity,
     ActivityEvent,
     ActivityKind,

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from activities import confirmations, imports, ledger
+from activities import confirmations, signals
+from activities.choices import KIND_LINE_NUMBER
 from activities.models import (
-    KIND_LINE_NUMBER,
     NOTICE_KINDS,
     Activity,
     ActivityEvent,
@@ -26,7 +26,6 @@ from activities.models import (
     CalendarFeed,
     Event,
     GuestLesson,
-    ImportStatus,
     Nomination,
     NominationStatus,
     Notification,
@@ -39,13 +38,12 @@ from activities.models import (
     RequestStatus,
     ResearchOutput,
     ResearchProject,
-    Student,
-    StudentImport,
 )
 from civbio import rules
 from partners.models import Organisation, User
 from programmes.models import ProgrammeLine
 from programmes.selectors import current_project
+from students.models import Student
 
 MODEL_FOR_KIND: dict[str, type[Activity]] = {
     ActivityKind.INTERNSHIP: Posting,
@@ -278,7 +276,7 @@ def change_activity_status(
         if people_reached is None or people_reached < 0:
             raise ValidationError(_("Give the number of people reached."))
         Event.objects.filter(pk=current.pk).update(people_reached=people_reached)
-        ledger.propose_for_delivery(activity=current)
+        signals.send_activity_delivered(current)
     _move_status(current, status, actor=actor)
     if status == ActivityStatus.CANCELLED:
         # Nothing stays live on a cancelled offer: its requests and nominations end with it.
@@ -613,7 +611,7 @@ def report_delivery(
     current.save()
     if newly_delivered:
         # The activity counts itself: the host is offered its hours as a contribution.
-        ledger.propose_for_delivery(activity=current.activity, request=current)
+        signals.send_activity_delivered(current.activity, request=current)
     record_event(
         activity=current.activity,
         actor=actor,
@@ -897,70 +895,6 @@ def record_placement_agreement(
         note=placement.pok_reference,
     )
     return placement
-
-
-# Students ---------------------------------------------------------------------------------------
-
-
-STUDENT_FIELDS = [
-    "student_number",
-    "display_name",
-    "qualification",
-    "level",
-    "route",
-    "cohort",
-    "left_on",
-    "publicity_consent",
-]
-
-
-@transaction.atomic
-def save_student(
-    *, actor: User, fields: dict, student: Student | None = None, version: str | None = None
-) -> Student:
-    """Add a student to the actor's school, or correct one (e.g. record that they left). With
-    `version` (the updated_at the editor saw), a change made by someone else in the meantime is
-    refused instead of overwritten."""
-    if student is None:
-        if not rules.has_role(actor, "school_staff"):
-            raise PermissionDenied(_("Only a school's staff add its students."))
-        student = Student(school=actor.organisation)
-    elif not rules.visible_students(actor).filter(pk=student.pk).exists() or student.erased_at:
-        raise PermissionDenied(_("You may not change this student."))
-    else:
-        student = Student.objects.select_for_update().get(pk=student.pk)
-        if version is not None and student.updated_at.isoformat() != version:
-            raise ValidationError(
-                _(
-                    "Someone else changed this student while you were editing. Your changes are "
-                    "still in the form: check them and save again."
-                )
-            )
-    for name in STUDENT_FIELDS:
-        if name in fields:
-            setattr(student, name, fields[name])
-    student.full_clean()
-    student.save()
-    return student
-
-
-# Student imports --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def confirm_student_import(*, actor: User, student_import: StudentImport) -> bool:
-    """Confirm a checked import: it runs in the background (in-process without a broker).
-    Confirming twice starts it once."""
-    if student_import.uploaded_by_id != actor.pk:
-        raise PermissionDenied(_("Only the person who uploaded the file confirms it."))
-    if student_import.errors:
-        raise ValidationError(_("Fix the rows with problems in the file and upload it again."))
-    claimed = StudentImport.objects.filter(
-        pk=student_import.pk, status=ImportStatus.PREVIEW
-    ).update(status=ImportStatus.QUEUED, heartbeat_at=timezone.now())
-    if claimed:
-        imports.enqueue(student_import.pk)
-    return bool(claimed)
 
 
 # Calendar ---------------------------------------------------------------------------------------

@@ -6,21 +6,8 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from activities import emails, imports, privacy, reminders
+from activities import emails, reminders
 from activities.models import Reminder
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def run_student_import(import_id: int) -> bool:
-    """Apply a confirmed student import; its state lives on the StudentImport row, so running it
-    twice does nothing the second time."""
-    return imports.apply_import(import_id)
-
-
-@shared_task(acks_late=True)
-def requeue_stuck_imports() -> int:
-    """Queue again (or fail, after too many tries) the imports whose worker or task was lost."""
-    return len(imports.requeue_stuck_imports()["requeued"])
 
 
 @shared_task(acks_late=True)
@@ -57,9 +44,3 @@ def retry_reminder_emails() -> int:
     for pk in ids:
         send_reminder_email.delay(pk)
     return len(ids)
-
-
-@shared_task(acks_late=True)
-def apply_student_retention() -> int:
-    """Anonymise students past the retention period (also `manage.py apply_retention`)."""
-    return privacy.apply_retention()

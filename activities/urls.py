@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import progress_views, views
+from activities import views
 
 app_name = "activities"
 
@@ -30,49 +30,10 @@ urlpatterns = [
     path("reminders/", views.reminder_settings, name="reminder_settings"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/new-address/", views.calendar_regenerate, name="calendar_regenerate"),
-    path("modules/", progress_views.module_list, name="module_list"),
-    path("editions/", progress_views.edition_list, name="edition_list"),
-    path("editions/new/", progress_views.edition_create, name="edition_create"),
-    path("editions/<int:pk>/", progress_views.edition_detail, name="edition_detail"),
-    path("editions/<int:pk>/cell/", progress_views.edition_cell, name="edition_cell"),
-    path("editions/<int:pk>/bulk/", progress_views.edition_bulk, name="edition_bulk"),
-    path("editions/<int:pk>/enrol/", progress_views.edition_enrol, name="edition_enrol"),
-    path(
-        "editions/<int:pk>/export.<str:fmt>",
-        progress_views.edition_export,
-        name="edition_export",
-    ),
-    path("students/", progress_views.student_list, name="student_list"),
-    path("students/import/", progress_views.student_import, name="student_import"),
-    path(
-        "students/import/template.csv",
-        progress_views.student_import_template,
-        name="student_import_template",
-    ),
-    path(
-        "students/import/<int:pk>/",
-        progress_views.student_import_preview,
-        name="student_import_preview",
-    ),
-    path(
-        "students/import/<int:pk>/progress/",
-        progress_views.student_import_progress,
-        name="student_import_progress",
-    ),
-    path("students/new/", progress_views.student_edit, name="student_create"),
-    path("students/<int:pk>/", progress_views.student_detail, name="student_detail"),
-    path("students/<int:pk>/edit/", progress_views.student_edit, name="student_edit"),
-    path("students/<int:pk>/export.json", progress_views.student_export, name="student_export"),
-    path(
-        "students/<int:pk>/everything/",
-        progress_views.student_export_page,
-        name="student_export_page",
-    ),
-    path("students/<int:pk>/erase/", progress_views.student_erase, name="student_erase"),
-    path("opportunities/matches/", progress_views.matches, name="matches"),
+    path("opportunities/matches/", views.matches, name="matches"),
     path(
         "opportunities/<int:pk>/nominate/<int:student_pk>/",
-        progress_views.match_nominate,
+        views.match_nominate,
         name="match_nominate",
     ),
 ]

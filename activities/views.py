@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from activities import confirmations, selectors, services
+from activities import confirmations, matching, selectors, services
 from activities.filters import ActivityFilter, KindListFilter
 from activities.forms import (
     FORM_FOR_KIND,
@@ -42,27 +42,19 @@ from activities.models import (
     ReminderKind,
     ReminderOptOut,
     Request,
-    Route,
 )
-from activities.spreadsheets import as_text, csv_response, safe_cell, safe_text
 from civbio import rules
 from civbio.confirmation import act_when_confirmed, back_url, confirmation_page, confirmed
+from civbio.spreadsheets import as_text, csv_response, safe_cell, safe_text
 from partners import audit
 from partners.models import Organisation
 from programmes.models import ProgrammeLine
+from students.models import Route
 
-
-def staff_required(view):
-    """Coordinators, school and industry staff; funders read aggregates only."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not rules.is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Coordinators, school and industry staff; funders read aggregates only.
+staff_required = rules.role_required(rules.is_staff_member)
+# Teachers and the project office (matching their students to places).
+school_staff_required = rules.role_required(rules.can_run_editions)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -813,3 +805,30 @@ def reminder_settings(request):
         messages.success(request, _("Your reminder choices are saved."))
         return redirect("activities:reminder_settings")
     return render(request, "activities/reminder_settings.html", {"form": form})
+
+
+# Matching ---------------------------------------------------------------------------------------
+
+
+@school_staff_required
+def matches(request):
+    return render(
+        request, "activities/matches.html", {"matches": matching.matches_for(request.user)}
+    )
+
+
+@school_staff_required
+@require_POST
+def match_nominate(request, pk: int, student_pk: int):
+    """Nominate a fitting student straight from the matches page."""
+    posting = get_object_or_404(
+        rules.visible_activities(request.user).of_kind("internship"), pk=pk
+    ).posting
+    student = get_object_or_404(rules.visible_students(request.user), pk=student_pk)
+    try:
+        services.nominate_student(actor=request.user, posting=posting, student=student)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s was nominated.") % {"name": student.display_name})
+    return redirect("activities:matches")

@@ -20,37 +20,36 @@ from itertools import islice
 from django.db import connection
 from django.utils import timezone
 
+from activities.choices import KIND_LINE_NUMBER, REQUESTABLE_KINDS
 from activities.models import (
-    KIND_LINE_NUMBER,
-    REQUESTABLE_KINDS,
     Activity,
     ActivityEvent,
     ActivityKind,
     ActivityStatus,
-    Contribution,
-    ContributionKind,
-    ContributionStatus,
-    Edition,
-    Enrolment,
     Event,
     GuestLesson,
-    Module,
-    ModuleUnit,
     Nomination,
     NominationStatus,
     Notification,
     Placement,
     Posting,
     PracticumAssignment,
-    Qualification,
     Request,
     RequestStatus,
     ResearchProject,
+)
+from ledger.models import Contribution, ContributionKind, ContributionStatus
+from partners.models import Organisation, OrganisationKind, Role, User
+from programmes.models import Commitment, Milestone, Project
+from students.models import (
+    Edition,
+    Enrolment,
+    Module,
+    ModuleUnit,
+    Qualification,
     Student,
     UnitProgress,
 )
-from partners.models import Organisation, OrganisationKind, Role, User
-from programmes.models import Commitment, Milestone, Project
 
 
 @dataclass(frozen=True)
@@ -136,21 +135,21 @@ def _bulk(model, objects: Iterable) -> list:
 
 
 def _summarise(first_enrolment: int) -> None:
-    """The progress summary of the new enrolments (what activities.progress keeps when progress
+    """The progress summary of the new enrolments (what students.progress keeps when progress
     is recorded), in one statement over the copied rows."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            UPDATE activities_enrolment SET units_done = s.done, last_progress_on = s.last
+            UPDATE students_enrolment SET units_done = s.done, last_progress_on = s.last
             FROM (
                 SELECT enrolment_id,
                        SUM(CASE WHEN status IN ('completed', 'passed') THEN 1 ELSE 0 END) AS done,
                        MAX(recorded_on) AS last
-                FROM activities_unitprogress
+                FROM students_unitprogress
                 WHERE enrolment_id >= %s
                 GROUP BY enrolment_id
             ) AS s
-            WHERE activities_enrolment.id = s.enrolment_id
+            WHERE students_enrolment.id = s.enrolment_id
             """,
             [first_enrolment],
         )

@@ -162,8 +162,10 @@ def analyse() -> None:
 
 
 def totals() -> dict:
-    from activities.models import Activity, Contribution, Enrolment, Request, Student, UnitProgress
+    from activities.models import Activity, Request
+    from ledger.models import Contribution
     from partners.models import Organisation, User
+    from students.models import Enrolment, Student, UnitProgress
 
     return {
         "organisations": Organisation.objects.count(),
@@ -223,9 +225,10 @@ def key_pages() -> list[Page]:
     from django.db.models import Count
     from django.urls import reverse
 
-    from activities.models import ActivityKind, Edition, Request, Student
+    from activities.models import ActivityKind, Request
     from partners.models import User
     from programmes.models import ProgrammeLine
+    from students.models import Edition, Student
 
     teacher = User.objects.get(email=ROLES["school"])
     busiest = (
@@ -364,7 +367,7 @@ def big_school_pages(size: int) -> list[Page]:
     return [
         Page(f"Matches ({size:,} students)", "big_school", reverse("activities:matches")),
         Page(f"Internship page ({size:,} students)", "big_school", internship_page()),
-        Page(f"Students ({size:,} students)", "big_school", reverse("activities:student_list")),
+        Page(f"Students ({size:,} students)", "big_school", reverse("students:student_list")),
     ]
 
 
@@ -536,9 +539,9 @@ class Writes:
         from django.urls import reverse
         from django.utils import timezone
 
-        from activities.models import Edition, ProgressStatus
         from partners.models import User
         from programmes.models import ProgrammeLine
+        from students.models import Edition, ProgressStatus
 
         login = reverse("account_login")
         status, headers, body = server.request("GET", login)
@@ -553,14 +556,14 @@ class Writes:
             .first()
         )
         # The token as the grid gives it to the teacher (hx-headers on the page).
-        grid = reverse("activities:edition_detail", kwargs={"pk": edition.pk})
+        grid = reverse("students:edition_detail", kwargs={"pk": edition.pk})
         status, _headers, page = server.request(
             "GET", grid, {"Cookie": f"{cookies['school']}; {cookie}"}
         )
         grid_token = self.token(page) or token
         enrolments = list(edition.enrolments.order_by("pk").values_list("pk", flat=True)[:4])
         units = list(edition.module.units.order_by("position").values_list("pk", flat=True)[:3])
-        cell = reverse("activities:edition_cell", kwargs={"pk": edition.pk})
+        cell = reverse("students:edition_cell", kwargs={"pk": edition.pk})
         line = ProgrammeLine.objects.get(number=1)
         today = timezone.localdate().isoformat()
         lines = []
@@ -591,7 +594,7 @@ class Writes:
                     (
                         "contribution",
                         cookies["industry"],
-                        reverse("reports:my_contributions"),
+                        reverse("ledger:my_contributions"),
                         302,
                         "",
                         fields,
@@ -650,7 +653,7 @@ class Writes:
             if status != expect:
                 fail(f"the {kind} write answered {status}, not {expect}: {body[:300]!r}")
             if kind == "cell":
-                from activities.models import UnitProgress
+                from students.models import UnitProgress
 
                 marked = UnitProgress.objects.get(
                     enrolment_id=fields["enrolment"], unit_id=fields["unit"]
@@ -1102,9 +1105,9 @@ def main() -> int:
     django.setup()
     from django.db import connection
 
-    from activities.models import Student
     from bench.generate import big_school
     from partners.models import User
+    from students.models import Student
 
     load_base()
     with connection.cursor() as cursor:

@@ -20,13 +20,13 @@ def navigation(request) -> dict:
         ]
     if rules.can_run_editions(user):
         items += [
-            ("editions", _("Modules"), reverse("activities:edition_list")),
-            ("students", _("Students"), reverse("activities:student_list")),
+            ("editions", _("Modules"), reverse("students:edition_list")),
+            ("students", _("Students"), reverse("students:student_list")),
         ]
     if rules.can_see_finances(user):
         items.append(("finance", _("Finance"), reverse("reports:finance")))
     if rules.has_role(user, "school_staff", "industry_staff"):
-        items.append(("contributions", _("Contributions"), reverse("reports:my_contributions")))
+        items.append(("contributions", _("Contributions"), reverse("ledger:my_contributions")))
     items.append(("kpis", _("KPIs"), reverse("reports:kpis")))
     if rules.is_coordinator(user) or rules.has_role(user, "funder"):
         items.append(("reports", _("Reports"), reverse("reports:report_list")))

@@ -4,30 +4,31 @@ Views fetch objects through the scoping querysets below, so another organisation
 is a 404 by construction, and pass templates booleans from the predicates.
 """
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from activities.choices import REQUESTABLE_KINDS
 from activities.models import (
-    REQUESTABLE_KINDS,
     Activity,
     ActivityKind,
     ActivityStatus,
-    Contribution,
-    Edition,
     Nomination,
     NominationStatus,
     Request,
-    Student,
 )
 from activities.querysets import (
     ActivityQuerySet,
     NominationQuerySet,
     RequestQuerySet,
-    StudentQuerySet,
 )
+from ledger.models import Contribution
 from partners.backends import AuthenticationBackend
 from partners.models import (
     ROLE_ORGANISATION_KINDS,
@@ -37,10 +38,20 @@ from partners.models import (
     Role,
     User,
 )
+from students.models import Edition, Student
+from students.querysets import StudentQuerySet
 
 # The apps whose data coordinators manage in the admin.
 # The consortium's own apps, and the schedules of its periodic work (django-celery-beat).
-COORDINATOR_APP_LABELS = ("partners", "programmes", "activities", "reports", "django_celery_beat")
+COORDINATOR_APP_LABELS = (
+    "partners",
+    "programmes",
+    "students",
+    "activities",
+    "ledger",
+    "reports",
+    "django_celery_beat",
+)
 
 # Keyed by the stored role (a plain string on a loaded person).
 DASHBOARD_URL_NAMES: dict[str, str] = {
@@ -88,6 +99,25 @@ def has_role(user, *roles: str) -> bool:
 def is_coordinator(user) -> bool:
     """Coordinators run the project office and see the whole consortium."""
     return has_role(user, Role.COORDINATOR)
+
+
+def role_required(predicate: Callable[[User], bool]):
+    """A view decorator: anonymous people go to the login page, and a person for whom
+    `predicate(person)` is false gets 403 before the view reads anything.
+
+    `@role_required(rules.is_staff_member)`, `@role_required(rules.can_run_editions)`."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not predicate(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def dashboard_url_name(user) -> str | None:

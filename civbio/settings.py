@@ -103,7 +103,9 @@ INSTALLED_APPS = [
     "civbio",
     "partners",
     "programmes",
+    "students",
     "activities",
+    "ledger",
     "reports",
     # Installed everywhere, production too: it has no models, URLs or receivers, only the
     # `load_demo` command, which refuses with DEBUG off (one settings file, the same apps).
@@ -163,8 +165,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's default cost of a random read (4) is that of a spinning disk; on SSDs it makes
-    # the planner scan whole tables where an index answers in a tenth of the time (make bench:
-    # the school dashboard's class progress, 43 ms → 5 ms at ten times the consortium).
+    # the planner scan whole tables where an index would answer (the school dashboard's class
+    # progress, for one).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c random_page_cost={env_str('DATABASE_RANDOM_PAGE_COST', '1.1')}"
     )
@@ -291,10 +293,10 @@ _AUDITED = [
     "activities.Request",
     "activities.Nomination",
     "activities.Placement",
-    "activities.Contribution",
-    "activities.Student",
-    "activities.Enrolment",
-    "activities.UnitProgress",
+    "ledger.Contribution",
+    "students.Student",
+    "students.Enrolment",
+    "students.UnitProgress",
     "programmes.Commitment",
     "programmes.IndicatorValue",
     "programmes.Milestone",

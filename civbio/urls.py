@@ -21,8 +21,10 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("partners.urls")),
+    path("", include("students.urls")),
     path("", include("activities.urls")),
     path("", include("programmes.urls")),
+    path("", include("ledger.urls")),
     path("", include("reports.urls")),
     prefix_default_language=False,
 )

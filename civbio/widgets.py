@@ -7,12 +7,20 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 
+class DateInput(forms.DateInput):
+    """The browser's own date picker; the value written as it expects it (ISO)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class LongSelect(forms.Select):
     """A select of many options (every partner of the consortium), written out in Python.
 
-    Django renders a template per option: 15 ms for the board's 260 organisations at ten times
-    the consortium (make bench), about as long as the rest of the filter bar and the query
-    together. Same markup, no option groups.
+    Django renders a template per option, which for hundreds of organisations costs as much as
+    the rest of the filter bar and its query together. Same markup, no option groups.
 
     With `label_field`, a model choice field's options are read as (pk, label) rows rather than
     as a model each (the label is that field, not the model's text)."""

@@ -10,21 +10,18 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from activities import progress, services
+from activities import services
 from activities.models import (
     Activity,
     ActivityEvent,
     ActivityKind,
     ActivityStatus,
-    Module,
-    ModuleUnit,
-    ProgressStatus,
-    Qualification,
     Request,
-    Student,
 )
 from partners.models import Organisation, User
 from programmes.models import ProgrammeLine
+from students import progress
+from students.models import Module, ModuleUnit, ProgressStatus, Qualification, Student
 
 QUALIFICATIONS = [
     ("25652", "Laborant", 3, True, True),

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from activities.ledger import project_years
-from activities.models import Contribution, ContributionKind, ContributionStatus
+from ledger.models import Contribution, ContributionKind, ContributionStatus
+from ledger.services import project_years
 from partners.models import Organisation, User
 from programmes.models import BudgetLine, Commitment, CostCategory, ProgrammeLine
 from programmes.selectors import current_project

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import ActivityKind, ContributionKind
+from activities.models import ActivityKind
+from ledger.models import ContributionKind
 from partners.models import CofinancingCategory, Organisation
 from programmes.models import Milestone, MilestoneStatus, Narrative, Project
 from programmes.periods import Period

@@ -28,28 +28,21 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from activities.matching import matches_for
 from activities.models import (
-    DONE_STATUSES,
     OPEN_REQUEST_STATUSES,
     Activity,
     ActivityKind,
     ActivityStatus,
-    Contribution,
-    ContributionStatus,
-    Edition,
-    Enrolment,
-    ModuleUnit,
     Nomination,
     NominationStatus,
     Notification,
     Placement,
     Request,
     RequestStatus,
-    Student,
-    UnitProgress,
 )
-from activities.progress import matches_for
 from civbio import rules
+from ledger.models import Contribution, ContributionStatus
 from partners.models import Invitation, Organisation, OrganisationKind, User
 from partners.selectors import contacts_by_organisation
 from programmes.models import (
@@ -63,6 +56,7 @@ from programmes.models import (
 )
 from programmes.periods import Period
 from reports import charts, figures, kpis
+from students.models import DONE_STATUSES, Edition, Enrolment, ModuleUnit, Student, UnitProgress
 
 MILESTONE_HORIZON_DAYS = 30
 # A company's activities that can still draw requests or nominations.

@@ -10,22 +10,19 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.ledger import project_year_expression, project_years
+from activities.choices import HAPPENED_AS_ACTIVITY, REQUESTABLE_KINDS
 from activities.models import (
-    HAPPENED_AS_ACTIVITY,
-    REQUESTABLE_KINDS,
     Activity,
     ActivityKind,
-    Contribution,
-    ContributionKind,
-    ContributionStatus,
-    Enrolment,
     Placement,
     Request,
     RequestStatus,
 )
+from ledger.models import Contribution, ContributionKind, ContributionStatus
+from ledger.services import project_year_expression, project_years
 from partners.models import Organisation
 from programmes.models import BudgetLine, Commitment, Project
+from students.models import Enrolment
 
 SMALL_COUNT = 5
 # Only these partners' contributions count as co-financing (not the applicant school's, not a
@@ -367,7 +364,7 @@ def rule_checks(project: Project, partners: list[PartnerFinance], years, today) 
 
 # What happened, and who took part ---------------------------------------------------------------
 
-# How each kind of activity "happens" in a period: see ActivityQuerySet.happened_between.
+# How each kind of activity "happens" in a period: see activities.filters.happened_between.
 
 
 def activities_happened(period, line_id: int | None = None) -> dict[tuple[str, int], int]:

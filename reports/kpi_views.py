@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from activities.spreadsheets import spreadsheet_response
 from civbio import numbers, rules
+from civbio.spreadsheets import spreadsheet_response
 from partners.services import log_access
 from programmes import services
 from programmes.models import (

@@ -9,21 +9,18 @@ from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, Wh
 from django.utils import timezone
 
 from activities.models import (
-    DONE_STATUSES,
     Activity,
     ActivityKind,
     ActivityStatus,
     Audience,
-    Contribution,
-    Edition,
     Event,
     Placement,
     Posting,
     Request,
     RequestStatus,
     ResearchOutput,
-    UnitProgress,
 )
+from ledger.models import Contribution
 from programmes.models import (
     Commitment,
     DerivedMeasure,
@@ -34,6 +31,7 @@ from programmes.models import (
     ReportStatus,
 )
 from reports.figures import counting_contributions, hour_rate, protect, rate_table
+from students.models import DONE_STATUSES, Edition, UnitProgress
 
 
 def quarter_expression(project: Project, field_name: str):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from activities.spreadsheets import safe_cell
+from civbio.spreadsheets import safe_cell
 
 
 def _light_label(light: str | None) -> str:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from civbio import rules
+from civbio.celery import app as celery_app
 from partners.models import User
 from programmes.periods import Period, period_by_key
 from programmes.selectors import current_project
@@ -44,14 +45,17 @@ def period_of(project, kind: str, number: int) -> Period | None:
 
 # Sending a task to a broker that is down gives up after this, instead of holding the request.
 ENQUEUE_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# The task that makes a report, found by its name in Celery's registry: reports.tasks calls the
+# services here (its periodic tasks ask for reports, which queues them), so these services do not
+# import it back. reports/apps.py imports reports.tasks, which registers it in every process.
+GENERATE_REPORT_TASK = "reports.tasks.generate_report"
 
 
 def _send(report_id: int) -> None:
     """Send the report's task. A broker that cannot be reached never breaks the caller: the row
     stays queued, the page says so, and the stuck-report sweep (requeue_stuck_reports) sends it
     again once the broker is back."""
-    from reports.tasks import generate_report
-
+    generate_report = celery_app.tasks[GENERATE_REPORT_TASK]
     try:
         generate_report.apply_async((report_id,), retry=True, retry_policy=ENQUEUE_RETRY)
     except (BrokerUnreachable, OSError):

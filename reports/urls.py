@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import contribution_views, kpi_views, report_views, views
+from reports import kpi_views, report_views, views
 
 app_name = "reports"
 
@@ -28,28 +28,4 @@ urlpatterns = [
         name="report_download",
     ),
     path("milestones/<int:pk>/", kpi_views.milestone_update, name="milestone_update"),
-    path("contributions/", contribution_views.my_contributions, name="my_contributions"),
-    path(
-        "contributions/review/", contribution_views.contribution_review, name="contribution_review"
-    ),
-    path(
-        "contributions/<int:pk>/edit/",
-        contribution_views.contribution_edit,
-        name="contribution_edit",
-    ),
-    path(
-        "contributions/<int:pk>/evidence/",
-        contribution_views.contribution_evidence,
-        name="contribution_evidence",
-    ),
-    path(
-        "contributions/<int:pk>/correct/",
-        contribution_views.contribution_correct,
-        name="contribution_correct",
-    ),
-    path(
-        "contributions/<int:pk>/<str:decision>/",
-        contribution_views.contribution_decide,
-        name="contribution_decide",
-    ),
 ]

@@ -63,7 +63,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
 class QualificationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "activities.Qualification"
+        model = "students.Qualification"
         django_get_or_create = ("crebo",)
 
     crebo = factory.Sequence(lambda n: f"{25000 + n:05d}")
@@ -73,7 +73,7 @@ class QualificationFactory(factory.django.DjangoModelFactory):
 
 class StudentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "activities.Student"
+        model = "students.Student"
 
     school = factory.SubFactory(SchoolFactory)
     student_number = factory.Sequence(lambda n: f"S{n:06d}")
@@ -86,7 +86,7 @@ class StudentFactory(factory.django.DjangoModelFactory):
 
 class ModuleFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "activities.Module"
+        model = "students.Module"
         skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"MM-{n}")

@@ -104,20 +104,18 @@ from activities.models import (
     ActivityKind,
     ActivityStatus,
     CalendarFeed,
-    Contribution,
-    Edition,
-    Enrolment,
     Nomination,
     NominationStatus,
     Placement,
     Request,
-    StudentImport,
 )
+from ledger.models import Contribution
 from partners.models import Role
 from partners.tokens import invitation_token
 from programmes.models import Indicator, IndicatorValue, Milestone, Project
 from programmes.services import load_consortium
 from reports.models import Report, ReportKind, ReportState
+from students.models import Edition, Enrolment, StudentImport
 from tests.browser import audit_forms
 from tests.factories import (
     CompanyFactory,
@@ -743,11 +741,11 @@ MATRIX: dict[str, Entry] = {
     "activities:calendar": page(STAFF),
     "activities:calendar_regenerate": action(STAFF, STAFF_POST_ONLY),
     # Modules, editions, students --------------------------------------------------------------
-    "activities:module_list": page(STAFF),
-    "activities:edition_list": page(SCHOOLS),
-    "activities:edition_create": form(SCHOOLS),
-    "activities:edition_detail": page(SCOPED_SCHOOLS, **on("edition")),
-    "activities:edition_cell": action(
+    "students:module_list": page(STAFF),
+    "students:edition_list": page(SCHOOLS),
+    "students:edition_create": form(SCHOOLS),
+    "students:edition_detail": page(SCOPED_SCHOOLS, **on("edition")),
+    "students:edition_cell": action(
         SCOPED_SCHOOLS,
         SCHOOLS_POST_ONLY,
         data=lambda w, role, relation: {
@@ -757,26 +755,26 @@ MATRIX: dict[str, Entry] = {
         },
         **on("edition"),
     ),
-    "activities:edition_bulk": action(SCOPED_SCHOOLS, SCHOOLS_POST_ONLY, **on("edition")),
-    "activities:edition_enrol": action(SCOPED_SCHOOLS, SCHOOLS_POST_ONLY, **on("edition")),
-    "activities:edition_export": page(SCOPED_SCHOOLS, **on("edition", fmt="csv")),
-    "activities:student_list": page(SCHOOLS),
-    "activities:student_import": form(SCHOOLS),
-    "activities:student_import_template": page(SCHOOLS),
+    "students:edition_bulk": action(SCOPED_SCHOOLS, SCHOOLS_POST_ONLY, **on("edition")),
+    "students:edition_enrol": action(SCOPED_SCHOOLS, SCHOOLS_POST_ONLY, **on("edition")),
+    "students:edition_export": page(SCOPED_SCHOOLS, **on("edition", fmt="csv")),
+    "students:student_list": page(SCHOOLS),
+    "students:student_import": form(SCHOOLS),
+    "students:student_import_template": page(SCHOOLS),
     # An import is the uploader's alone, a coordinator's included.
-    "activities:student_import_preview": form(
+    "students:student_import_preview": form(
         roles(OWN_ONLY, OWN_ONLY, FORBIDDEN, FORBIDDEN),
         target=personal("import", "pk", "pk"),
         relations=OWN_OTHER,
     ),
-    "activities:student_import_progress": page(
+    "students:student_import_progress": page(
         roles(OWN_ONLY, OWN_ONLY, FORBIDDEN, FORBIDDEN),
         target=personal("import", "pk", "pk"),
         relations=OWN_OTHER,
     ),
     # Coordinators see the form, but only a school's staff add its students (the service says
     # so: a coordinator's valid submission is refused).
-    "activities:student_create": form(
+    "students:student_create": form(
         SCHOOLS,
         post=roles(FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
         data=lambda w, role, relation: {
@@ -788,12 +786,12 @@ MATRIX: dict[str, Entry] = {
             "cohort": 2025,
         },
     ),
-    "activities:student_detail": page(SCOPED_SCHOOLS, **on("student")),
-    "activities:student_edit": form(SCOPED_SCHOOLS, **on("student")),
-    "activities:student_export": page(SCOPED_SCHOOLS, **on("student")),
-    "activities:student_export_page": page(SCOPED_SCHOOLS, **on("student")),
+    "students:student_detail": page(SCOPED_SCHOOLS, **on("student")),
+    "students:student_edit": form(SCOPED_SCHOOLS, **on("student")),
+    "students:student_export": page(SCOPED_SCHOOLS, **on("student")),
+    "students:student_export_page": page(SCOPED_SCHOOLS, **on("student")),
     # Erasure is the project office's job: everyone else lacks the capability (403).
-    "activities:student_erase": form(COORDINATOR, data={"confirm": "yes"}, **on("student")),
+    "students:student_erase": form(COORDINATOR, data={"confirm": "yes"}, **on("student")),
     "activities:matches": page(SCHOOLS),
     "activities:match_nominate": action(
         SCOPED_SCHOOLS,
@@ -853,14 +851,14 @@ MATRIX: dict[str, Entry] = {
         roles(OK, NOTFOUND, NOTFOUND, OWN_ONLY), target=report(fmt="pdf"), relations=OWN_OTHER
     ),
     # Co-financing ------------------------------------------------------------------------------
-    "reports:my_contributions": form(STAFF),
-    "reports:contribution_review": page(COORDINATOR),
-    "reports:contribution_edit": form(SCOPED_STAFF, **on("contribution")),
-    "reports:contribution_evidence": page(
+    "ledger:my_contributions": form(STAFF),
+    "ledger:contribution_review": page(COORDINATOR),
+    "ledger:contribution_edit": form(SCOPED_STAFF, **on("contribution")),
+    "ledger:contribution_evidence": page(
         roles(OK, OWN_ONLY, OWN_ONLY, NOTFOUND), **on("contribution")
     ),
-    "reports:contribution_correct": form(COORDINATOR, **on("contribution")),
-    "reports:contribution_decide": action(
+    "ledger:contribution_correct": form(COORDINATOR, **on("contribution")),
+    "ledger:contribution_decide": action(
         COORDINATOR, POST_ONLY, **on("contribution", decision="approve")
     ),
 }
@@ -1005,8 +1003,8 @@ ADMIN_OUTSIDE_COORDINATOR_APPS = (
 # of the admin's own.
 ADMIN_COORDINATOR_EXCEPTIONS = {
     # Figures change through approval and recorded corrections, never by hand.
-    "admin:activities_contribution_add": FORBIDDEN,
-    "admin:activities_contribution_delete": FORBIDDEN,
+    "admin:ledger_contribution_add": FORBIDDEN,
+    "admin:ledger_contribution_delete": FORBIDDEN,
     # Made by the system: reminders by the nightly run, reports by the worker.
     "admin:activities_reminder_add": FORBIDDEN,
     "admin:reports_report_add": FORBIDDEN,

@@ -1,12 +1,15 @@
-"""The reports' periodic work, as django-celery-beat schedules coordinators can change."""
+"""The reports' periodic work, as django-celery-beat schedules coordinators can change: the due
+funder reports every morning, and the sweep that re-queues a lost report every 20 seconds (so a
+lost report resumes within a minute)."""
 
 from django.db import migrations
 
 from civbio.schedules import schedule_operations
 
 SCHEDULES = [
+    # name, task, crontab (minute, hour, day of month) or every so many seconds
     ("civbio: funder reports due", "reports.tasks.schedule_due_reports", ("0", "6", "*")),
-    ("civbio: re-queue stuck reports", "reports.tasks.requeue_stuck_reports", ("*/5", "*", "*")),
+    ("civbio: re-queue stuck reports", "reports.tasks.requeue_stuck_reports", 20),
 ]
 
 

@@ -19,9 +19,9 @@ from activities.models import (
     Nomination,
     Notification,
     Request,
-    Student,
 )
 from reports.models import Report, ReportKind, ReportState
+from students.models import Student
 from tests.browser import submit
 from tests.conftest import days
 from tests.factories import StudentFactory
@@ -304,11 +304,9 @@ def test_erasing_a_student_asks_first_and_says_what_goes(client, carla, dirk, po
     student = StudentFactory(school=school, display_name="Noor N.", student_number="S-77")
     services.nominate_student(actor=dirk, posting=posting, student=student)
     client.force_login(carla)
-    url = reverse("activities:student_erase", args=[student.pk])
+    url = reverse("students:student_erase", args=[student.pk])
 
-    assert (
-        f'href="{url}"' in client.get(reverse("activities:student_detail", args=[student.pk])).text
-    )
+    assert f'href="{url}"' in client.get(reverse("students:student_detail", args=[student.pk])).text
     page = client.get(url)
     assert "Noor N. wissen?" in page.text
     assert "voordrachten (1)" in page.text
@@ -328,7 +326,7 @@ def test_a_teacher_has_no_erase_page(client, dirk, school):
     student = StudentFactory(school=school)
     client.force_login(dirk)
 
-    assert client.get(reverse("activities:student_erase", args=[student.pk])).status_code == 403
+    assert client.get(reverse("students:student_erase", args=[student.pk])).status_code == 403
 
 
 # Publishing a report ------------------------------------------------------------------------

@@ -7,8 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from activities import progress, services
-from activities.models import Enrolment, Request
+from activities import matching, services
+from activities.models import Request
+from students import progress
+from students.models import Enrolment
 from tests.browser import submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
@@ -60,7 +62,7 @@ def test_a_student_on_a_placement_during_the_opportunity_is_not_proposed(
     place_at(bram, busy, start=days(50), end=days(120), dirk=dirk)
     place_at(bram, free_again, start=days(1), end=days(59), dirk=dirk)
 
-    match = next(m for m in progress.matches_for(dirk) if m.activity.pk == posting.pk)
+    match = next(m for m in matching.matches_for(dirk) if m.activity.pk == posting.pk)
 
     assert {s.pk for s in match.students} == {free_again.pk, free.pk}
     assert [(s.pk, host) for s, host, *_ in match.placed] == [(busy.pk, bram.organisation.name)]
@@ -101,7 +103,7 @@ def test_a_students_timeline_starts_at_the_enrolment(client, students, edition, 
         )
     client.force_login(dirk)
 
-    page = client.get(reverse("activities:student_detail", args=[student.pk]))
+    page = client.get(reverse("students:student_detail", args=[student.pk]))
 
     timeline = page.context["timeline"]
     assert timeline[-1]["text"] == f"Ingeschreven voor {edition}"
@@ -120,7 +122,7 @@ def test_a_finished_import_shows_only_its_outcome_and_the_way_on(
         "text/csv",
     )
     checked = submit(
-        client, reverse("activities:student_import"), {"file": upload, "edition": edition.pk}
+        client, reverse("students:student_import"), {"file": upload, "edition": edition.pk}
     )
     with django_capture_on_commit_callbacks(execute=True):
         submit(client, checked.url, button="Bevestigen en importeren")
@@ -132,15 +134,15 @@ def test_a_finished_import_shows_only_its_outcome_and_the_way_on(
     # The check of the rows is over: no row count of the preview, no table of first rows.
     assert "Eerste rijen" not in done.text and "<table" not in done.text
     assert f'href="{edition.get_absolute_url()}"' in done.text
-    assert f'href="{reverse("activities:student_list")}"' in done.text
+    assert f'href="{reverse("students:student_list")}"' in done.text
     # The progress bar polled by htmx makes the page reload once the import is over.
     polled = client.get(
-        reverse("activities:student_import_progress", args=[done.context["checked"].pk]),
+        reverse("students:student_import_progress", args=[done.context["checked"].pk]),
         headers={"HX-Request": "true"},
     )
     assert polled["HX-Refresh"] == "true"
 
 
 def test_placement_periods_follow_the_opportunity(posting):
-    start, end = progress.opportunity_period(posting)
+    start, end = matching.opportunity_period(posting)
     assert start == days(60) and end == days(60) + timedelta(days=150)

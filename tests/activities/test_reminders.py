@@ -14,17 +14,15 @@ from django.utils import timezone
 from activities import reminders, tasks
 from activities.models import (
     NOTICE_KINDS,
-    Contribution,
-    ContributionKind,
-    ContributionStatus,
-    Edition,
     Notification,
     Reminder,
     ReminderKind,
     Request,
     RequestStatus,
 )
+from ledger.models import Contribution, ContributionKind, ContributionStatus
 from programmes.models import Milestone, Project
+from students.models import Edition
 from tests.browser import submit
 from tests.conftest import days
 from tests.factories import ModuleFactory
@@ -141,9 +139,9 @@ def test_the_quarters_end_reaches_contacts_and_coordinators(carla, bram, bea, di
     # Bram is BioCorp's contact (an employer); Carla coordinates; Dirk's school has no contact
     # person, so its staff hear it (Bea, no contact at BioCorp, does not).
     assert got == {
-        ("Bram", reverse("reports:my_contributions")),
-        ("Dirk", reverse("reports:my_contributions")),
-        ("Carla", reverse("reports:contribution_review")),
+        ("Bram", reverse("ledger:my_contributions")),
+        ("Dirk", reverse("ledger:my_contributions")),
+        ("Carla", reverse("ledger:contribution_review")),
     }
     assert Reminder.objects.filter(pk__in=near, kind=ReminderKind.QUARTER_END).count() == 3
 
@@ -191,7 +189,7 @@ def test_a_failed_email_is_kept_shown_and_retried(due_world, client, carla, monk
     def broken(*args, **kwargs):
         raise SMTPException("relay down")
 
-    monkeypatch.setattr("activities.emails.send_mail", broken)
+    monkeypatch.setattr("civbio.mail.send_mail", broken)
     ids = reminders.run_reminders()
     with pytest.raises(SMTPException):
         tasks.send_reminder_email.apply(args=[ids[0]], throw=True, retries=8)

@@ -10,7 +10,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from activities import services
-from activities.models import Activity, ActivityKind, Qualification, Request
+from activities.models import Activity, ActivityKind, Request
+from students.models import Qualification
 from tests.browser import submit
 from tests.conftest import days, draft_lesson
 from tests.factories import CompanyFactory, StudentFactory, UserFactory
@@ -93,8 +94,8 @@ def test_the_board_search_finds_by_host_name_and_short_name(client, lines, dirk,
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes: PostgreSQL only")
 def test_the_board_search_can_use_its_trigram_indexes(lines, posting):
-    """The indexes of migration 0013 must match the SQL Django writes for `icontains`, or the
-    planner can never use them (with sequential scans off, it must then choose them)."""
+    """The indexes of migration activities 0003 must match the SQL Django writes for `icontains`,
+    or the planner can never use them (with sequential scans off, it must then choose them)."""
     from activities.filters import ActivityFilter
 
     queryset = ActivityFilter(

@@ -6,9 +6,12 @@ import pytest
 from auditlog.models import LogEntry as AuditEntry
 from django.urls import reverse
 
-from activities import privacy, progress, services
-from activities.models import ActivityStatus, Contribution, ContributionKind, Edition, Enrolment
+from activities import services
+from activities.models import ActivityStatus
+from ledger.models import Contribution, ContributionKind
 from programmes.models import Project
+from students import privacy, progress
+from students.models import Edition, Enrolment
 from tests.browser import submit
 from tests.conftest import days
 from tests.factories import ModuleFactory, StudentFactory

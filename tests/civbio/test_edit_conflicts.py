@@ -6,8 +6,8 @@ import time
 import pytest
 from django.urls import reverse
 
-from activities import services
 from programmes.models import Milestone, Project
+from students import services
 from tests.browser import submit
 from tests.conftest import days
 from tests.factories import QualificationFactory, StudentFactory
@@ -20,7 +20,7 @@ def test_a_student_saved_over_a_colleagues_change_is_refused(client, dirk, schoo
         school=school, display_name="Sem B.", qualification=QualificationFactory()
     )
     client.force_login(dirk)
-    url = reverse("activities:student_edit", args=[student.pk])
+    url = reverse("students:student_edit", args=[student.pk])
     page = client.get(url)
     time.sleep(0.01)
     services.save_student(actor=dirk, student=student, fields={"display_name": "Sem Bakker"})

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from activities import services
-from activities.spreadsheets import FORMULA_PREFIXES, safe_cell
+from civbio.spreadsheets import FORMULA_PREFIXES, safe_cell
 from tests.conftest import draft_lesson
 
 pytestmark = pytest.mark.django_db

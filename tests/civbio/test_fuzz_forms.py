@@ -14,8 +14,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from activities.models import Edition, Enrolment, Nomination, Request
+from activities.models import Nomination, Request
 from programmes.models import Milestone, Project
+from students.models import Edition, Enrolment
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 from tests.files import HTML_AS_PDF, SVG, image_bytes, pdf_bytes, xlsx_bytes
 
@@ -118,17 +119,17 @@ def world(carla, dirk, bram, school, guest_lesson, posting):
             reverse("activities:activity_detail", args=[guest_lesson.pk]),
             reverse("activities:activity_detail", args=[posting.pk]),
             reverse("activities:my_requests"),
-            reverse("reports:my_contributions"),
+            reverse("ledger:my_contributions"),
             reverse("partners:organisation_edit", args=[bram.organisation.slug]),
             reverse("partners:invitation_create"),
         ],
         "dirk": [
             reverse("activities:activity_detail", args=[guest_lesson.pk]),
             reverse("activities:activity_detail", args=[posting.pk]),
-            reverse("activities:student_create"),
-            reverse("activities:student_edit", args=[student.pk]),
-            reverse("activities:edition_create"),
-            reverse("activities:edition_detail", args=[edition.pk]),
+            reverse("students:student_create"),
+            reverse("students:student_edit", args=[student.pk]),
+            reverse("students:edition_create"),
+            reverse("students:edition_detail", args=[edition.pk]),
             reverse("reports:kpis_line", args=[1]),
             reverse("activities:reminder_settings"),
             reverse("partners:account"),
@@ -138,7 +139,7 @@ def world(carla, dirk, bram, school, guest_lesson, posting):
             reverse("reports:milestones"),
             reverse("reports:report_list"),
             reverse("reports:kpis_line", args=[1]),
-            reverse("reports:contribution_review"),
+            reverse("ledger:contribution_review"),
         ],
     }
 
@@ -184,7 +185,7 @@ def _fuzz(client, person, action: str, fields: dict) -> None:
 def test_a_reason_with_a_nul_character_is_refused_not_a_server_error(client, world, carla, dirk):
     """Found by the fuzzing above: a NUL in a rejection reason reached PostgreSQL's JSON (the
     audit trail) and answered 500."""
-    from activities.models import Contribution
+    from ledger.models import Contribution
 
     contribution = Contribution.objects.create(
         organisation=dirk.organisation,
@@ -197,9 +198,9 @@ def test_a_reason_with_a_nul_character_is_refused_not_a_server_error(client, wor
         submitted_by=dirk,
     )
     client.force_login(carla)
-    client.get(reverse("reports:contribution_review"))
+    client.get(reverse("ledger:contribution_review"))
     rejected = client.post_with_cookie_token(
-        reverse("reports:contribution_decide", args=[contribution.pk, "reject"]),
+        reverse("ledger:contribution_decide", args=[contribution.pk, "reject"]),
         {"reason": "niet\x00goed"},
     )
     client.force_login(dirk)
@@ -247,8 +248,8 @@ def test_no_upload_answers_with_a_server_error_or_stores_a_wrong_type(
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
-    from activities.models import EVIDENCE_FAMILIES, Contribution
     from civbio import uploads
+    from ledger.models import EVIDENCE_FAMILIES, Contribution
     from partners.models import Organisation
 
     settings.MEDIA_ROOT = tmp_path
@@ -276,7 +277,7 @@ def test_no_upload_answers_with_a_server_error_or_stores_a_wrong_type(
         elif which == "evidence":
             client.force_login(bram)
             response = client.post_with_cookie_token(
-                reverse("reports:my_contributions"),
+                reverse("ledger:my_contributions"),
                 {
                     "programme_line": line.pk,
                     "kind": "staff_hours",
@@ -289,7 +290,7 @@ def test_no_upload_answers_with_a_server_error_or_stores_a_wrong_type(
         else:
             client.force_login(dirk)
             response = client.post_with_cookie_token(
-                reverse("activities:student_import"), {"file": upload}
+                reverse("students:student_import"), {"file": upload}
             )
         assert response.status_code < 500, (which, name, content[:40])
 
@@ -319,9 +320,9 @@ def test_an_import_file_with_a_bare_carriage_return_is_refused_with_a_message(cl
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(dirk)
-    client.get(reverse("activities:student_import"))
+    client.get(reverse("students:student_import"))
     response = client.post_with_cookie_token(
-        reverse("activities:student_import"),
+        reverse("students:student_import"),
         {"file": SimpleUploadedFile("lijst.csv", b"\r\x00")},
     )
 

@@ -16,8 +16,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from activities.models import Contribution
 from civbio import numbers
+from ledger.models import Contribution
 from partners.models import Role
 from programmes.models import Indicator, IndicatorValue, Project
 from tests.browser import submit
@@ -206,7 +206,7 @@ def test_a_kpi_figure_typed_with_a_comma_is_saved(client, running_project, dirk)
 def test_hours_typed_with_a_comma_are_logged_and_shown_with_one(client, running_project, company):
     host = UserFactory(organisation=company, role=Role.INDUSTRY_STAFF)
     client.force_login(host)
-    url = reverse("reports:my_contributions")
+    url = reverse("ledger:my_contributions")
 
     response = submit(
         client,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from activities.models import Contribution, ContributionStatus
+from ledger.models import Contribution, ContributionStatus
 from programmes.models import Project
 from tests.browser import BrowserClient, parse_forms, submit
 from tests.civbio.test_outages import database_unreachable
@@ -22,7 +22,7 @@ def test_sending_the_outage_page_again_logs_the_contribution_once_the_database_i
 ):
     client = BrowserClient(raise_request_exception=False)
     client.force_login(bram)
-    url = reverse("reports:my_contributions")
+    url = reverse("ledger:my_contributions")
     page = client.get(url)
     line = Project.objects.get().lines.get(number=2)
     typed = {

@@ -37,12 +37,22 @@ def test_every_schedule_names_a_registered_task():
     assert schedules == {
         "civbio: reminders": "activities.tasks.run_reminders",
         "civbio: retry reminder e-mails": "activities.tasks.retry_reminder_emails",
-        "civbio: student retention": "activities.tasks.apply_student_retention",
-        "civbio: stuck student imports": "activities.tasks.requeue_stuck_imports",
+        "civbio: student retention": "students.tasks.apply_student_retention",
+        "civbio: stuck student imports": "students.tasks.requeue_stuck_imports",
         "civbio: funder reports due": "reports.tasks.schedule_due_reports",
         "civbio: re-queue stuck reports": "reports.tasks.requeue_stuck_reports",
     }
     assert set(schedules.values()) <= set(app.tasks)
+
+
+def test_the_stuck_report_sweep_runs_every_20_seconds_and_the_rest_by_the_clock():
+    """A lost report resumes within a minute: its sweep is an interval, not a crontab."""
+    sweep = PeriodicTask.objects.get(name="civbio: re-queue stuck reports")
+
+    assert sweep.crontab is None
+    assert (sweep.interval.every, sweep.interval.period) == (20, "seconds")
+    others = PeriodicTask.objects.exclude(pk=sweep.pk)
+    assert others.count() == 5 and not others.filter(crontab=None).exists()
 
 
 def test_the_database_scheduler_reads_them():

@@ -60,7 +60,7 @@ def test_pages_and_downloads_of_a_signed_in_person_are_never_stored(client, carl
         reverse("reports:dashboard_coordinator"),
         reverse("reports:finance"),
         reverse("reports:finance_export", args=["xlsx"]),
-        reverse("activities:student_list"),
+        reverse("students:student_list"),
     ):
         response = client.get(url)
         assert response.status_code == 200, url

@@ -14,9 +14,9 @@ from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from weasyprint import HTML
 
-from activities.models import Contribution, validate_evidence
 from civbio import uploads
 from civbio.uploads import Family, Refused, detect
+from ledger.models import Contribution, validate_evidence
 from partners.validators import validate_logo
 from programmes.models import Project
 from tests.browser import submit
@@ -181,7 +181,7 @@ def test_uploaded_evidence_is_served_as_an_attachment_of_its_detected_type(
     # A JPEG scan its owner happened to name .pdf.
     response = submit(
         client,
-        reverse("reports:my_contributions"),
+        reverse("ledger:my_contributions"),
         {
             "programme_line": str(line.pk),
             "kind": "staff_hours",
@@ -195,7 +195,7 @@ def test_uploaded_evidence_is_served_as_an_attachment_of_its_detected_type(
     assert response.status_code == 302
     contribution = Contribution.objects.get(description="Gastles voorbereid")
 
-    download = client.get(reverse("reports:contribution_evidence", args=[contribution.pk]))
+    download = client.get(reverse("ledger:contribution_evidence", args=[contribution.pk]))
 
     assert download.status_code == 200
     assert download["Content-Type"] == "image/jpeg"
@@ -213,7 +213,7 @@ def test_a_fake_pdf_is_refused_next_to_the_field_and_the_rest_is_kept(
 
     response = submit(
         client,
-        reverse("reports:my_contributions"),
+        reverse("ledger:my_contributions"),
         {
             "programme_line": str(line.pk),
             "kind": "staff_hours",
@@ -247,7 +247,7 @@ def test_evidence_stored_before_the_checks_goes_out_as_an_opaque_download(
     contribution.evidence.save("bon.pdf", ContentFile(HTML_AS_PDF), save=True)
     client.force_login(bram)
 
-    download = client.get(reverse("reports:contribution_evidence", args=[contribution.pk]))
+    download = client.get(reverse("ledger:contribution_evidence", args=[contribution.pk]))
 
     assert download.status_code == 200
     assert download["Content-Type"] == "application/octet-stream"

@@ -10,10 +10,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from activities import services
-from activities.models import Activity, ActivityKind, Request, Student
+from activities.models import Activity, ActivityKind, Request
 from partners.models import Role
 from programmes.selectors import current_project
 from reports.models import Report, ReportKind, ReportState
+from students.models import Student
 from tests.e2e.conftest import log_in, log_out
 from tests.factories import StudentFactory, UserFactory
 

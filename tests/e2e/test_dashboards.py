@@ -6,8 +6,8 @@ import pytest
 from django.db.models import Count
 from playwright.sync_api import expect
 
-from activities.models import Edition
 from demo.services import DEMO_PASSWORD, load_demo
+from students.models import Edition
 from tests.e2e.conftest import OUTPUT, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

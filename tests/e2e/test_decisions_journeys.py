@@ -8,8 +8,10 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from activities import ledger, services
-from activities.models import Contribution, Nomination
+from activities import services
+from activities.models import Nomination
+from ledger import services as ledger
+from ledger.models import Contribution
 from partners.models import Role
 from programmes.models import Project
 from tests.e2e.conftest import log_in, log_out

@@ -4,7 +4,7 @@ field in Dutch with everything typed kept; a real PDF is saved and downloads as 
 import pytest
 from playwright.sync_api import expect
 
-from activities.models import Contribution
+from ledger.models import Contribution
 from partners.models import Role
 from programmes.models import Project
 from tests.e2e.conftest import log_in, message

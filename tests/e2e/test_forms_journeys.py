@@ -44,16 +44,16 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
   test_decisions_journeys.py::test_a_full_place_… (withdraw)
 - activities/matches.html, nominate: test_progress_journey.py::test_progress_in_the_grid_makes_a_\
   match_and_the_teacher_nominates
-- activities/edition_detail.html: bulk test_progress_numbers_journeys.py::test_a_teacher_marks_\
-  three_students_completed_at_once; the grid's cells (activities/grid.py) test_progress_journey.py,
+- students/edition_detail.html: bulk test_progress_numbers_journeys.py::test_a_teacher_marks_\
+  three_students_completed_at_once; the grid's cells (students/grid.py) test_progress_journey.py,
   test_progress_numbers_journeys.py; the grid saved without JavaScript (its one form, in
   <noscript>) test_progress_numbers_journeys.py::test_without_javascript_a_teacher_changes_two_\
   cells_and_saves_the_grid_once; enrol F::test_a_teacher_starts_an_edition_adds_imports_and_\
   enrols_students
-- activities/edition_form.html, student_form.html (new and edit), student_import.html,
+- students/edition_form.html, student_form.html (new and edit), student_import.html,
   student_import_preview.html: F::test_a_teacher_starts_an_edition_…; test_pages_journeys.py::\
   test_a_teacher_imports_students_and_goes_on_from_the_outcome; a failed import tried again
-  (activities/partials/import_progress.html): test_import_journeys.py::test_a_teacher_sees_a_\
+  (students/partials/import_progress.html): test_import_journeys.py::test_a_teacher_sees_a_\
   failed_import_tries_again_and_sees_it_done
 - partners/organisation_form.html (with the logo): F::test_a_coordinator_updates_a_partners_\
   profile_and_logo
@@ -65,11 +65,11 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
 - reports/report_list.html (make a report) and partials/report_row.html (make again):
   F::test_a_coordinator_makes_a_quarterly_report_and_makes_a_failed_one_again; publish:
   test_confirmations_journeys.py::test_a_coordinator_publishes_a_report_after_confirming
-- reports/my_contributions.html: log test_contribution_journey.py, a whole quarter
+- ledger/my_contributions.html: log test_contribution_journey.py, a whole quarter
   test_decisions_journeys.py::test_a_partner_logs_hours_for_a_whole_quarter;
-  reports/contribution_review.html: test_contribution_journey.py, test_decisions_journeys.py::\
+  ledger/contribution_review.html: test_contribution_journey.py, test_decisions_journeys.py::\
   test_a_coordinator_rejects_a_contribution_and_the_partner_reads_the_reason_in_notifications;
-  reports/contribution_form.html (edit, correct, evidence): R (below)
+  ledger/contribution_form.html (edit, correct, evidence): R (below)
 - 503.html (send again while the database is away): R (below)
 
 R = test_remaining_forms_journeys.py:
@@ -80,7 +80,7 @@ R = test_remaining_forms_journeys.py:
   the secret shown), mfa/recovery_codes/generate.html and index.html, mfa/authenticate.html (a
   recovery code at login), mfa/totp/deactivate_form.html: R::test_a_teacher_sets_up_an_\
   authenticator_logs_in_with_a_recovery_code_and_turns_it_off
-- reports/contribution_form.html: a rejected one corrected and resent with an evidence PDF, and
+- ledger/contribution_form.html: a rejected one corrected and resent with an evidence PDF, and
   proposed hours confirmed: R::test_a_partner_resends_a_rejected_contribution_with_evidence_and_\
   confirms_proposed_hours; the coordinator's correction of an approved one (first without the
   reason): R::test_a_coordinator_corrects_an_approved_contribution_with_a_reason

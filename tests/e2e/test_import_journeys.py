@@ -6,9 +6,9 @@ from django.db import OperationalError
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from activities import imports
-from activities.models import Student
 from partners.models import Role
+from students import imports
+from students.models import Student
 from tests.e2e.conftest import log_in, message
 from tests.factories import QualificationFactory, UserFactory
 
@@ -38,7 +38,7 @@ def test_a_teacher_sees_a_failed_import_tries_again_and_sees_it_done(
 
     monkeypatch.setattr(imports._Heartbeat, "beat", connection_lost_once)
     log_in(page, live_server.url, "teacher@school.nl")
-    page.goto(live_server.url + reverse("activities:student_import"))
+    page.goto(live_server.url + reverse("students:student_import"))
     page.get_by_label("CSV-bestand").set_input_files(str(upload))
     page.get_by_role("button", name="Bestand controleren").click()
     expect(page.get_by_text("het is gelezen als Windows-1252")).to_be_visible()

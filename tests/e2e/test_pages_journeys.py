@@ -6,9 +6,10 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
-from activities.models import Activity, Edition, Student
+from activities.models import Activity
 from demo.services import DEMO_PASSWORD, load_demo
 from partners.models import Organisation
+from students.models import Edition, Student
 from tests.e2e.conftest import OUTPUT, log_in
 from tests.factories import QualificationFactory
 
@@ -41,12 +42,12 @@ def _key_pages(role: str) -> list[str]:
     pages = {
         "anonymous": ["/", reverse("activities:public_board"), reverse("account_login")],
         "coordinator": [
-            reverse("reports:contribution_review"),
+            reverse("ledger:contribution_review"),
             reverse("reports:milestones"),
             activity.get_absolute_url(),
             partner.get_absolute_url(),
             edition.get_absolute_url(),
-            reverse("activities:student_detail", args=[student.pk]),
+            reverse("students:student_detail", args=[student.pk]),
             reverse("activities:public_board"),
             *common,
         ],
@@ -54,9 +55,9 @@ def _key_pages(role: str) -> list[str]:
             activity.get_absolute_url(),
             partner.get_absolute_url(),
             edition.get_absolute_url(),
-            reverse("activities:student_detail", args=[student.pk]),
+            reverse("students:student_detail", args=[student.pk]),
             reverse("activities:matches"),
-            reverse("activities:student_import"),
+            reverse("students:student_import"),
             *common,
         ],
         "industry": [activity.get_absolute_url(), partner.get_absolute_url(), *common],
@@ -177,7 +178,7 @@ def test_a_teacher_imports_students_and_goes_on_from_the_outcome(
         "E2E1;Noor Import;25653;4;BOL;2025\nE2E2;Sem Import;25653;4;BBL;2025\n"
     )
     log_in(page, live_server.url, "docent@demo.civbio.nl", DEMO_PASSWORD)
-    page.goto(live_server.url + reverse("activities:student_import"))
+    page.goto(live_server.url + reverse("students:student_import"))
 
     page.get_by_label("CSV-bestand").set_input_files(str(upload))
     page.get_by_role("button", name="Bestand controleren").click()

@@ -4,10 +4,11 @@ the bulk action on the grid, grades with a decimal comma, hours with a decimal c
 import pytest
 from playwright.sync_api import expect
 
-from activities import progress
-from activities.models import Contribution, UnitProgress
+from ledger.models import Contribution
 from partners.models import Role
 from programmes.models import Project
+from students import progress
+from students.models import UnitProgress
 from tests.conftest import days
 from tests.e2e.conftest import OUTPUT, log_in
 from tests.factories import ModuleFactory, StudentFactory, UserFactory

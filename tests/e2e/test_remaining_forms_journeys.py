@@ -16,14 +16,14 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
-from activities import ledger, services
+from activities import services
 from activities.models import (
     ActivityKind,
-    Contribution,
-    ContributionStatus,
     Nomination,
     Request,
 )
+from ledger import services as ledger
+from ledger.models import Contribution, ContributionStatus
 from partners import services as partners
 from partners.models import Invitation, Role
 from programmes.models import Project

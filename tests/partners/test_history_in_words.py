@@ -43,12 +43,12 @@ def test_a_students_history_names_the_qualification_not_its_number(client, dirk,
     client.force_login(dirk)
     submit(
         client,
-        reverse("activities:student_edit", args=[student.pk]),
+        reverse("students:student_edit", args=[student.pk]),
         {"qualification": after.pk, "left_on": days(-1).isoformat()},
     )
     client.force_login(carla)
 
-    page = client.get(reverse("activities:student_detail", args=[student.pk]))
+    page = client.get(reverse("students:student_detail", args=[student.pk]))
 
     history = page.text.split("Wijzigingsgeschiedenis", 1)[1]
     assert f"<strong>Kwalificatie</strong>: {before} → {after}</div>" in history

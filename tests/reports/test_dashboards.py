@@ -15,11 +15,6 @@ from django.utils import timezone
 from activities.models import (
     ActivityKind,
     ActivityStatus,
-    Contribution,
-    ContributionKind,
-    ContributionStatus,
-    Edition,
-    Enrolment,
     Event,
     Nomination,
     NominationStatus,
@@ -27,14 +22,14 @@ from activities.models import (
     Request,
     RequestStatus,
     ResearchProject,
-    Student,
-    UnitProgress,
 )
-from activities.progress import bulk_record_progress, enrol_students, record_progress
 from demo.services import DEMO_LOGINS, load_demo
+from ledger.models import Contribution, ContributionKind, ContributionStatus
 from partners.models import Role, User
 from programmes.models import Commitment, Indicator, Project
 from reports import charts, figures
+from students.models import Edition, Enrolment, Student, UnitProgress
+from students.progress import bulk_record_progress, enrol_students, record_progress
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 from tests.volume import grow
 

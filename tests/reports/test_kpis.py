@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from activities import services as activity_services
-from activities.models import Contribution, ContributionKind, ContributionStatus, Request
+from activities.models import Request
+from ledger.models import Contribution, ContributionKind, ContributionStatus
 from programmes import services
 from programmes.models import (
     Indicator,

@@ -2,15 +2,11 @@
 counter, a partner that joined today flagged as silent for two quarters, and "not yet in
 civbio" for a partner whose people are there but have no contact person."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Organisation, Role
-from programmes.models import Project
 from tests.factories import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,20 +28,6 @@ def test_the_start_and_project_pages_count_the_partners_from_the_data(client, co
     assert f"{partners + 1} partners</a>:" in project.text
     assert " werkveld, " in project.text
     assert project.context["partners"]["total"] == partners + 1
-
-
-def test_a_summary_loaded_with_the_old_fixed_count_loses_it(consortium):
-    project = Project.objects.get()
-    project.summary = project.summary.replace("mbo-talent. Partners", "mbo-talent. 26 partners")
-    project.summary_en = project.summary_en.replace("talent. Partners", "talent. 26 partners")
-    project.save()
-    migration = importlib.import_module("programmes.migrations.0006_summary_without_partner_count")
-
-    migration.drop_the_fixed_count(apps, None)
-
-    project.refresh_from_db()
-    assert "26" not in project.summary and "mbo-talent. Partners uit" in project.summary
-    assert "26" not in project.summary_en and "talent. Partners from" in project.summary_en
 
 
 def test_a_partner_that_joined_this_quarter_is_not_called_silent(client, consortium, carla):

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from activities.models import Contribution, ContributionKind, ContributionStatus
+from ledger.models import Contribution, ContributionKind, ContributionStatus
 from partners.models import Organisation
 from programmes.models import Commitment, Project
 from reports import services

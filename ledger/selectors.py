@@ -1,0 +1,55 @@
+"""What the ledger's pages and reminders read."""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.models import ReminderKind
+from activities.reminders import Due, People
+from ledger.models import Contribution, ContributionStatus
+from programmes.models import Project
+
+# Proposed hours not confirmed after this many days are a reminder to the partner.
+UNCONFIRMED_DAYS = 7
+
+
+def unconfirmed_hours(today: date, people: People) -> list[Due]:
+    """The reminders of hours a delivered activity proposed that its host has not confirmed
+    (activities.reminders runs it with its other finders: ledger/apps.py adds it)."""
+    cutoff = today - timedelta(days=UNCONFIRMED_DAYS)
+    found = []
+    for contribution in Contribution.objects.filter(
+        status=ContributionStatus.PROPOSED, created_at__date__lte=cutoff
+    ):
+        for person in people.contacts(contribution.organisation_id):
+            found.append(
+                Due(
+                    ReminderKind.HOURS_UNCONFIRMED,
+                    "contribution",
+                    contribution.pk,
+                    person.pk,
+                    timezone.localdate(contribution.created_at) + timedelta(days=UNCONFIRMED_DAYS),
+                    contribution.description,
+                    reverse("ledger:my_contributions"),
+                )
+            )
+    return found
+
+
+# A partner's pledge against what it realised, per year: reports.figures works it out, the one
+# place every page, dashboard and funder report takes its figures from. Reports sits above the
+# ledger, so it hands the function over in its apps.py instead of the ledger importing it.
+_FINANCE_OVERVIEW: list[Callable[[Project], dict]] = []
+
+
+def provide_finance_overview(overview: Callable[[Project], dict]) -> None:
+    """Called once from reports' `ready()` with `reports.figures.finance_overview`."""
+    _FINANCE_OVERVIEW[:] = [overview]
+
+
+def finance_overview(project: Project) -> dict:
+    """The co-financing figures of the whole project (reports.figures.finance_overview)."""
+    [overview] = _FINANCE_OVERVIEW
+    return overview(project)

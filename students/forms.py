@@ -1,0 +1,91 @@
+"""The forms of the students' pages: editions, the progress grid's cells, the import, a student."""
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from civbio import numbers, rules
+from civbio.widgets import DateInput
+from partners.models import User
+from students.models import Edition, Module, ProgressStatus, Student
+from students.services import STUDENT_FIELDS
+
+
+class EditionForm(forms.ModelForm):
+    class Meta:
+        model = Edition
+        fields = ["module", "name", "start_date", "end_date", "teachers"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.filter(is_active=True)
+        self.fields["teachers"].queryset = User.objects.active().filter(
+            organisation_id=user.organisation_id
+        )
+        self.fields["teachers"].required = False
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if any(ord(c) < 32 for c in name):
+            raise forms.ValidationError(gettext_lazy("Use letters, digits and spaces."))
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", gettext_lazy("The end date lies before the start date."))
+        return cleaned
+
+
+class CellValueForm(forms.Form):
+    status = forms.ChoiceField(choices=ProgressStatus.choices)
+    grade = numbers.DecimalField(max_digits=3, decimal_places=1, required=False)
+
+
+class CellForm(CellValueForm):
+    enrolment = forms.IntegerField()
+    unit = forms.IntegerField()
+
+
+class BulkForm(forms.Form):
+    unit = forms.IntegerField()
+    status = forms.ChoiceField(choices=ProgressStatus.choices)
+    students = forms.TypedMultipleChoiceField(coerce=int, choices=())
+
+    def __init__(self, *args, student_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["students"].choices = [(pk, pk) for pk in student_ids]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV file"))
+    edition = forms.ModelChoiceField(
+        label=gettext_lazy("Also enrol them in"),
+        queryset=Edition.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No edition"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edition"].queryset = (
+            rules.visible_editions(user)
+            .filter(school_id=user.organisation_id)
+            .select_related("module")
+        )
+
+
+class StudentForm(forms.ModelForm):
+    # The version the teacher saw: a save over someone else's change is refused.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Student
+        fields = STUDENT_FIELDS
+        widgets = {"left_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.updated_at.isoformat()
