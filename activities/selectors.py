@@ -3,12 +3,22 @@
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Greatest
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from activities import matching
 from activities.choices import REQUESTABLE_KINDS
 from activities.models import (
     OPEN_REQUEST_STATUSES,
@@ -139,24 +149,24 @@ def activity_child(activity: Activity) -> Activity:
     )
 
 
-# Rows a section of the requests page shows at a time: four sections fit one screenful of work.
+# Rows a section of the requests page shows at a time: what waits for an answer ten at a time,
+# what was answered (the history) five. Each row carries its forms; forty made the page cost
+# twice the rest of it.
 REQUESTS_PAGE_SIZE = 10
+ANSWERED_PAGE_SIZE = 5
 
 
 def my_requests_page(user: User, query: QueryDict) -> dict:
     """For a teacher: their school's requests and nominations. For a company: what came in.
 
-    Four sections, each a page of at most REQUESTS_PAGE_SIZE rows with its own pager (its own
-    parameter in the address). The sections' sizes are counted in one query per table, so the
-    page costs the same however many requests a school or company has gathered."""
+    Four sections, each a page of rows with its own pager (its own parameter in the address).
+    The sections' sizes are counted in one query per table, so the page costs the same however
+    many requests a school or company has gathered."""
     requests = rules.visible_requests(user).with_list_data()
+    # As NominationQuerySet.with_list_data: the qualifications and the people who nominated
+    # are read once for both lists of nominations, after them.
     nominations = rules.visible_nominations(user).select_related(
-        "posting",
-        "posting__host",
-        "student",
-        "student__qualification",
-        "nominated_by",
-        "placement",
+        "posting", "posting__host", "student", "placement"
     )
     if user.role == Role.SCHOOL_STAFF:
         requests = requests.filter(school_id=user.organisation_id)
@@ -171,9 +181,24 @@ def my_requests_page(user: User, query: QueryDict) -> dict:
         open=Count("pk", filter=waiting), answered=Count("pk", filter=~waiting)
     )
 
-    def section(queryset, param: str, count: int) -> Pager:
-        return paginate_by(queryset, query, param=param, per_page=REQUESTS_PAGE_SIZE, count=count)
+    def section(queryset, param: str, count: int, size: int = REQUESTS_PAGE_SIZE) -> Pager:
+        return paginate_by(queryset, query, param=param, per_page=size, count=count)
 
+    open_nominations = section(
+        nominations.filter(waiting).order_by("created_at", "pk"),
+        "open_nominations",
+        nomination_counts["open"],
+    )
+    answered_nominations = section(
+        # Only the answered ones can be waiting: the position is worked out for them alone.
+        nominations.exclude(waiting).with_waiting_position().order_by("-updated_at", "-pk"),
+        "answered_nominations",
+        nomination_counts["answered"],
+        ANSWERED_PAGE_SIZE,
+    )
+    prefetch_related_objects(
+        open_nominations.rows + answered_nominations.rows, "student__qualification", "nominated_by"
+    )
     return {
         "open_requests": section(
             requests.filter(is_open).order_by("date", "pk"),
@@ -184,18 +209,10 @@ def my_requests_page(user: User, query: QueryDict) -> dict:
             requests.exclude(is_open).order_by("-updated_at", "-pk"),
             "closed_requests",
             request_counts["closed"],
+            ANSWERED_PAGE_SIZE,
         ),
-        "open_nominations": section(
-            nominations.filter(waiting).order_by("created_at", "pk"),
-            "open_nominations",
-            nomination_counts["open"],
-        ),
-        "answered_nominations": section(
-            # Only the answered ones can be waiting: the position is worked out for them alone.
-            nominations.exclude(waiting).with_waiting_position().order_by("-updated_at", "-pk"),
-            "answered_nominations",
-            nomination_counts["answered"],
-        ),
+        "open_nominations": open_nominations,
+        "answered_nominations": answered_nominations,
         "is_school": user.role == Role.SCHOOL_STAFF,
         "is_host_side": user.role in (Role.INDUSTRY_STAFF, Role.COORDINATOR),
     }
@@ -273,3 +290,62 @@ def calendar_items(user: User) -> list[dict]:
         for e in events
     ]
     return items
+
+
+# The matches pages ------------------------------------------------------------------------------
+
+# Opportunities on a page of the matches, and the students named under each.
+MATCHES_PAGE_SIZE = 10
+FIRST_MATCHES = 5
+# Students on a page of one opportunity's matches.
+MATCHED_STUDENTS_PAGE_SIZE = 50
+
+
+def matches_page(user: User, query: QueryDict) -> dict:
+    """A page of the open places and assignments, newest first, each with how many of the
+    user's students fit it (and almost fit, or are on a placement then) and the first few who
+    fit: the same size and about the same work however many students the school has."""
+    opportunities = paginate_by(
+        matching.matchable_opportunities(), query, per_page=MATCHES_PAGE_SIZE
+    )
+    found = matching.Matching(user, opportunities.rows)
+    summaries = [found.summary(activity) for activity in opportunities.rows]
+    found.first_fitting(summaries, FIRST_MATCHES)
+    return {"opportunities": opportunities, "matches": summaries}
+
+
+def opportunity_matches_page(user: User, activity: Activity, query: QueryDict) -> dict:
+    """One opportunity's matches: the students who fit, those who fit but for one unit and
+    those on a placement then, each list a page at a time (counted by the matching, so no
+    count query of its own)."""
+    found = matching.Matching(user, [activity])
+    summary = found.summary(activity)
+    fitting = paginate_by(
+        found.fitting(activity),
+        query,
+        per_page=MATCHED_STUDENTS_PAGE_SIZE,
+        count=summary.fitting,
+    )
+    almost = paginate_by(
+        found.almost(activity),
+        query,
+        param="almost",
+        per_page=MATCHED_STUDENTS_PAGE_SIZE,
+        count=summary.almost,
+    )
+    almost.rows = [(student, found.unit_to_do(activity, student)) for student in almost.rows]
+    placed_students, where = found.placed(activity)
+    placed = paginate_by(
+        placed_students,
+        query,
+        param="placed",
+        per_page=MATCHED_STUDENTS_PAGE_SIZE,
+        count=summary.placed,
+    )
+    placed.rows = [(student, *where[student.pk]) for student in placed.rows]
+    return {
+        "match": summary,
+        "fitting": fitting,
+        "almost": almost,
+        "placed": placed,
+    }

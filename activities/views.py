@@ -813,8 +813,21 @@ def reminder_settings(request):
 @school_staff_required
 def matches(request):
     return render(
-        request, "activities/matches.html", {"matches": matching.matches_for(request.user)}
+        request, "activities/matches.html", selectors.matches_page(request.user, request.GET)
     )
+
+
+@school_staff_required
+def opportunity_matches(request, pk: int):
+    """Every student who fits one open place or assignment, a page at a time."""
+    activity = get_object_or_404(
+        matching.matchable_opportunities().filter(
+            pk__in=rules.visible_activities(request.user).values("pk")
+        ),
+        pk=pk,
+    )
+    context = selectors.opportunity_matches_page(request.user, activity, request.GET)
+    return render(request, "activities/opportunity_matches.html", context)
 
 
 @school_staff_required
@@ -831,4 +844,5 @@ def match_nominate(request, pk: int, student_pk: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(name)s was nominated.") % {"name": student.display_name})
-    return redirect("activities:matches")
+    # Back to the page of matches the button was on.
+    return HttpResponseRedirect(back_url(request, reverse("activities:matches")))

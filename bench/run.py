@@ -244,7 +244,7 @@ def key_pages() -> list[Page]:
     internship = internship_page()
     line = ProgrammeLine.objects.get(number=1)
     board = reverse("activities:board")
-    a, r = "activities", "reports"
+    a, r, s, ledger = "activities", "reports", "students", "ledger"
     pages = [
         Page("Public start page", "anonymous", reverse("home")),
         Page("Public opportunities", "anonymous", reverse(f"{a}:public_board")),
@@ -295,28 +295,28 @@ def key_pages() -> list[Page]:
             Page("Notifications", role, reverse(f"{a}:notifications"))
             for role in ("coordinator", "school", "industry", "funder")
         ],
-        Page("Modules", "school", reverse(f"{a}:module_list")),
-        Page("Editions", "coordinator", reverse(f"{a}:edition_list")),
-        Page("Editions", "school", reverse(f"{a}:edition_list")),
+        Page("Modules", "school", reverse(f"{s}:module_list")),
+        Page("Editions", "coordinator", reverse(f"{s}:edition_list")),
+        Page("Editions", "school", reverse(f"{s}:edition_list")),
         Page(
             f"Progress grid ({largest.n} students)",
             "coordinator",
-            reverse(f"{a}:edition_detail", kwargs={"pk": largest.pk}),
+            reverse(f"{s}:edition_detail", kwargs={"pk": largest.pk}),
         ),
         Page(
             f"Progress grid, own ({taught.n} students)",
             "school",
-            reverse(f"{a}:edition_detail", kwargs={"pk": taught.pk}),
+            reverse(f"{s}:edition_detail", kwargs={"pk": taught.pk}),
         ),
-        Page("Students", "coordinator", reverse(f"{a}:student_list")),
-        Page("Students", "school", reverse(f"{a}:student_list")),
-        Page("Student", "school", reverse(f"{a}:student_detail", kwargs={"pk": student.pk})),
+        Page("Students", "coordinator", reverse(f"{s}:student_list")),
+        Page("Students", "school", reverse(f"{s}:student_list")),
+        Page("Student", "school", reverse(f"{s}:student_detail", kwargs={"pk": student.pk})),
         Page("Matches", "school", reverse(f"{a}:matches")),
         Page("Calendar", "school", reverse(f"{a}:calendar")),
         Page("Reminders", "school", reverse(f"{a}:reminder_settings")),
-        Page("Contributions, own", "school", reverse(f"{r}:my_contributions")),
-        Page("Contributions, own", "industry", reverse(f"{r}:my_contributions")),
-        Page("Contributions to review", "coordinator", reverse(f"{r}:contribution_review")),
+        Page("Contributions, own", "school", reverse(f"{ledger}:my_contributions")),
+        Page("Contributions, own", "industry", reverse(f"{ledger}:my_contributions")),
+        Page("Contributions to review", "coordinator", reverse(f"{ledger}:contribution_review")),
         Page("Finance", "coordinator", reverse(f"{r}:finance")),
         Page("Finance", "funder", reverse(f"{r}:finance")),
         Page("KPIs", "coordinator", reverse(f"{r}:kpis")),
@@ -342,7 +342,7 @@ def peer_pages() -> list[Page]:
     """The peer: Django's admin changelists (100 rows a page) on the same data."""
     return [
         Page("Admin changelist: activities", "coordinator", "/admin/activities/activity/"),
-        Page("Admin changelist: contributions", "coordinator", "/admin/activities/contribution/"),
+        Page("Admin changelist: contributions", "coordinator", "/admin/ledger/contribution/"),
     ]
 
 

@@ -55,10 +55,10 @@ def paginate(
     per_page: int = PAGE_SIZE,
     count: int | None = None,
 ) -> Pager:
-    """One page of `queryset`, numbered by `query[param]`: a number out of range gives the
-    nearest page, anything else the first. Two queries, the count and the rows; one when the
-    caller already counted the rows (several counts folded into one query)."""
-    if not queryset.ordered:
+    """One page of `queryset` (or of any sequence that slices), numbered by `query[param]`: a
+    number out of range gives the nearest page, anything else the first. Two queries, the count
+    and the rows; one when the caller counted already (several counts folded into one query)."""
+    if getattr(queryset, "ordered", True) is False:
         queryset = queryset.order_by("-pk")
     paginator = Paginator(queryset, per_page)
     if count is not None:
