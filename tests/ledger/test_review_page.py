@@ -9,10 +9,16 @@ from django.urls import reverse
 from ledger import selectors
 from ledger import services as ledger
 from ledger.models import Contribution, ContributionStatus
+from programmes.models import Project
 from tests.browser import submit
-from tests.ledger.test_ledger import hours, line, project  # noqa: F401 (fixtures)
+from tests.ledger.test_ledger import hours
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def line(consortium):
+    return Project.objects.get().lines.get(number=1)
 
 
 def waiting_rows(html: str) -> list[str]:
@@ -24,7 +30,7 @@ def test_the_review_page_shows_a_page_of_each_list_in_constant_queries(
     bram,
     carla,
     line,
-    django_assert_num_queries,  # noqa: F811
+    django_assert_num_queries,
 ):
     extra = selectors.REVIEW_PAGE_SIZE + 3
     for n in range(extra):
@@ -49,7 +55,7 @@ def test_the_review_page_shows_a_page_of_each_list_in_constant_queries(
     assert not set(waiting_rows(later)) & set(waiting_rows(html))
 
 
-def test_approving_on_a_later_page_comes_back_to_it(client, bram, carla, line):  # noqa: F811
+def test_approving_on_a_later_page_comes_back_to_it(client, bram, carla, line):
     for n in range(selectors.REVIEW_PAGE_SIZE + 3):
         hours(bram, line, 1 + n % 5)
     client.force_login(carla)
