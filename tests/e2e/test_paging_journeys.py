@@ -1,5 +1,6 @@
 """Long lists a page at a time, in Chromium: a company pages through its incoming requests and
-answers one on the second page; a teacher of a large school finds the student to nominate."""
+answers one on the second page; a teacher of a large school finds the student to nominate, and
+pages through all the students who fit a place to nominate one."""
 
 import re
 
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 from activities import selectors, services
 from activities.forms import NominationForm
 from activities.models import Nomination, Request
+from tests.activities.test_bounded_matches import open_place
 from tests.conftest import days
 from tests.e2e.conftest import log_in
 from tests.factories import StudentFactory, UserFactory
@@ -86,3 +88,35 @@ def test_a_teacher_of_a_large_school_finds_the_student_to_nominate(
         "Leerling 054",
         "Sterk in het lab",
     )
+
+
+def test_a_teacher_opens_all_matches_of_a_place_pages_on_and_nominates(
+    live_server, page, screenshot, lines, bram, dirk, school
+):
+    size = selectors.MATCHED_STUDENTS_PAGE_SIZE
+    for n in range(size + 3):
+        StudentFactory(school=school, display_name=f"Leerling {n:03d}")
+    place = open_place(bram, "Stage analist")
+
+    log_in(page, live_server.url, dirk.email)
+    page.goto(live_server.url + "/opportunities/matches/")
+    card = page.get_by_role("region", name=re.compile("Stage analist"))
+    expect(card).to_contain_text(f"{size + 3} van je studenten passen")
+    expect(card.get_by_role("button", name=re.compile("Voordragen"))).to_have_count(
+        selectors.FIRST_MATCHES
+    )
+    card.get_by_role("link", name=re.compile("Alle matches voor")).click()
+
+    fitting = page.locator("#fitting-section")
+    expect(fitting.get_by_role("button", name=re.compile("Voordragen"))).to_have_count(size)
+    fitting.get_by_role("link", name="Volgende").click()
+    expect(fitting.get_by_text("Pagina 2 van 2")).to_be_visible()
+    expect(fitting.get_by_role("button", name=re.compile("Voordragen"))).to_have_count(3)
+    fitting.get_by_role("button", name="Voordragen Leerling 052").click()
+
+    expect(page.get_by_text("Leerling 052 is voorgedragen.")).to_be_visible()
+    # Back on the same page, without the student just nominated.
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(fitting.get_by_role("button", name=re.compile("Voordragen"))).to_have_count(2)
+    screenshot("paging-matches-nominated")
+    assert Nomination.objects.filter(posting=place, student__display_name="Leerling 052").exists()
