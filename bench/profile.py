@@ -60,7 +60,7 @@ def big_school_pages(cookies: dict) -> list:
         return []
     cookies["big_school"] = run.session_of(teacher)
     size = Student.objects.filter(school_id=teacher.organisation_id).count()
-    return run.big_school_pages(size)
+    return run.big_school_pages(size, teacher)
 
 
 def explain(captured: list[dict], text: str) -> None:

@@ -312,6 +312,7 @@ def key_pages() -> list[Page]:
         Page("Students", "school", reverse(f"{s}:student_list")),
         Page("Student", "school", reverse(f"{s}:student_detail", kwargs={"pk": student.pk})),
         Page("Matches", "school", reverse(f"{a}:matches")),
+        Page("Matches for one place", "school", best_matched_place(teacher)[0]),
         Page("Calendar", "school", reverse(f"{a}:calendar")),
         Page("Reminders", "school", reverse(f"{a}:reminder_settings")),
         Page("Contributions, own", "school", reverse(f"{ledger}:my_contributions")),
@@ -361,13 +362,46 @@ def internship_page() -> str:
     return reverse("activities:activity_detail", kwargs={"pk": posting.pk})
 
 
-def big_school_pages(size: int) -> list[Page]:
+def best_matched_place(teacher) -> tuple[str, int]:
+    """The address of the page of one open place's matches (of those on the first page of
+    matches, the one most of the teacher's students fit), and how many fit it."""
     from django.urls import reverse
 
+    from activities import matching
+    from activities.selectors import MATCHES_PAGE_SIZE
+
+    places = list(matching.matchable_opportunities()[:MATCHES_PAGE_SIZE])
+    found = matching.Matching(teacher, places)
+    best = max((found.summary(place) for place in places), key=lambda s: (s.fitting, s.almost))
+    url = reverse("activities:opportunity_matches", kwargs={"pk": best.activity.pk})
+    return url, best.fitting
+
+
+def big_school_pages(size: int, teacher=None) -> list[Page]:
+    """The large school's teacher's pages, first pages and last ones (an offset as far as the
+    school goes: a page must not cost more the further it is)."""
+    from django.urls import reverse
+
+    from activities.selectors import MATCHED_STUDENTS_PAGE_SIZE
+    from partners.models import User
+    from students.selectors import STUDENTS_PAGE_SIZE
+
+    teacher = teacher or User.objects.get(name="Docent Grote School")
+    place, fitting = best_matched_place(teacher)
+    last_fitting = max(1, -(-fitting // MATCHED_STUDENTS_PAGE_SIZE))
+    last_students = max(1, -(-size // STUDENTS_PAGE_SIZE))
+    students = reverse("students:student_list")
     return [
         Page(f"Matches ({size:,} students)", "big_school", reverse("activities:matches")),
+        Page(f"Matches for one place ({fitting:,} fit)", "big_school", place),
+        Page(
+            f"Matches for one place, page {last_fitting}",
+            "big_school",
+            f"{place}?page={last_fitting}",
+        ),
         Page(f"Internship page ({size:,} students)", "big_school", internship_page()),
-        Page(f"Students ({size:,} students)", "big_school", reverse("students:student_list")),
+        Page(f"Students ({size:,} students)", "big_school", students),
+        Page(f"Students, page {last_students}", "big_school", f"{students}?page={last_students}"),
     ]
 
 
@@ -1148,7 +1182,11 @@ def main() -> int:
             analyse()
             size = Student.objects.filter(school_id=big["school"]).count()
             writes = Writes(server, cookies, work)
-            pages, peers, large = key_pages(), peer_pages(), big_school_pages(size)
+            pages, peers, large = (
+                key_pages(),
+                peer_pages(),
+                big_school_pages(size, User.objects.get(pk=big["teacher"])),
+            )
             count_queries(pages + peers + large, cookies)
             say(f"×{scale}: serving {len(pages)} pages, the peer and the floor")
             references = measure(server, pages + large, peers, cookies, writes, args, work)
