@@ -17,6 +17,7 @@ from tests.factories import StudentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 PER_SECTION = selectors.REQUESTS_PAGE_SIZE
+ANSWERED = selectors.ANSWERED_PAGE_SIZE
 
 
 def section(html: str, element_id: str) -> str:
@@ -83,21 +84,22 @@ def test_each_section_of_the_requests_page_shows_one_page_in_constant_queries(
 
     # session, user, the requests counted open and answered (one query), the nominations counted
     # likewise, a page of open requests, of answered requests, of open nominations, of answered
-    # nominations, unread notifications
-    with django_assert_num_queries(9):
+    # nominations, the nominated students' qualifications and who nominated them (for both
+    # lists at once), unread notifications
+    with django_assert_num_queries(11):
         response = client.get(reverse("activities:my_requests"))
 
     html = response.text
-    for element_id, kind in [
-        ("open-requests-section", "request"),
-        ("closed-requests-section", "request"),
-        ("open-nominations-section", "nomination"),
-        ("answered-nominations-section", "nomination"),
+    for element_id, kind, size in [
+        ("open-requests-section", "request", PER_SECTION),
+        ("closed-requests-section", "request", ANSWERED),
+        ("open-nominations-section", "nomination", PER_SECTION),
+        ("answered-nominations-section", "nomination", ANSWERED),
     ]:
         part = section(html, element_id)
-        assert len(rows(part, kind)) == PER_SECTION
+        assert len(rows(part, kind)) == size
         assert f"({busy})" in part  # the heading counts all of them
-        assert "Pagina 1 van 2" in part
+        assert f"Pagina 1 van {-(-busy // size)}" in part
 
 
 def test_paging_one_section_of_the_requests_page_leaves_the_others(client, busy, bram):
@@ -115,8 +117,8 @@ def test_paging_one_section_of_the_requests_page_leaves_the_others(client, busy,
     assert not set(open_first) & set(open_second)
     # The answered nominations are still on their second page.
     answered = section(second, "answered-nominations-section")
-    assert len(rows(answered, "nomination")) == busy - PER_SECTION
-    assert "Pagina 2 van 2" in answered
+    assert len(rows(answered, "nomination")) == ANSWERED
+    assert f"Pagina 2 van {-(-busy // ANSWERED)}" in answered
 
 
 def test_a_page_number_past_the_end_shows_the_last_page(client, busy, bram):
@@ -186,9 +188,9 @@ def test_an_internship_page_shows_a_page_of_nominations(
     url = reverse("activities:activity_detail", args=[posting.pk])
 
     # session, user, activity, its posting row, requests counted (none), nominations counted,
-    # a page of them, the timeline's lines counted, a page of them, places filled,
-    # qualifications, partners, unread notifications
-    with django_assert_num_queries(13):
+    # a page of them, their students' qualifications, who nominated them, the timeline's lines
+    # counted, a page of them, places filled, qualifications, partners, unread notifications
+    with django_assert_num_queries(15):
         response = client.get(url)
 
     newest_first = [f"nomination-{n.pk}" for n in reversed(made)]

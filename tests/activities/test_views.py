@@ -602,9 +602,10 @@ def test_the_detail_page_stays_constant_with_many_nominations(
     client.force_login(bram)
 
     # session, user, activity, its posting row, requests counted (none: no page read),
-    # nominations counted, a page of them, the timeline's lines counted, a page of them, places
-    # filled, qualifications, partners, unread notifications
-    with django_assert_num_queries(13):
+    # nominations counted, a page of them, their students' qualifications, who nominated them,
+    # the timeline's lines counted, a page of them, places filled, qualifications, partners,
+    # unread notifications
+    with django_assert_num_queries(15):
         response = client.get(reverse("activities:activity_detail", args=[posting.pk]))
     assert response.context["nominations"].count == 12
 
