@@ -140,6 +140,7 @@ class KindListFilter(django_filters.FilterSet):
         label=_("Organisation"),
         queryset=Organisation.objects.partners().order_by("name"),
         empty_label=_("All organisations"),
+        widget=LongSelect(label_field="name"),
     )
     programme_line = django_filters.ModelChoiceFilter(
         label=_("Programme line"), queryset=ProgrammeLine.objects.all(), empty_label=_("All lines")

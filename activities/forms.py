@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -244,6 +245,12 @@ class DeliveryForm(forms.Form):
 
 
 class NominationForm(forms.Form):
+    """Put a student forward for a place. Any of the school's students on the place's route may
+    be chosen; the list offers at most SHOWN of them (those whose name or number holds `find`,
+    when given), so the page stays small however many students the school has."""
+
+    SHOWN = 50
+
     student = forms.ModelChoiceField(
         label=_("Student"), queryset=None, empty_label=_("Choose a student")
     )
@@ -251,15 +258,22 @@ class NominationForm(forms.Form):
         label=_("Motivation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, actor: User, posting: Posting, **kwargs):
+    def __init__(self, *args, actor: User, posting: Posting, find: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["student"].queryset = (
-            rules.visible_students(actor)
-            .active()
-            .filter(route=posting.route)
-            .select_related("qualification")
-            .order_by("display_name")
-        )
+        students = rules.visible_students(actor).active().filter(route=posting.route)
+        field = self.fields["student"]
+        field.queryset = students  # what may be chosen: checked when the form is sent
+        find = find.strip()
+        if find:
+            students = students.filter(
+                Q(display_name__icontains=find) | Q(student_number__icontains=find)
+            )
+        shown = list(students.order_by("display_name", "pk")[: self.SHOWN + 1])
+        self.find = find
+        self.more_students = len(shown) > self.SHOWN
+        field.widget.choices = [("", field.empty_label)] + [
+            (student.pk, field.label_from_instance(student)) for student in shown[: self.SHOWN]
+        ]
 
 
 class AnswerNominationForm(forms.Form):

@@ -111,6 +111,8 @@ class Activity(models.Model):
             models.Index(fields=["host", "created_at"]),
             # The board: the newest published opportunities, read in order rather than sorted.
             models.Index(fields=["status", "created_at", "id"]),
+            # A list of one kind (every status), newest first: read in order to its page.
+            models.Index(fields=["kind", "created_at", "id"], name="activity_kind_newest"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -431,6 +433,8 @@ class Request(models.Model):
             models.Index(fields=["school", "status"]),
             models.Index(fields=["date"]),
             models.Index(fields=["school", "created_at"]),
+            # The answered requests, last answered first, a page at a time.
+            models.Index(fields=["updated_at", "id"], name="request_last_changed"),
         ]
 
     def __str__(self) -> str:
@@ -491,6 +495,12 @@ class Nomination(models.Model):
                 condition=~models.Q(status="withdrawn"),
                 name="one_live_nomination_per_student_and_place",
             )
+        ]
+        indexes = [
+            # The requests page: nominations waiting, oldest first, and answered ones, last
+            # answered first, each a page at a time.
+            models.Index(fields=["status", "created_at", "id"], name="nomination_waiting"),
+            models.Index(fields=["updated_at", "id"], name="nomination_last_changed"),
         ]
 
     def __str__(self) -> str:
@@ -756,7 +766,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # A person's notifications, newest first, a page at a time.
+            models.Index(fields=["recipient", "created_at", "id"], name="notification_newest"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "event"], name="one_notification_per_event"

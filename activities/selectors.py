@@ -3,11 +3,22 @@
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Greatest
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from activities import matching
 from activities.choices import REQUESTABLE_KINDS
 from activities.models import (
     OPEN_REQUEST_STATUSES,
@@ -16,12 +27,15 @@ from activities.models import (
     ActivityKind,
     Event,
     Nomination,
+    NominationStatus,
     Notification,
     Request,
     RequestStatus,
     ResearchProject,
 )
 from civbio import rules
+from civbio.pagination import Pager
+from civbio.pagination import paginate as paginate_by
 from partners.models import Role, User
 
 PAGE_SIZE = 20
@@ -60,24 +74,43 @@ def paginate(queryset, page_number) -> tuple:
     return page, list(page.object_list)
 
 
-def activity_detail(user: User, activity: Activity) -> dict:
-    """An activity with what `user` may see of its requests, nominations and timeline."""
+# Rows of each list on an activity's page at a time, and lines of its timeline.
+DETAIL_PAGE_SIZE = 10
+TIMELINE_PAGE_SIZE = 20
+
+
+def activity_detail(user: User, activity: Activity, query: QueryDict) -> dict:
+    """An activity with what `user` may see of its requests, nominations and timeline: a page of
+    each (its own parameter in the address), so the page stays the same size however many
+    schools ask for it or students are put forward."""
     child = activity_child(activity)
-    requests = list(
-        rules.visible_requests(user).filter(activity=activity).with_list_data().order_by("date")
+    visible_requests = rules.visible_requests(user).filter(activity=activity)
+    visible_nominations = rules.visible_nominations(user).filter(posting_id=activity.pk)
+    requests = paginate_by(
+        visible_requests.with_list_data().order_by("date", "pk"),
+        query,
+        param="requests",
+        per_page=DETAIL_PAGE_SIZE,
     )
-    nominations = list(
-        rules.visible_nominations(user).filter(posting_id=activity.pk).with_list_data()
+    nominations = paginate_by(
+        visible_nominations.with_list_data().order_by("-created_at", "-pk"),
+        query,
+        param="nominations",
+        per_page=DETAIL_PAGE_SIZE,
     )
-    visible_request_ids = {r.pk for r in requests}
-    visible_nomination_ids = {n.pk for n in nominations}
-    # Lines about a request or nomination show only to those who may see that request.
-    events = list(
+    # Lines about a request or nomination show only to those who may see that request. The
+    # newest page first; each page reads from old to new.
+    timeline = paginate_by(
         ActivityEvent.objects.filter(activity=activity)
-        .filter(Q(request__isnull=True) | Q(request_id__in=visible_request_ids))
-        .filter(Q(nomination__isnull=True) | Q(nomination_id__in=visible_nomination_ids))
+        .filter(Q(request__isnull=True) | Q(request__in=visible_requests.values("pk")))
+        .filter(Q(nomination__isnull=True) | Q(nomination__in=visible_nominations.values("pk")))
         .select_related("actor", "organisation")
+        .order_by("-at", "-pk"),
+        query,
+        param="timeline",
+        per_page=TIMELINE_PAGE_SIZE,
     )
+    timeline.rows.reverse()
     places_taken = (
         # Everyone may know how many places are filled, not by whom.
         Nomination.objects.filter(posting_id=activity.pk, status="accepted").count()
@@ -90,7 +123,8 @@ def activity_detail(user: User, activity: Activity) -> dict:
         "partner_organisations": list(activity.partner_organisations.all()),
         "requests": requests,
         "nominations": nominations,
-        "events": events,
+        "timeline": timeline,
+        "events": timeline.rows,
         "places_taken": places_taken,
         "outputs": list(child.outputs.all()) if isinstance(child, ResearchProject) else [],
         "teacher_researchers": (
@@ -115,52 +149,88 @@ def activity_child(activity: Activity) -> Activity:
     )
 
 
-def my_requests_page(user: User) -> dict:
-    """For a teacher: their school's requests and nominations. For a company: what came in."""
-    requests = rules.visible_requests(user).select_related(
-        "activity", "activity__host", "school", "requested_by"
-    )
-    nominations = (
-        rules.visible_nominations(user)
-        .select_related(
-            "posting",
-            "posting__host",
-            "student",
-            "student__qualification",
-            "nominated_by",
-            "placement",
-        )
-        .with_waiting_position()
+# Rows a section of the requests page shows at a time: what waits for an answer ten at a time,
+# what was answered (the history) five. Each row carries its forms; forty made the page cost
+# twice the rest of it.
+REQUESTS_PAGE_SIZE = 10
+ANSWERED_PAGE_SIZE = 5
+
+
+def my_requests_page(user: User, query: QueryDict) -> dict:
+    """For a teacher: their school's requests and nominations. For a company: what came in.
+
+    Four sections, each a page of rows with its own pager (its own parameter in the address).
+    The sections' sizes are counted in one query per table, so the page costs the same however
+    many requests a school or company has gathered."""
+    requests = rules.visible_requests(user).with_list_data()
+    # As NominationQuerySet.with_list_data: the qualifications and the people who nominated
+    # are read once for both lists of nominations, after them.
+    nominations = rules.visible_nominations(user).select_related(
+        "posting", "posting__host", "student", "placement"
     )
     if user.role == Role.SCHOOL_STAFF:
         requests = requests.filter(school_id=user.organisation_id)
     elif user.role == Role.INDUSTRY_STAFF:
         requests = requests.filter(activity__host_id=user.organisation_id)
-    open_requests = list(requests.open().order_by("date")[:500])
-    closed_requests = list(
-        requests.exclude(status__in=OPEN_REQUEST_STATUSES).order_by("-updated_at")[:50]
+    is_open = Q(status__in=OPEN_REQUEST_STATUSES)
+    request_counts = requests.order_by().aggregate(
+        open=Count("pk", filter=is_open), closed=Count("pk", filter=~is_open)
+    )
+    waiting = Q(status=NominationStatus.NOMINATED)
+    nomination_counts = nominations.order_by().aggregate(
+        open=Count("pk", filter=waiting), answered=Count("pk", filter=~waiting)
+    )
+
+    def section(queryset, param: str, count: int, size: int = REQUESTS_PAGE_SIZE) -> Pager:
+        return paginate_by(queryset, query, param=param, per_page=size, count=count)
+
+    open_nominations = section(
+        nominations.filter(waiting).order_by("created_at", "pk"),
+        "open_nominations",
+        nomination_counts["open"],
+    )
+    answered_nominations = section(
+        # Only the answered ones can be waiting: the position is worked out for them alone.
+        nominations.exclude(waiting).with_waiting_position().order_by("-updated_at", "-pk"),
+        "answered_nominations",
+        nomination_counts["answered"],
+        ANSWERED_PAGE_SIZE,
+    )
+    prefetch_related_objects(
+        open_nominations.rows + answered_nominations.rows, "student__qualification", "nominated_by"
     )
     return {
-        "open_requests": open_requests,
-        "closed_requests": closed_requests,
-        "open_nominations": list(
-            nominations.filter(status="nominated").order_by("created_at")[:500]
+        "open_requests": section(
+            requests.filter(is_open).order_by("date", "pk"),
+            "open_requests",
+            request_counts["open"],
         ),
-        "answered_nominations": list(
-            nominations.exclude(status="nominated").order_by("-updated_at")[:50]
+        "closed_requests": section(
+            requests.exclude(is_open).order_by("-updated_at", "-pk"),
+            "closed_requests",
+            request_counts["closed"],
+            ANSWERED_PAGE_SIZE,
         ),
+        "open_nominations": open_nominations,
+        "answered_nominations": answered_nominations,
         "is_school": user.role == Role.SCHOOL_STAFF,
         "is_host_side": user.role in (Role.INDUSTRY_STAFF, Role.COORDINATOR),
     }
 
 
-def notifications_page(user: User) -> list[Notification]:
-    return list(
+NOTIFICATIONS_PAGE_SIZE = 25
+
+
+def notifications_page(user: User, query: QueryDict) -> Pager:
+    """A person's notifications, newest first, a page at a time (the count and the rows)."""
+    return paginate_by(
         Notification.objects.filter(recipient=user)
         .select_related(
             "event", "event__activity", "event__actor", "event__organisation", "reminder"
         )
-        .order_by("-created_at")[:100]
+        .order_by("-created_at", "-pk"),
+        query,
+        per_page=NOTIFICATIONS_PAGE_SIZE,
     )
 
 
@@ -220,3 +290,62 @@ def calendar_items(user: User) -> list[dict]:
         for e in events
     ]
     return items
+
+
+# The matches pages ------------------------------------------------------------------------------
+
+# Opportunities on a page of the matches, and the students named under each.
+MATCHES_PAGE_SIZE = 10
+FIRST_MATCHES = 5
+# Students on a page of one opportunity's matches.
+MATCHED_STUDENTS_PAGE_SIZE = 50
+
+
+def matches_page(user: User, query: QueryDict) -> dict:
+    """A page of the open places and assignments, newest first, each with how many of the
+    user's students fit it (and almost fit, or are on a placement then) and the first few who
+    fit: the same size and about the same work however many students the school has."""
+    opportunities = paginate_by(
+        matching.matchable_opportunities(), query, per_page=MATCHES_PAGE_SIZE
+    )
+    found = matching.Matching(user, opportunities.rows)
+    summaries = [found.summary(activity) for activity in opportunities.rows]
+    found.first_fitting(summaries, FIRST_MATCHES)
+    return {"opportunities": opportunities, "matches": summaries}
+
+
+def opportunity_matches_page(user: User, activity: Activity, query: QueryDict) -> dict:
+    """One opportunity's matches: the students who fit, those who fit but for one unit and
+    those on a placement then, each list a page at a time (counted by the matching, so no
+    count query of its own)."""
+    found = matching.Matching(user, [activity])
+    summary = found.summary(activity)
+    fitting = paginate_by(
+        found.fitting(activity),
+        query,
+        per_page=MATCHED_STUDENTS_PAGE_SIZE,
+        count=summary.fitting,
+    )
+    almost = paginate_by(
+        found.almost(activity),
+        query,
+        param="almost",
+        per_page=MATCHED_STUDENTS_PAGE_SIZE,
+        count=summary.almost,
+    )
+    almost.rows = [(student, found.unit_to_do(activity, student)) for student in almost.rows]
+    placed_students, where = found.placed(activity)
+    placed = paginate_by(
+        placed_students,
+        query,
+        param="placed",
+        per_page=MATCHED_STUDENTS_PAGE_SIZE,
+        count=summary.placed,
+    )
+    placed.rows = [(student, *where[student.pk]) for student in placed.rows]
+    return {
+        "match": summary,
+        "fitting": fitting,
+        "almost": almost,
+        "placed": placed,
+    }

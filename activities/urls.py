@@ -31,6 +31,7 @@ urlpatterns = [
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/new-address/", views.calendar_regenerate, name="calendar_regenerate"),
     path("opportunities/matches/", views.matches, name="matches"),
+    path("opportunities/<int:pk>/matches/", views.opportunity_matches, name="opportunity_matches"),
     path(
         "opportunities/<int:pk>/nominate/<int:student_pk>/",
         views.match_nominate,

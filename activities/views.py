@@ -224,10 +224,12 @@ def activity_detail(request, pk: int):
         rules.visible_activities(request.user).select_related("host", "programme_line", "contact"),
         pk=pk,
     )
-    context = selectors.activity_detail(request.user, activity)
+    context = selectors.activity_detail(request.user, activity, request.GET)
     context["request_form"] = RequestForm() if context["can_request"] else None
     context["nomination_form"] = (
-        NominationForm(actor=request.user, posting=context["activity"])
+        NominationForm(
+            actor=request.user, posting=context["activity"], find=request.GET.get("find", "")
+        )
         if context["can_nominate"]
         else None
     )
@@ -466,7 +468,7 @@ def request_create(request, pk: int):
                 request, _("Your request was sent to %(host)s.") % {"host": activity.host.name}
             )
             return redirect("activities:my_requests")
-    context = selectors.activity_detail(request.user, activity)
+    context = selectors.activity_detail(request.user, activity, request.GET)
     context.update({"request_form": form, "nomination_form": None, "output_form": None})
     return render(request, "activities/activity_detail.html", context, status=400)
 
@@ -597,7 +599,9 @@ def nominate(request, pk: int):
         # Checked before the form: a company's staff have no students to choose from, so the
         # form would answer with a misleading "choose a student" instead of a refusal.
         raise PermissionDenied
-    form = NominationForm(request.POST, actor=request.user, posting=posting)
+    form = NominationForm(
+        request.POST, actor=request.user, posting=posting, find=request.GET.get("find", "")
+    )
     if form.is_valid():
         try:
             services.nominate_student(actor=request.user, posting=posting, **form.cleaned_data)
@@ -609,7 +613,7 @@ def nominate(request, pk: int):
                 _("%(name)s was nominated.") % {"name": form.cleaned_data["student"].display_name},
             )
             return redirect(posting)
-    context = selectors.activity_detail(request.user, activity)
+    context = selectors.activity_detail(request.user, activity, request.GET)
     context.update({"request_form": None, "nomination_form": form, "output_form": None})
     return render(request, "activities/activity_detail.html", context, status=400)
 
@@ -713,13 +717,21 @@ def placement_agreement(request, pk: int):
 
 @staff_required
 def my_requests(request):
-    return render(request, "activities/my_requests.html", selectors.my_requests_page(request.user))
+    return render(
+        request,
+        "activities/my_requests.html",
+        selectors.my_requests_page(request.user, request.GET),
+    )
 
 
 @login_required
 def notifications(request):
-    items = selectors.notifications_page(request.user)
-    return render(request, "activities/notifications.html", {"notifications": items})
+    pager = selectors.notifications_page(request.user, request.GET)
+    return render(
+        request,
+        "activities/notifications.html",
+        {"notifications": pager.rows, "pager": pager},
+    )
 
 
 @login_required
@@ -801,8 +813,21 @@ def reminder_settings(request):
 @school_staff_required
 def matches(request):
     return render(
-        request, "activities/matches.html", {"matches": matching.matches_for(request.user)}
+        request, "activities/matches.html", selectors.matches_page(request.user, request.GET)
     )
+
+
+@school_staff_required
+def opportunity_matches(request, pk: int):
+    """Every student who fits one open place or assignment, a page at a time."""
+    activity = get_object_or_404(
+        matching.matchable_opportunities().filter(
+            pk__in=rules.visible_activities(request.user).values("pk")
+        ),
+        pk=pk,
+    )
+    context = selectors.opportunity_matches_page(request.user, activity, request.GET)
+    return render(request, "activities/opportunity_matches.html", context)
 
 
 @school_staff_required
@@ -819,4 +844,5 @@ def match_nominate(request, pk: int, student_pk: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(name)s was nominated.") % {"name": student.display_name})
-    return redirect("activities:matches")
+    # Back to the page of matches the button was on.
+    return HttpResponseRedirect(back_url(request, reverse("activities:matches")))

@@ -64,7 +64,7 @@ def say(message: str) -> None:
 # Services --------------------------------------------------------------------------------------
 
 
-def check_services(database_url: str, redis_url: str) -> None:
+def check_services(database_url: str, redis_url: str, *, wrk: bool = True) -> None:
     server = database_url.rsplit("/", 1)[0] + "/postgres"
     try:
         with psycopg.connect(server.replace("postgres://", "postgresql://", 1), connect_timeout=3):
@@ -78,7 +78,7 @@ def check_services(database_url: str, redis_url: str) -> None:
         redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
     except redis.RedisError as exc:
         fail(f"Redis does not answer at {redis_url.split('@')[-1]} ({exc}).")
-    if not shutil.which("wrk"):
+    if wrk and not shutil.which("wrk"):
         fail("wrk is not installed (bin/ensure-wrk installs Debian's package).")
 
 
@@ -264,7 +264,7 @@ def key_pages() -> list[Page]:
     internship = internship_page()
     line = ProgrammeLine.objects.get(number=1)
     board = reverse("activities:board")
-    a, r = "activities", "reports"
+    a, r, s, ledger = "activities", "reports", "students", "ledger"
     pages = [
         Page("Public start page", "anonymous", reverse("home")),
         Page("Public opportunities", "anonymous", reverse(f"{a}:public_board")),
@@ -315,28 +315,29 @@ def key_pages() -> list[Page]:
             Page("Notifications", role, reverse(f"{a}:notifications"))
             for role in ("coordinator", "school", "industry", "funder")
         ],
-        Page("Modules", "school", reverse(f"{a}:module_list")),
-        Page("Editions", "coordinator", reverse(f"{a}:edition_list")),
-        Page("Editions", "school", reverse(f"{a}:edition_list")),
+        Page("Modules", "school", reverse(f"{s}:module_list")),
+        Page("Editions", "coordinator", reverse(f"{s}:edition_list")),
+        Page("Editions", "school", reverse(f"{s}:edition_list")),
         Page(
             f"Progress grid ({largest.n} students)",
             "coordinator",
-            reverse(f"{a}:edition_detail", kwargs={"pk": largest.pk}),
+            reverse(f"{s}:edition_detail", kwargs={"pk": largest.pk}),
         ),
         Page(
             f"Progress grid, own ({taught.n} students)",
             "school",
-            reverse(f"{a}:edition_detail", kwargs={"pk": taught.pk}),
+            reverse(f"{s}:edition_detail", kwargs={"pk": taught.pk}),
         ),
-        Page("Students", "coordinator", reverse(f"{a}:student_list")),
-        Page("Students", "school", reverse(f"{a}:student_list")),
-        Page("Student", "school", reverse(f"{a}:student_detail", kwargs={"pk": student.pk})),
+        Page("Students", "coordinator", reverse(f"{s}:student_list")),
+        Page("Students", "school", reverse(f"{s}:student_list")),
+        Page("Student", "school", reverse(f"{s}:student_detail", kwargs={"pk": student.pk})),
         Page("Matches", "school", reverse(f"{a}:matches")),
+        Page("Matches for one place", "school", best_matched_place(teacher)[0]),
         Page("Calendar", "school", reverse(f"{a}:calendar")),
         Page("Reminders", "school", reverse(f"{a}:reminder_settings")),
-        Page("Contributions, own", "school", reverse(f"{r}:my_contributions")),
-        Page("Contributions, own", "industry", reverse(f"{r}:my_contributions")),
-        Page("Contributions to review", "coordinator", reverse(f"{r}:contribution_review")),
+        Page("Contributions, own", "school", reverse(f"{ledger}:my_contributions")),
+        Page("Contributions, own", "industry", reverse(f"{ledger}:my_contributions")),
+        Page("Contributions to review", "coordinator", reverse(f"{ledger}:contribution_review")),
         Page("Finance", "coordinator", reverse(f"{r}:finance")),
         Page("Finance", "funder", reverse(f"{r}:finance")),
         Page("KPIs", "coordinator", reverse(f"{r}:kpis")),
@@ -362,7 +363,7 @@ def peer_pages() -> list[Page]:
     """The peer: Django's admin changelists (100 rows a page) on the same data."""
     return [
         Page("Admin changelist: activities", "coordinator", "/admin/activities/activity/"),
-        Page("Admin changelist: contributions", "coordinator", "/admin/activities/contribution/"),
+        Page("Admin changelist: contributions", "coordinator", "/admin/ledger/contribution/"),
     ]
 
 
@@ -381,13 +382,46 @@ def internship_page() -> str:
     return reverse("activities:activity_detail", kwargs={"pk": posting.pk})
 
 
-def big_school_pages(size: int) -> list[Page]:
+def best_matched_place(teacher) -> tuple[str, int]:
+    """The address of the page of one open place's matches (of those on the first page of
+    matches, the one most of the teacher's students fit), and how many fit it."""
     from django.urls import reverse
 
+    from activities import matching
+    from activities.selectors import MATCHES_PAGE_SIZE
+
+    places = list(matching.matchable_opportunities()[:MATCHES_PAGE_SIZE])
+    found = matching.Matching(teacher, places)
+    best = max((found.summary(place) for place in places), key=lambda s: (s.fitting, s.almost))
+    url = reverse("activities:opportunity_matches", kwargs={"pk": best.activity.pk})
+    return url, best.fitting
+
+
+def big_school_pages(size: int, teacher=None) -> list[Page]:
+    """The large school's teacher's pages, first pages and last ones (an offset as far as the
+    school goes: a page must not cost more the further it is)."""
+    from django.urls import reverse
+
+    from activities.selectors import MATCHED_STUDENTS_PAGE_SIZE
+    from partners.models import User
+    from students.selectors import STUDENTS_PAGE_SIZE
+
+    teacher = teacher or User.objects.get(name="Docent Grote School")
+    place, fitting = best_matched_place(teacher)
+    last_fitting = max(1, -(-fitting // MATCHED_STUDENTS_PAGE_SIZE))
+    last_students = max(1, -(-size // STUDENTS_PAGE_SIZE))
+    students = reverse("students:student_list")
     return [
         Page(f"Matches ({size:,} students)", "big_school", reverse("activities:matches")),
+        Page(f"Matches for one place ({fitting:,} fit)", "big_school", place),
+        Page(
+            f"Matches for one place, page {last_fitting}",
+            "big_school",
+            f"{place}?page={last_fitting}",
+        ),
         Page(f"Internship page ({size:,} students)", "big_school", internship_page()),
-        Page(f"Students ({size:,} students)", "big_school", reverse("students:student_list")),
+        Page(f"Students ({size:,} students)", "big_school", students),
+        Page(f"Students, page {last_students}", "big_school", f"{students}?page={last_students}"),
     ]
 
 
@@ -1168,7 +1202,11 @@ def main() -> int:
             analyse()
             size = Student.objects.filter(school_id=big["school"]).count()
             writes = Writes(server, cookies, work)
-            pages, peers, large = key_pages(), peer_pages(), big_school_pages(size)
+            pages, peers, large = (
+                key_pages(),
+                peer_pages(),
+                big_school_pages(size, User.objects.get(pk=big["teacher"])),
+            )
             count_queries(pages + peers + large, cookies)
             say(f"×{scale}: serving {len(pages)} pages, the peer and the floor")
             references = measure(server, pages + large, peers, cookies, writes, args, work)

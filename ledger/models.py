@@ -142,6 +142,8 @@ class Contribution(models.Model):
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["status", "date"]),
             models.Index(fields=["organisation", "date"]),
+            # The approved contributions, last approved first, a page at a time.
+            models.Index(fields=["status", "decided_at", "id"], name="contribution_decided"),
         ]
         constraints = [
             # A delivered activity proposes its hours once.

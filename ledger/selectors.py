@@ -3,11 +3,14 @@
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from django.db.models import Exists, OuterRef
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import ReminderKind
 from activities.reminders import Due, People
+from civbio.pagination import paginate
 from ledger.models import Contribution, ContributionStatus
 from programmes.models import Project
 
@@ -53,3 +56,29 @@ def finance_overview(project: Project) -> dict:
     """The co-financing figures of the whole project (reports.figures.finance_overview)."""
     [overview] = _FINANCE_OVERVIEW
     return overview(project)
+
+
+# Rows on a page of each list of the review page.
+REVIEW_PAGE_SIZE = 20
+
+
+def review_page(query: QueryDict) -> dict:
+    """What waits for a coordinator's approval (oldest first) and what was approved (last first,
+    to correct), each list a page at a time with its own pager (`waiting`, `approved`)."""
+    waiting = (
+        Contribution.objects.filter(status=ContributionStatus.SUBMITTED)
+        .select_related("organisation", "programme_line", "submitted_by")
+        .order_by("date", "created_at", "pk")
+    )
+    approved = (
+        Contribution.objects.filter(
+            ~Exists(Contribution.objects.filter(corrects=OuterRef("pk"))),
+            status=ContributionStatus.APPROVED,
+        )
+        .select_related("organisation", "programme_line")
+        .order_by("-decided_at", "-pk")
+    )
+    return {
+        "waiting": paginate(waiting, query, param="waiting", per_page=REVIEW_PAGE_SIZE),
+        "approved": paginate(approved, query, param="approved", per_page=REVIEW_PAGE_SIZE),
+    }

@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities.forms import typed_reason
 from civbio import rules, uploads
+from civbio.confirmation import back_url
 from ledger import selectors
 from ledger import services as ledger
 from ledger.forms import ContributionForm, CorrectionForm, QuarterForm
@@ -112,22 +114,7 @@ def contribution_edit(request, pk: int):
 
 @rules.role_required(rules.can_review_contributions)
 def contribution_review(request):
-    waiting = list(
-        Contribution.objects.filter(status=ContributionStatus.SUBMITTED)
-        .select_related("organisation", "programme_line", "activity", "submitted_by")
-        .order_by("date", "created_at")[:300]
-    )
-    approved = list(
-        Contribution.objects.filter(
-            ~Exists(Contribution.objects.filter(corrects=OuterRef("pk"))),
-            status=ContributionStatus.APPROVED,
-        )
-        .select_related("organisation", "programme_line")
-        .order_by("-decided_at")[:50]
-    )
-    return render(
-        request, "ledger/contribution_review.html", {"waiting": waiting, "approved": approved}
-    )
+    return render(request, "ledger/contribution_review.html", selectors.review_page(request.GET))
 
 
 @login_required
@@ -150,7 +137,8 @@ def contribution_decide(request, pk: int, decision: str):
             raise Http404
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("ledger:contribution_review")
+    # Back to the page of the list the button was on.
+    return HttpResponseRedirect(back_url(request, reverse("ledger:contribution_review")))
 
 
 @login_required

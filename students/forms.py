@@ -89,3 +89,22 @@ class StudentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.updated_at.isoformat()
+
+
+class StudentSearchForm(forms.Form):
+    """The students list's search: a name or number, and whether they are still at school."""
+
+    ACTIVE, LEFT, ALL = "active", "left", "all"
+
+    q = forms.CharField(
+        label=gettext_lazy("Name or student number"), required=False, max_length=100
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[
+            (ACTIVE, gettext_lazy("At school")),
+            (LEFT, gettext_lazy("Left")),
+            (ALL, gettext_lazy("All")),
+        ],
+    )

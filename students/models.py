@@ -103,7 +103,18 @@ class Student(models.Model):
                 fields=["erased_at"],
                 condition=models.Q(erased_at__isnull=False),
                 name="student_erased",
-            )
+            ),
+            # The matching counts a school's students per kind (what an opportunity asks for)
+            # from this index alone, however many students the school has.
+            models.Index(
+                fields=["school", "qualification", "level", "route"],
+                condition=models.Q(left_on__isnull=True, erased_at__isnull=True),
+                name="student_active_kind",
+            ),
+            # A school's students in name order: the list's pages and the first who fit a place;
+            # and everyone's, for the project office.
+            models.Index(fields=["school", "display_name", "id"], name="student_by_name"),
+            models.Index(fields=["display_name", "id"], name="student_name"),
         ]
 
     def __str__(self) -> str:

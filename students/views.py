@@ -60,15 +60,11 @@ def module_list(request):
 
 @school_staff_required
 def edition_list(request):
-    editions = list(
-        rules.visible_editions(request.user)
-        .select_related("module", "school")
-        .prefetch_related("teachers")
-        .order_by("-start_date", "name")[:200]
+    return render(
+        request,
+        "students/edition_list.html",
+        selectors.edition_list_page(request.user, request.GET),
     )
-    mine = [e for e in editions if request.user in e.teachers.all()]
-    others = [e for e in editions if e not in mine]
-    return render(request, "students/edition_list.html", {"mine": mine, "others": others})
 
 
 @school_staff_required
@@ -368,12 +364,11 @@ def edition_export(request, pk: int, fmt: str):
 
 @school_staff_required
 def student_list(request):
-    students = list(
-        rules.visible_students(request.user)
-        .select_related("school", "qualification")
-        .order_by("left_on", "display_name")[:1000]
+    return render(
+        request,
+        "students/student_list.html",
+        selectors.student_list_page(request.user, request.GET),
     )
-    return render(request, "students/student_list.html", {"students": students})
 
 
 @school_staff_required

@@ -115,6 +115,7 @@ LOGIN_REQUIRED = {
     "students:student_export_page",
     "students:student_erase",
     "activities:matches",
+    "activities:opportunity_matches",
     "activities:match_nominate",
 }
 SAMPLE_KWARGS = {

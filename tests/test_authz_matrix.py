@@ -793,6 +793,8 @@ MATRIX: dict[str, Entry] = {
     # Erasure is the project office's job: everyone else lacks the capability (403).
     "students:student_erase": form(COORDINATOR, data={"confirm": "yes"}, **on("student")),
     "activities:matches": page(SCHOOLS),
+    # Every open place is on the board: any school's staff see which of their students fit it.
+    "activities:opportunity_matches": page(SCHOOLS, **on("posting")),
     "activities:match_nominate": action(
         SCOPED_SCHOOLS,
         SCHOOLS_POST_ONLY,

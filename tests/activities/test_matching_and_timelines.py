@@ -79,12 +79,13 @@ def test_the_matches_page_counts_placements_without_a_query_more(
         place_at(bram, student, start=days(50), end=days(120), dirk=dirk)
     client.force_login(dirk)
 
-    # session, user, opportunities, their qualifications, required units (none, so no progress
-    # is read), students, live nominations with the placements at the time, unread notifications
-    with django_assert_num_queries(8):
+    # session, user, opportunities counted, a page of them, their qualifications, required units
+    # (none, so no progress is read), students counted per kind, live nominations with the
+    # placements at the time, the first students who fit, unread notifications
+    with django_assert_num_queries(10):
         response = client.get(reverse("activities:matches"))
     match = next(m for m in response.context["matches"] if m.activity.pk == posting.pk)
-    assert len(match.placed) == 40 and len(match.students) == 3
+    assert (match.placed, match.fitting) == (40, 3)
 
 
 def test_a_students_timeline_starts_at_the_enrolment(client, students, edition, dirk, guest_lesson):

@@ -173,7 +173,7 @@ def test_a_company_sees_only_the_students_nominated_to_its_own_places(
     client.force_login(olaf)
     other = client.get(reverse("activities:activity_detail", args=[posting.pk]))
     assert "Amira B." not in other.text
-    assert client.get(reverse("activities:my_requests")).context["open_nominations"] == []
+    assert client.get(reverse("activities:my_requests")).context["open_nominations"].rows == []
 
 
 def test_dates_read_as_each_language_writes_them(client, posting):
@@ -472,14 +472,16 @@ def test_the_detail_and_request_pages_render_in_constant_queries(
         )
     client.force_login(bram)
 
-    # session, user, activity, its guest-lesson row, requests, nominations, events, qualifications,
-    # partners, unread notifications
-    with django_assert_num_queries(10):
+    # session, user, activity, its guest-lesson row, requests counted, a page of them,
+    # nominations counted (none: no page read), the timeline's lines counted, a page of them,
+    # qualifications, partners, unread notifications
+    with django_assert_num_queries(12):
         client.get(reverse("activities:activity_detail", args=[guest_lesson.pk]))
-    # session, user, open requests, closed requests, open nominations, answered nominations, unread
-    with django_assert_num_queries(7):
+    # session, user, requests counted open and answered, nominations counted likewise, a page of
+    # open requests (none answered, no nominations: no page read for those), unread
+    with django_assert_num_queries(6):
         response = client.get(reverse("activities:my_requests"))
-    assert len(response.context["open_requests"]) == 15
+    assert response.context["open_requests"].count == 15
 
 
 def test_creating_an_activity_with_bad_dates_keeps_the_input(client, lines, bram):
@@ -599,11 +601,13 @@ def test_the_detail_page_stays_constant_with_many_nominations(
         )
     client.force_login(bram)
 
-    # session, user, activity, its posting row, requests, nominations, events, places filled,
-    # qualifications, partners, unread notifications
-    with django_assert_num_queries(11):
+    # session, user, activity, its posting row, requests counted (none: no page read),
+    # nominations counted, a page of them, their students' qualifications, who nominated them,
+    # the timeline's lines counted, a page of them, places filled, qualifications, partners,
+    # unread notifications
+    with django_assert_num_queries(15):
         response = client.get(reverse("activities:activity_detail", args=[posting.pk]))
-    assert len(response.context["nominations"]) == 12
+    assert response.context["nominations"].count == 12
 
 
 def test_the_public_board_shows_the_places_still_open(client, posting, dirk, bram, school):

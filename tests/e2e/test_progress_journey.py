@@ -19,13 +19,17 @@ def test_progress_in_the_grid_makes_a_match_and_the_teacher_nominates(
     page.get_by_role("button", name="Inloggen").click()
 
     # Hamza does not fit the sequencing internship yet: unit 2 is still in progress, so he is
-    # listed as one unit away, not as someone to nominate.
+    # listed as one unit away (on the place's own page of matches), not as someone to nominate.
     page.get_by_role("link", name="Modules").click()
     page.get_by_role("link", name="Studenten die passen bij open plaatsen").click()
     sequencing = page.get_by_role("region", name="Stage analist DNA-sequencing")
     expect(sequencing.get_by_role("button", name="Voordragen Hamza O.")).to_have_count(0)
-    sequencing.get_by_text("mist nog één onderdeel").click()
-    expect(sequencing.get_by_text("nog af te ronden: MM-DNA.2 PCR en qPCR")).to_be_visible()
+    expect(sequencing.get_by_text("mist nog één onderdeel")).to_be_visible()
+    sequencing.get_by_role("link", name="Alle matches voor").click()
+    expect(page.get_by_role("button", name="Voordragen Hamza O.")).to_have_count(0)
+    almost = page.get_by_role("region", name="Mist nog één onderdeel")
+    expect(almost.get_by_text("Hamza O. — nog af te ronden: MM-DNA.2 PCR en qPCR")).to_be_visible()
+    matches_of_the_place = page.url
 
     page.goto(live_server.url + "/editions/")
     page.get_by_role("link", name="MM-DNA Moleculaire diagnostiek in de praktijk").first.click()
@@ -41,9 +45,8 @@ def test_progress_in_the_grid_makes_a_match_and_the_teacher_nominates(
     expect(hamza_row.get_by_text("50%")).to_be_visible()
     screenshot("progress-grid")
 
-    page.goto(live_server.url + "/opportunities/matches/")
-    sequencing = page.get_by_role("region", name="Stage analist DNA-sequencing")
-    sequencing.get_by_role("button", name="Voordragen Hamza O.").click()
+    page.goto(matches_of_the_place)
+    page.get_by_role("button", name="Voordragen Hamza O.").click()
     expect(page.get_by_text("Hamza O. is voorgedragen.")).to_be_visible()
     screenshot("matches-after-nomination")
     assert Nomination.objects.filter(student__display_name="Hamza O.", status="nominated").exists()

@@ -528,11 +528,14 @@ def test_the_matches_and_edition_pages_stay_constant_with_many_students(
     )
     client.force_login(dirk)
 
-    # session, user, students, their done units, live nominations, opportunities, their
-    # qualifications, required units (with modules), unread notifications
-    with django_assert_num_queries(9):
+    # session, user, opportunities counted, a page of them, their qualifications, required units
+    # (with modules), students counted per kind, live nominations, the progress on the required
+    # units, the first students who fit, unread notifications
+    with django_assert_num_queries(11):
         response = client.get(reverse("activities:matches"))
-    assert len(response.context["matches"][0].students) == 150
-    # session, user, editions (with module, school), their teachers, unread notifications
-    with django_assert_num_queries(5):
+    assert response.context["matches"][0].fitting == 150
+    assert len(response.context["matches"][0].first) == 5
+    # session, user, my editions counted, a page of them (with module, school), their teachers,
+    # the others counted (none: no page read), unread notifications
+    with django_assert_num_queries(7):
         client.get(reverse("students:edition_list"))
