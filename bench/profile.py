@@ -53,8 +53,8 @@ def build(scale: int, big_school: int) -> None:
 
 def big_school_pages(cookies: dict) -> list:
     """The large school's pages, as its teacher, when the database holds one."""
-    from students.models import Student
     from partners.models import User
+    from students.models import Student
 
     teacher = User.objects.filter(name="Docent Grote School").order_by("pk").first()
     if teacher is None:
