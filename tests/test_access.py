@@ -92,6 +92,7 @@ LOGIN_REQUIRED = {
     "reports:report_row",
     "reports:report_retry",
     "reports:report_publish",
+    "reports:quarter_close",
     "reports:report_download",
     "activities:calendar",
     "activities:calendar_regenerate",

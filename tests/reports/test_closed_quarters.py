@@ -208,7 +208,7 @@ def test_only_coordinators_close_only_quarters_that_ended_and_each_once(demo):
 
 
 def test_a_closed_quarter_takes_no_more_contributions(demo):
-    from activities import ledger
+    from ledger import services as ledger
 
     project, carla = demo["project"], demo["coordinator"]
     number, first, _last = _ended(project)[0]
