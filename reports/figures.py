@@ -271,10 +271,16 @@ class Realised:
 
 
 def counted_realisation(
-    project: Project, first: date, last: date, rates: dict, period=None, organisation_id=None
+    project: Project,
+    first: date,
+    last: date,
+    rates: dict,
+    period=None,
+    organisation_id=None,
+    by_line=True,
 ) -> Iterator[Realised]:
-    """The counting contributions dated from `first` to `last`, valued, per partner, line and
-    project year. One query."""
+    """The counting contributions dated from `first` to `last`, valued, per partner, line (unless
+    not `by_line`) and project year. One query."""
     in_period = Q(date__range=(period.start, period.end)) if period else None
     rows = (
         counting_contributions()
@@ -282,7 +288,7 @@ def counted_realisation(
             date__range=(first, last),
             **({"organisation_id": organisation_id} if organisation_id else {}),
         )
-        .values("organisation_id", "kind", "programme_line_id")
+        .values("organisation_id", "kind", *(["programme_line_id"] if by_line else []))
         .annotate(
             year=project_year_expression(project),
             h=Sum("hours"),
@@ -295,7 +301,7 @@ def counted_realisation(
         )
     )
     for row in rows:
-        where = (row["organisation_id"], row["programme_line_id"], row["year"])
+        where = (row["organisation_id"], row.get("programme_line_id"), row["year"])
         if row["kind"] == ContributionKind.STAFF_HOURS:
             rate = hour_rate(rates, project, row["organisation_id"], row["year"])
             hours = row["h"] or 0
@@ -362,10 +368,17 @@ def _stored_realisation(
 
 
 def _partner_rows(
-    project: Project, today, period, last_day, closed: Closed, organisation_id=None, per_year=True
+    project: Project,
+    today,
+    period,
+    last_day,
+    closed: Closed,
+    organisation_id=None,
+    per_year=True,
+    by_line=True,
 ) -> tuple[list, list[PartnerFinance], dict[int, Decimal]]:
     """Each partner's pledges and realisation (see finance_overview), and the realisation per
-    programme line."""
+    programme line (unless not `by_line`)."""
     years = project_years(project)
     organisations = Organisation.objects.partners().order_by("-is_lead_applicant", "name")
     # Unordered: the model's order by partner name would join every partner for nothing.
@@ -391,7 +404,7 @@ def _partner_rows(
     realisation: list[Iterable[Realised]] = []
     if stored:
         realisation.append(_stored_realisation(closed, stored, period, organisation_id, per_year))
-        if not organisation_id:
+        if by_line and not organisation_id:
             realised_by_line.update(
                 QuarterLine.objects.filter(quarter__project=project, quarter__number__in=stored)
                 .values("programme_line_id")
@@ -403,7 +416,9 @@ def _partner_rows(
         # A period that ended before the open quarters has nothing in them.
         live_period = period if period and period.end >= live_from else None
         realisation.append(
-            counted_realisation(project, live_from, last_day, rates, live_period, organisation_id)
+            counted_realisation(
+                project, live_from, last_day, rates, live_period, organisation_id, by_line
+            )
         )
     for rows in realisation:
         for row in rows:
@@ -498,6 +513,21 @@ def finance_overview(
     }
 
 
+def cofinancing(
+    project: Project, today=None, period=None, *, as_of=None, closed: Closed | None = None
+) -> dict:
+    """What the dashboards and the reports show of `finance_overview`: every partner's pledge and
+    realisation (within `period` too) and the RIF rule checks, without the budget, the
+    realisation per line or per project year. Six queries at most."""
+    today = as_of or today or timezone.localdate()
+    last_day = min(project.end_date, as_of) if as_of else project.end_date
+    closed = closed if closed is not None else closed_quarters(project)
+    years, partner_rows, _lines = _partner_rows(
+        project, today, period, last_day, closed, per_year=False, by_line=False
+    )
+    return {"partners": partner_rows, "checks": rule_checks(project, partner_rows, years, today)}
+
+
 def partner_finance(
     project: Project, organisation_id: int, today=None, period=None, *, closed=None
 ) -> PartnerFinance | None:
@@ -506,7 +536,7 @@ def partner_finance(
     today = today or timezone.localdate()
     closed = closed if closed is not None else closed_quarters(project)
     _years, rows, _lines = _partner_rows(
-        project, today, period, project.end_date, closed, organisation_id, per_year=False
+        project, today, period, project.end_date, closed, organisation_id, False, False
     )
     return rows[0] if rows else None
 

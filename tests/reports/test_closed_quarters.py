@@ -170,9 +170,9 @@ def test_a_closed_quarter_is_read_as_stored_not_counted_again(client, demo):
     # session, user, project, lines, closed quarters; indicators, targets, reported values,
     # stored measures, the open quarters' measures (requests, activities, placements, editions,
     # research outputs, rates, contributions); milestones (twelve, counted); the quarter's
-    # stored activities; finance (partners, commitments, stored per line, stored per partner,
-    # the open quarters' contributions, budget, lines); 3 student aggregates; unread count.
-    assert len(queries) == 30, "\n".join(sql)
+    # stored activities; co-financing (partners, commitments, stored per partner, the open
+    # quarters' contributions); 3 student aggregates; unread count.
+    assert len(queries) == 27, "\n".join(sql)
 
     # Opened again, it is counted again: the change shows.
     closing.reopen_quarters(actor=demo["coordinator"], project=project, number=number)
