@@ -100,9 +100,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < upto
     # Every figure of the report as it stood at the end of the period (or today, while the
     # period runs): the rule checks say the same co-financing as the indicator table.
-    finance = figures.finance_overview(
-        project, period=period, as_of=upto, closed=closed, per_year=False
-    )
+    finance = figures.cofinancing(project, period=period, as_of=upto, closed=closed)
     partners = [
         p
         for p in finance["partners"]

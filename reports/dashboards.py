@@ -237,9 +237,7 @@ MATCHED = 25
 def _finance_figures(project, today, period, closed: figures.Closed) -> dict:
     """What the dashboards show of co-financing: totals over every counting partner, the
     largest pledges and the partners behind theirs."""
-    overview = figures.finance_overview(
-        project, today, period=period, closed=closed, per_year=False
-    )
+    overview = figures.cofinancing(project, today, period=period, closed=closed)
     counting = [
         p
         for p in overview["partners"]

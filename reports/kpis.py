@@ -200,7 +200,10 @@ def _count_contributions(
         .annotate(q=quarter_expression(project, "date", since))
         .order_by()
         .values_list("q", "organisation_id")
-        .annotate(h=Sum("hours", filter=counting()), a=Sum("amount", filter=counting()))
+        .annotate(
+            h=Sum("hours", filter=counting(in_aggregate=True)),
+            a=Sum("amount", filter=counting(in_aggregate=True)),
+        )
     )
     partners: dict[int, set[int]] = {}
     euros: dict[int, Decimal] = {}

@@ -171,9 +171,9 @@ def test_a_closed_quarter_is_read_as_stored_not_counted_again(client, demo):
     # session, user, project, lines, closed quarters; indicators, targets, reported values,
     # stored measures, the open quarters' measures (requests, activities, placements, editions,
     # research outputs, rates, contributions); milestones (twelve, counted); the quarter's
-    # stored activities; finance (partners, commitments, stored per line, stored per partner,
-    # the open quarters' contributions, budget, lines); 3 student aggregates; unread count.
-    assert len(queries) == 30, "\n".join(sql)
+    # stored activities; co-financing (partners, commitments, stored per partner, the open
+    # quarters' contributions); 3 student aggregates; unread count.
+    assert len(queries) == 27, "\n".join(sql)
 
     # Opened again, it is counted again: the change shows.
     closing.reopen_quarters(actor=demo["coordinator"], project=project, number=number)
@@ -250,3 +250,41 @@ def test_the_reports_page_closes_only_ended_quarters_and_only_for_coordinators(c
     refused = client.post_with_cookie_token(url, {"quarter": "4", "confirm": "yes"})
     assert refused.status_code == 403
     assert ClosedQuarter.objects.count() == 3
+
+
+def test_a_corrected_contribution_counts_once_in_the_co_financing_measure(demo):
+    from activities import ledger
+
+    project, carla = demo["project"], demo["coordinator"]
+    company = User.objects.get(email="bedrijf@demo.civbio.nl")
+    quarter = project.quarter_of(timezone.localdate())[0]
+    before = kpis.measure(project, DerivedMeasure.COFINANCING).get(quarter, Decimal(0))
+    logged = ledger.log_contribution(
+        actor=company,
+        fields={
+            "programme_line": project.lines.first(),
+            "kind": "cash",
+            "amount": Decimal(1000),
+            "date": timezone.localdate(),
+            "description": "Materiaal",
+        },
+    )
+    ledger.approve_contribution(actor=carla, contribution=logged)
+    assert kpis.measure(project, DerivedMeasure.COFINANCING)[quarter] == before + 1000
+
+    ledger.correct_contribution(
+        actor=carla, contribution=logged, fields={"amount": Decimal(400)}, reason="Typfout"
+    )
+
+    # The correction replaces the original: 400 counted, not 1,400; as on the finance page.
+    assert kpis.measure(project, DerivedMeasure.COFINANCING)[quarter] == before + 400
+    row = next(
+        p
+        for p in figures.finance_overview(project)["partners"]
+        if p.organisation == company.organisation
+    )
+    assert row.cash == sum(
+        figures.counting_contributions()
+        .filter(organisation=company.organisation, kind="cash")
+        .values_list("amount", flat=True)
+    )

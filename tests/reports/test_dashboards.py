@@ -86,9 +86,9 @@ def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_
     # activities, placements, editions, research outputs, contributions, and the partners' own
     # rates); invitations, contributions waiting (submitted and proposed in one), KPI values
     # waiting with the line they belong to, narratives, partners without people (counted, the
-    # first twelve), 3 activity counts, finance (partners, commitments, contributions, budget,
-    # lines), partner engagement, milestones. (No quarter is closed: nothing stored is read.)
-    assert before[Role.COORDINATOR][0] == 33, before
+    # first twelve), 3 activity counts, co-financing (partners, commitments, contributions),
+    # partner engagement, milestones. (No quarter is closed: nothing stored is read.)
+    assert before[Role.COORDINATOR][0] == 31, before
     # School: units per module, editions (+ whether I teach any), students behind (counted and
     # the first ten), upcoming, my requests, my nominations, matching (opportunities + 2
     # prefetches, students, progress on the required units, nominations), delivered, units
@@ -99,10 +99,10 @@ def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_
     # our finance (the closed quarters, us, our commitments, our contributions), our
     # contributions waiting, partner contacts (2).
     assert before[Role.INDUSTRY_STAFF][0] == 17
-    # Funder: as the coordinator's closed quarters, KPIs, activity counts and finance, plus the
-    # milestones (twelve, counted) and the 3 student aggregates; no approvals, engagement or
+    # Funder: as the coordinator's closed quarters, KPIs, activity counts and co-financing, plus
+    # the milestones (twelve, counted) and the 3 student aggregates; no approvals, engagement or
     # invitations.
-    assert before[Role.FUNDER][0] == 30
+    assert before[Role.FUNDER][0] == 28
 
 
 # A small world with figures counted by hand ------------------------------------------------

@@ -224,8 +224,10 @@ def test_the_kpi_page_is_read_only_for_funders_and_constant_in_queries(
     assert response.context["value_form"] is None
     assert response.context["narrative_form"] is None
     client.force_login(carla)
-    # user, project, lines, indicators (+targets), reported values, one query per
-    # derived measure (cofinancing: two), narrative, pending figures, unread notifications
+    # user, project, lines, indicators (+targets), reported values, stored measures, one query
+    # per table the derived measures count (requests, activities; co-financing: rates and
+    # contributions), narrative, pending figures, unread notifications (exactly, at ten times
+    # the volume and with closed quarters: tests/reports/test_page_budgets.py)
     with django_assert_max_num_queries(15):
         client.get(reverse("reports:kpis_line", args=[1]))
 
