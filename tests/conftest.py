@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from activities import services
 from activities.models import ActivityKind, ActivityStatus
 from partners.models import Role
+from tests import databases
 from tests.factories import CompanyFactory, GovernmentFactory, SchoolFactory, UserFactory
 from tests.snapshots import Snapshot
 
@@ -26,52 +27,28 @@ from tests.snapshots import Snapshot
 RUN_REDIS_URL = ""
 
 
-# The test database commits without waiting for the disk: a crash of the server could lose the
-# last commits of a database that is thrown away anyway. A transactional test's flush (TRUNCATE
-# of every table) took 1.7 s waiting for the disk and 0.3 s without; migrating the test database
-# and every commit of a transactional test gain the same way. Set for this process's connections
-# (the live server's threads too) here, and for every other (real Celery workers) on the database.
-NO_DISK_WAIT = "-c synchronous_commit=off"
-
-
-def _commit_without_waiting_for_the_disk():
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.postgresql":
-        options = database.setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} {NO_DISK_WAIT}".strip()
-
-
-def _flush_by_delete():
-    """A transactional test ends with Django's flush, one TRUNCATE of every table: PostgreSQL
-    makes each table and index anew, 0.3 to 0.9 s a test. Deleting the rows of these small
-    tables, in one transaction (every foreign key is deferred to the commit), leaves the same
-    empty tables in a twentieth of that. Sequences are not reset either way; a flush that resets
-    them or cascades still truncates. The application never flushes."""
-    from django.db.backends.postgresql.operations import DatabaseOperations
-
-    truncate = DatabaseOperations.sql_flush
-
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or allow_cascade or not tables:
-            return truncate(
-                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
-            )
-        return ["SET CONSTRAINTS ALL DEFERRED;"] + [
-            f"DELETE FROM {self.quote_name(table)};"  # noqa: S608 - the tables Django flushes
-            for table in tables
-        ]
-
-    DatabaseOperations.sql_flush = sql_flush
+@pytest.fixture(scope="session")
+def django_db_keepdb(request):
+    """On PostgreSQL the test databases are kept for the next run (tests/databases.py)."""
+    return request.config.getvalue("reuse_db") or databases.on_postgresql()
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    from django.db import connection
+def django_db_createdb(request, django_db_modify_db_settings, django_db_blocker):
+    """Made anew with --create-db, or when the kept one was made from other migrations."""
+    if request.config.getvalue("create_db"):
+        return True
+    if request.config.getvalue("reuse_db") or not databases.on_postgresql():
+        return False
+    with django_db_blocker.unblock():
+        return not databases.kept_one_is_current()
 
-    if connection.vendor == "postgresql":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            name = connection.ops.quote_name(connection.settings_dict["NAME"])
-            cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_createdb, django_db_blocker):
+    if databases.on_postgresql():
+        with django_db_blocker.unblock():
+            databases.prepare(reused=not django_db_createdb)
 
 
 def pytest_configure(config):
@@ -83,9 +60,7 @@ def pytest_configure(config):
     database is put in everywhere REDIS_URL went, and into the environment the Celery worker
     processes start with."""
     global RUN_REDIS_URL
-    _commit_without_waiting_for_the_disk()
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        _flush_by_delete()
+    databases.configure()
     RUN_REDIS_URL = shared = settings.REDIS_URL
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker or not shared:

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from partners.models import Organisation, User
+from programmes import consortium
 from tests.conftest import CONSORTIUM, DEMO
 from tests.factories import CompanyFactory
 from tests.snapshots import CONTENT_TYPES, _fingerprints
@@ -89,11 +90,16 @@ def test_a_committed_copy_names_the_same_kinds_after_content_types_are_made_anew
 
 
 @pytest.mark.django_db
-def test_a_test_that_made_rows_first_gets_a_real_build_on_top_of_them(consortium):
-    CompanyFactory(name="BioCorp", slug="biocorp")
-    DEMO.restore()  # the demo's tables are not empty: load_demo runs, as it always did
-    CONSORTIUM.restore()  # loaded again: nothing new (it is idempotent)
+def test_a_test_that_made_rows_first_gets_a_real_build_on_top_of_them():
+    CONSORTIUM.restore()  # a copy exists from here on, if it did not before
+    copied = Organisation.objects.count()
+    _empty(CONSORTIUM)  # the next test's empty tables
+    slug = consortium.PARTNERS[0][2]
+    CompanyFactory(name="Eigen naam", slug=slug)
 
-    assert Organisation.objects.filter(slug="biocorp").count() == 1
-    assert User.objects.filter(email="coordinator@demo.civbio.nl").exists()
-    assert Organisation.objects.filter(is_lead_applicant=True).count() == 1
+    # partners_organisation has a row: load_consortium runs, as it always did, and leaves the
+    # partner it finds by its slug as it is (a copy would add a second one, or fail).
+    CONSORTIUM.restore()
+
+    assert Organisation.objects.count() == copied
+    assert Organisation.objects.get(slug=slug).name == "Eigen naam"
