@@ -253,7 +253,7 @@ def test_the_reports_page_closes_only_ended_quarters_and_only_for_coordinators(c
 
 
 def test_a_corrected_contribution_counts_once_in_the_co_financing_measure(demo):
-    from activities import ledger
+    from ledger import services as ledger
 
     project, carla = demo["project"], demo["coordinator"]
     company = User.objects.get(email="bedrijf@demo.civbio.nl")
