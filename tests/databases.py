@@ -14,6 +14,11 @@ this are in tests/conftest.py).
 - Flushed by deleting rows: TRUNCATE makes every table and index anew (0.3 to 0.9 s a test);
   deleting the rows of these small tables in one transaction (every foreign key is deferred to
   the commit) leaves the same empty tables in a twentieth of that.
+- Migrated rows come back: migrations fill some tables (the periodic tasks' schedules, content
+  types). Django's flush empties those too, so a test that ran after a transactional test saw
+  no schedules and one that ran before saw them. When a test database is made, the rows the
+  migrations left are copied into the schema `civbio_tests_migrated`, and every flush puts them
+  back in the same transaction.
 """
 
 import hashlib
@@ -26,6 +31,11 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 MADE_FROM = "civbio test database made from {}"
 NO_DISK_WAIT = "-c synchronous_commit=off"
+MIGRATED = "civbio_tests_migrated"
+# Part of the digest: a change to how a kept database is laid out makes every one anew.
+LAYOUT = "migrated rows kept in civbio_tests_migrated"
+# The tables whose migrated rows this process's flushes put back (set by prepare()).
+migrated_tables: list[str] = []
 
 
 def on_postgresql() -> bool:
@@ -53,12 +63,19 @@ def _flush_by_delete() -> None:
         # A flush that resets sequences or cascades still truncates. The application never
         # flushes.
         if reset_sequences or allow_cascade or not tables:
-            return truncate(
+            emptied = truncate(
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
-        return ["SET CONSTRAINTS ALL DEFERRED;"] + [
-            f"DELETE FROM {self.quote_name(table)};"  # noqa: S608 - the tables Django flushes
-            for table in tables
+        else:
+            emptied = ["SET CONSTRAINTS ALL DEFERRED;"] + [
+                f"DELETE FROM {self.quote_name(table)};"  # noqa: S608 - the tables Django flushes
+                for table in tables
+            ]
+        return emptied + [
+            f"INSERT INTO {self.quote_name(table)} "  # noqa: S608 - tables saved by prepare()
+            f"SELECT * FROM {MIGRATED}.{self.quote_name(table)};"
+            for table in migrated_tables
+            if table in tables
         ]
 
     sql_flush.deletes = True  # type: ignore[attr-defined]
@@ -72,6 +89,7 @@ def source_digest() -> str:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     digest.update((ROOT / "uv.lock").read_bytes())
     digest.update(repr(list(settings.INSTALLED_APPS)).encode())
+    digest.update(LAYOUT.encode())
     return digest.hexdigest()[:20]
 
 
@@ -92,7 +110,30 @@ def prepare(*, reused: bool) -> None:
     with connection.cursor() as cursor:
         # For every other connection, a real Celery worker's included.
         cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
+    if not reused:
+        _save_migrated_rows()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            [MIGRATED],
+        )
+        migrated_tables[:] = sorted(row[0] for row in cursor.fetchall())
     if reused:
         call_command("flush", interactive=False, reset_sequences=False, verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(f"COMMENT ON DATABASE {name} IS %s", [MADE_FROM.format(source_digest())])
+
+
+def _save_migrated_rows() -> None:
+    """Copy every table the migrations put rows in into the MIGRATED schema."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {MIGRATED} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {MIGRATED}")
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")  # noqa: S608
+            if cursor.fetchone()[0]:
+                cursor.execute(
+                    f"CREATE TABLE {MIGRATED}.{quote(table)} AS "  # noqa: S608
+                    f"SELECT * FROM {quote(table)}"
+                )

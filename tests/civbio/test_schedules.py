@@ -2,6 +2,7 @@
 tasks, read by its database scheduler, and editable by coordinators in the admin."""
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import ModelEntry
@@ -12,22 +13,16 @@ from tests.browser import submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _migrated_schedules(db):
-    """The schedules are rows the data migrations write. A test with a live server or a real
-    Celery worker that ran earlier in the same pytest-xdist worker emptied every table when it
-    ended, so the migrations' own functions put them back first (they add only what is missing)."""
-    from django.apps import apps
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython
+@pytest.mark.django_db(transaction=True)
+def test_the_schedules_come_back_after_a_flush():
+    """A transactional test ends with a flush of every table; the rows the migrations wrote are
+    put back by it (tests/databases.py), so the tests after it see what `migrate` made."""
+    made = set(PeriodicTask.objects.values_list("name", "task"))
 
-    for migration in MigrationLoader(connection).disk_migrations.values():
-        for operation in migration.operations:
-            if isinstance(operation, RunPython) and operation.code.__qualname__.startswith(
-                "schedule_operations."
-            ):
-                operation.code(apps, None)
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert made
+    assert set(PeriodicTask.objects.values_list("name", "task")) == made
 
 
 def test_every_schedule_names_a_registered_task():
