@@ -130,7 +130,10 @@ def _save_migrated_rows() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP SCHEMA IF EXISTS {MIGRATED} CASCADE")
         cursor.execute(f"CREATE SCHEMA {MIGRATED}")
-        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+        tables = connection.introspection.django_table_names(
+            only_existing=True, include_views=False
+        )
+        for table in tables:
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")  # noqa: S608
             if cursor.fetchone()[0]:
                 cursor.execute(
