@@ -556,7 +556,7 @@ class Narrative(models.Model):
 @functools.lru_cache(maxsize=64)
 def _quarters(start_date: date, end_date: date) -> tuple[tuple[int, date, date], ...]:
     """The project's quarters, worked out once per start and end: a dashboard asks six times
-    (make bench: 5% of the coordinator dashboard's time)."""
+    (working them out was a noticeable part of its time)."""
     # Each quarter counted from the start date itself, so a start late in a month (the 31st)
     # does not make the quarters drift.
     quarters, number = [], 1

@@ -90,7 +90,7 @@ def _edition_for(request, pk: int) -> Edition:
 # The enrol form lists this many of the school's students; a search finds the others.
 CANDIDATES_SHOWN = 50
 # Students per page of the progress grid: a class fits on one, a whole year's cohort is paged
-# (make bench: 139 students by 12 units was 1.5 MB of forms).
+# (a cohort of 139 by 12 units was megabytes of forms).
 GRID_PAGE = 50
 
 

@@ -18,8 +18,9 @@ A copy is only made, and only put back, where that is the same as building:
   added rows) and its rows point at no row outside the copy but content types;
 - a copy is put back only into empty tables; otherwise the test builds for real (the builds are
   idempotent: loading on top of what a test made first works as it always did);
-- content types, which a transactional test's flush makes again under new ids, are mapped to
-  today's ids by app and model; sequences are moved past the copied ids.
+- content types (a flush puts them back under their ids; a database made otherwise may hold
+  them under others) are mapped to today's ids by app and model; sequences are moved past the
+  copied ids.
 
 Without PostgreSQL (the SQLite fall-back of bin/test-services) every test builds.
 """

@@ -1,9 +1,9 @@
 """Trigram indexes for the board's search, on PostgreSQL only.
 
 The board searches title and description with `icontains`, which Django writes as
-`UPPER(column) LIKE UPPER('%term%')`: without these indexes every published activity is read
-(make bench: 20 ms at ten times the consortium, linear in the data). A GIN index with pg_trgm's
-operator class answers such a LIKE, and an expression index on UPPER(...) matches Django's SQL.
+`UPPER(column) LIKE UPPER('%term%')`: without these indexes every published activity is read,
+and the time grows with the data. A GIN index with pg_trgm's operator class answers such a LIKE,
+and an expression index on UPPER(...) matches Django's SQL.
 
 pg_trgm is a trusted extension (PostgreSQL 13 and newer): the database's owner may create it. If
 the role may not, the migration says so and leaves the indexes out; search then still works, by
