@@ -15,11 +15,15 @@ from django.views.decorators.http import require_POST
 from activities.forms import typed_reason
 from civbio import rules, uploads
 from civbio.confirmation import back_url
+from civbio.pagination import paginate
 from ledger import selectors
 from ledger import services as ledger
 from ledger.forms import ContributionForm, CorrectionForm, QuarterForm
 from ledger.models import EVIDENCE_FAMILIES, Contribution, ContributionStatus
 from programmes.selectors import current_project
+
+# Logged contributions on a page of "our contributions", newest first.
+LOGGED_PAGE_SIZE = 50
 
 
 @rules.role_required(rules.is_staff_member)
@@ -66,12 +70,18 @@ def my_contributions(request):
             (form if "log" in request.POST else quarter).add_error(None, error.messages)
     overview = selectors.finance_overview(project)
     mine = next((p for p in overview["partners"] if p.organisation.pk == organisation.pk), None)
-    contributions = list(
+    own = (
         rules.visible_contributions(request.user)
         .filter(organisation=organisation)
         .select_related("programme_line", "activity", "decided_by")
-        .annotate(is_superseded=Exists(Contribution.objects.filter(corrects=OuterRef("pk"))))
-        .order_by("-date", "-created_at")[:200]
+        .order_by("-date", "-created_at", "-pk")
+    )
+    logged = paginate(
+        own.exclude(status=ContributionStatus.PROPOSED).annotate(
+            is_superseded=Exists(Contribution.objects.filter(corrects=OuterRef("pk")))
+        ),
+        request.GET,
+        per_page=LOGGED_PAGE_SIZE,
     )
     return render(
         request,
@@ -80,8 +90,10 @@ def my_contributions(request):
             "organisation": organisation,
             "mine": mine,
             "years": overview["years"],
-            "proposed": [c for c in contributions if c.status == ContributionStatus.PROPOSED],
-            "contributions": [c for c in contributions if c.status != ContributionStatus.PROPOSED],
+            # Proposals wait for a confirmation and go once confirmed: never many.
+            "proposed": list(own.filter(status=ContributionStatus.PROPOSED)),
+            "contributions": logged.rows,
+            "pager": logged,
             "form": form,
             "quarter": quarter,
         },
