@@ -115,6 +115,8 @@ def test_each_kind_reaches_the_right_people_once(due_world, carla, dirk, bram):
             (ReminderKind.HOURS_UNCONFIRMED, "Bram"): 1,
         }
     )
+    stale = Reminder.objects.get(kind=ReminderKind.EDITION_STALE)
+    assert stale.url == Edition.objects.get(name="LAB2B").get_absolute_url()
     assert len(new) == 10
     assert Notification.objects.filter(reminder__isnull=False).count() == 10
     # A second run, and one the next day, add nothing.
