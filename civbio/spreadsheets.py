@@ -6,7 +6,6 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import closing
-from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -14,8 +13,12 @@ from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Cast, Concat, Left
 from django.db.models.lookups import In
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
+from openpyxl.cell import Cell
+
+from civbio import rounding
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK = 64 * 1024  # bytes sent at a time by a streamed export
@@ -138,24 +141,60 @@ def _csv_rows(rows, sql: str, params) -> Iterator[bytes]:
     yield buffer.getvalue().encode()
 
 
+def xlsx_row(row) -> list[tuple[object, str | None]]:
+    """A table row as a workbook holds it: each cell's value and number format. civbio.rounding's
+    figures become rounded numbers with their kind's format, other Decimals numbers, lazy
+    translations text; text is guarded at its start (a workbook's cells are never split at
+    separators)."""
+    cells = []
+    for value in row:
+        if isinstance(value, Promise):
+            value = str(value)
+        number, number_format = rounding.xlsx_value(value)
+        cells.append((safe_cell(number, separated=False), number_format))
+    return cells
+
+
+def append_xlsx_row(sheet, row) -> None:
+    """`row` appended to a worksheet, numbers with their number format (see `xlsx_row`)."""
+    cells = []
+    for value, number_format in xlsx_row(row):
+        if number_format:
+            # A cell made here carries its format into `append`: looking the row up afterwards
+            # (`sheet.max_row`) scans every cell of the sheet, once per row.
+            cell = Cell(sheet, value=value)
+            cell.number_format = number_format
+            value = cell
+        cells.append(value)
+    sheet.append(cells)
+
+
+def csv_row(row) -> list:
+    """A table row as a CSV holds it: civbio.rounding's figures with a decimal point (see that
+    module; a negative amount is a number, not a formula to guard), text guarded where a
+    spreadsheet would run it."""
+    return [
+        rounding.csv_value(value) if isinstance(value, rounding.Cell) else safe_cell(value)
+        for value in row
+    ]
+
+
 def spreadsheet_response(fmt: str, filename: str, header: list, rows: list[list]) -> HttpResponse:
     """A table as a CSV (with a byte-order mark, so spreadsheet programs read é and ë) or XLSX
-    download, every cell guarded against formulas."""
+    download, every cell guarded against formulas, figures written by civbio.rounding."""
     if fmt == "csv":
         buffer = io.StringIO("\ufeff")
         buffer.seek(0, io.SEEK_END)
         writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
         writer.writerow([safe_cell(str(h)) for h in header])
-        writer.writerows([[safe_cell(v) for v in row] for row in rows])
+        writer.writerows([csv_row(row) for row in rows])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         workbook = Workbook()
         sheet = workbook.active
         sheet.append([str(h) for h in header])
         for row in rows:
-            sheet.append(
-                [safe_cell(float(v) if isinstance(v, Decimal) else v, separated=False) for v in row]
-            )
+            append_xlsx_row(sheet, row)
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

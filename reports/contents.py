@@ -206,8 +206,8 @@ def _finance_charts(partners: list, period: Period) -> list[charts.Chart]:
                 summary,
                 [p.organisation.name for p in shown],
                 [
-                    (_("Committed"), [p.period_committed.quantize(Decimal(1)) for p in shown]),
-                    (_("Realised"), [p.period_realised.quantize(Decimal(1)) for p in shown]),
+                    (_("Committed"), [p.period_committed for p in shown]),
+                    (_("Realised"), [p.period_realised for p in shown]),
                 ],
                 horizontal=True,
                 category=_("Partner"),

@@ -42,7 +42,7 @@ from activities.models import (
     Request,
     RequestStatus,
 )
-from civbio import rules
+from civbio import rounding, rules
 from ledger.models import Contribution, ContributionStatus
 from partners.models import Invitation, Organisation, OrganisationKind, User
 from partners.selectors import contacts_by_organisation
@@ -275,8 +275,8 @@ def _finance(scope: Scope, closed: figures.Closed) -> dict:
             ),
             [p.organisation.name for p in largest],
             [
-                (_("Committed"), [p.period_committed.quantize(Decimal(1)) for p in largest]),
-                (_("Realised"), [p.period_realised.quantize(Decimal(1)) for p in largest]),
+                (_("Committed"), [p.period_committed for p in largest]),
+                (_("Realised"), [p.period_realised for p in largest]),
             ],
             horizontal=True,
             category=_("Partner"),
@@ -474,7 +474,7 @@ def _school_figures(user: User, period, today: date) -> dict:
     editions = _editions_with_progress(my_editions, unit_counts)
     for edition in editions:
         possible = edition.units * edition.students
-        edition.percent = round(edition.done * 100 / possible) if possible else 0
+        edition.percent = rounding.percent(edition.done, possible) if possible else 0
     behind_count, behind_ids = _falling_behind(my_editions, today, unit_counts)
     chart = None
     if editions:
@@ -642,11 +642,7 @@ def industry_dashboard(user: User, scope: Scope) -> dict:
             [
                 (
                     _("Euros"),
-                    [
-                        mine.period_committed.quantize(Decimal(1)),
-                        (mine.period_in_kind).quantize(Decimal(1)),
-                        mine.period_cash.quantize(Decimal(1)),
-                    ],
+                    [mine.period_committed, mine.period_in_kind, mine.period_cash],
                 )
             ],
             category=_("Figure"),
@@ -697,8 +693,9 @@ def funder_dashboard(user: User, scope: Scope) -> dict:
         "kpi_blocks": kpi_blocks,
         "milestones": milestones,
         "students": figures.student_aggregates(),
-        "grant_share_percent": (
-            round(scope.project.grant_share * 100, 1) if scope.project.grant_share else None
+        # One decimal: a share just above the RIF's third must not read as 33 %.
+        "grant_share_percent": rounding.percent(
+            scope.project.grant_amount, scope.project.total_budget, places=1
         ),
         "grant_within_limit": scope.project.grant_within_limit,
     }

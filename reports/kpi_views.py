@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civbio import numbers, rules
+from civbio.rounding import figure_cell, hours_cell, money_cell
 from civbio.spreadsheets import spreadsheet_response
 from partners.services import log_access
 from programmes import services
@@ -264,11 +265,11 @@ def finance_export(request, fmt: str):
         [
             p.organisation.name,
             str(p.organisation.get_cofinancing_category_display()),
-            p.committed_total,
-            p.expected.quantize(1),
-            p.in_kind,
-            p.cash,
-            p.hours,
+            money_cell(p.committed_total),
+            money_cell(p.expected),
+            money_cell(p.in_kind),
+            money_cell(p.cash),
+            hours_cell(p.hours),
         ]
         for p in overview["partners"]
     ]
@@ -295,10 +296,10 @@ def kpi_export(request, fmt: str):
             row.indicator.programme_line.number,
             row.indicator.title,
             row.indicator.unit_text,
-            row.target,
-            row.this_period,
-            row.cumulative,
-            row.forecast,
+            figure_cell(row.target),
+            figure_cell(row.this_period),
+            figure_cell(row.cumulative),
+            figure_cell(row.forecast),
         ]
         for row in data["rows"]
     ]

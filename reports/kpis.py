@@ -31,6 +31,7 @@ from activities.models import (
     RequestStatus,
     ResearchOutput,
 )
+from civbio import rounding
 from ledger.models import Contribution
 from programmes.models import (
     DerivedMeasure,
@@ -295,9 +296,7 @@ class KpiRow:
     @property
     def percent_of_target(self) -> Decimal | None:
         """The cumulative figure as a share of this year's target, in percent."""
-        if not self.target:
-            return None
-        return (self.cumulative / self.target * 100).quantize(Decimal("1"))
+        return rounding.percent(self.cumulative, self.target)
 
     def in_quarters(self, quarters, upto: int) -> Decimal:
         """The figure over some quarters up to quarter `upto` (later ones have not happened,
@@ -315,11 +314,7 @@ class KpiRow:
         points = []
         for q in range(1, last_quarter + 1):
             running = self.in_quarters(range(1, q + 1), q)
-            points.append(
-                (running / self.final_target * 100).quantize(Decimal("1"))
-                if self.final_target
-                else None
-            )
+            points.append(rounding.percent(running, self.final_target))
         return points
 
 

@@ -1,18 +1,21 @@
 """A report's contents as a PDF for paper (WeasyPrint), a workbook with one sheet per section
-and the hours register as an annex, and the same tables as a bundle of CSV files."""
+and the hours register as an annex, and the same tables as a bundle of CSV files.
+
+Figures go into the tables as civbio.rounding's cells (money, hours, KPI figures), which the
+workbook writes as rounded numbers with a number format and the CSV files with a decimal point:
+see that module for what each shows."""
 
 import csv
 import io
 import zipfile
-from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from civbio.spreadsheets import safe_cell
+from civbio.rounding import figure_cell, hours_cell, money_cell
+from civbio.spreadsheets import append_xlsx_row, csv_row, safe_cell
 
 
 def _light_label(light: str | None) -> str:
@@ -21,13 +24,6 @@ def _light_label(light: str | None) -> str:
         "amber": _("behind"),
         "red": _("far behind"),
     }.get(light or "", "")
-
-
-def _figure(value):
-    """A figure for a sheet: protected student counts (None) read "< 5"."""
-    if value is None:
-        return "< 5"
-    return value
 
 
 def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
@@ -43,19 +39,25 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
             for s in contents["lines"]
         ],
         [_("Activities that took place"), contents["activities_total"]],
-        [_("Co-financing committed for the period"), contents["cofinancing_total"]["committed"]],
-        [_("Co-financing realised: cash"), contents["cofinancing_total"]["cash"]],
-        [_("Co-financing realised: in kind"), contents["cofinancing_total"]["in_kind"]],
+        [
+            _("Co-financing committed for the period"),
+            money_cell(contents["cofinancing_total"]["committed"]),
+        ],
+        [_("Co-financing realised: cash"), money_cell(contents["cofinancing_total"]["cash"])],
+        [
+            _("Co-financing realised: in kind"),
+            money_cell(contents["cofinancing_total"]["in_kind"]),
+        ],
     ]
     kpi_rows = [
         [
             s.line.number,
             row.indicator.title,
             row.indicator.unit_text,
-            row.target,
-            _figure(row.period_value),
-            _figure(row.cumulative),
-            _figure(row.forecast),
+            figure_cell(row.target),
+            figure_cell(row.period_value),
+            figure_cell(row.cumulative),
+            figure_cell(row.forecast),
             _light_label(row.light),
         ]
         for s in contents["lines"]
@@ -81,20 +83,23 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
         [
             p.organisation.name,
             str(p.organisation.get_cofinancing_category_display()),
-            p.period_committed.quantize(Decimal("0.01")),
-            p.period_cash,
-            p.period_in_kind.quantize(Decimal("0.01")),
+            money_cell(p.period_committed),
+            money_cell(p.period_cash),
+            money_cell(p.period_in_kind),
             _light_label(p.period_light),
         ]
         for p in contents["partners"]
     ]
+    # One row per figure of a check, each amount a number of its own.
     check_rows = [
         [
             check["rule"],
             _light_label(check["light"]) if check["light"] != "green" else _("holds"),
-            "; ".join(f"{k}: {v}" for k, v in check["figures"].items()),
+            str(name),
+            money_cell(amount),
         ]
         for check in contents["checks"]
+        for name, amount in (check["figures"].items() or [("", None)])
     ]
     membership = [
         *[[o.name, _("active in the period")] for o in contents["active_partners"]],
@@ -102,7 +107,7 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
         *[[o.name, _("left")] for o in contents["left"]],
     ]
     hours = [
-        [c.organisation.name, c.date, c.programme_line.number, c.hours, c.description]
+        [c.organisation.name, c.date, c.programme_line.number, hours_cell(c.hours), c.description]
         for c in contents["hours_register"]
     ]
     return [
@@ -149,22 +154,13 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
             ],
             partner_rows,
         ),
-        (_("Rule checks"), [_("Rule"), _("Outcome"), _("Figures")], check_rows),
+        (_("Rule checks"), [_("Rule"), _("Outcome"), _("Figure"), _("Amount")], check_rows),
         (
             _("Hours register"),
             [_("Partner"), _("Date"), _("Line"), _("Hours"), _("Description")],
             hours,
         ),
     ]
-
-
-def _cell(value):
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, Promise):  # a lazily translated label
-        value = str(value)
-    # A workbook's cells are never split at separators: only their start is guarded.
-    return safe_cell(value, separated=False)
 
 
 def render_xlsx(contents: dict) -> bytes:
@@ -176,7 +172,7 @@ def render_xlsx(contents: dict) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_cell(v) for v in row])
+            append_xlsx_row(sheet, row)
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -191,7 +187,7 @@ def render_csv_zip(contents: dict) -> bytes:
             text.seek(0, io.SEEK_END)
             writer = csv.writer(text, quoting=csv.QUOTE_ALL)
             writer.writerow([safe_cell(str(h)) for h in header])
-            writer.writerows([[safe_cell(v) for v in row] for row in rows])
+            writer.writerows([csv_row(row) for row in rows])
             slug = str(name).lower().replace(" ", "-")
             bundle.writestr(f"{number:02d}-{slug}.csv", text.getvalue().encode("utf-8"))
     return buffer.getvalue()

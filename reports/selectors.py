@@ -5,6 +5,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from activities.models import Activity
+from civbio import rounding
 from partners.models import Organisation, OrganisationKind
 from partners.selectors import KIND_ORDER
 from programmes.models import ProgrammeLine, Project
@@ -70,7 +71,7 @@ def _timeline(project: Project | None) -> dict | None:
         "phase": project.phase_on(today),
         "month": min(project.month_number(today), months),
         "months": months,
-        "percent": round(project.elapsed_fraction(today) * 100),
+        "percent": rounding.percent(project.elapsed_fraction(today), 1),
         "days_left": max((project.end_date - today).days, 0),
     }
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from civbio import rounding
 from partners.models import Organisation
 from programmes.models import ProgrammeLine
 from students.querysets import StudentQuerySet
@@ -355,4 +356,6 @@ class StudentImport(models.Model):
 
     @property
     def percent(self) -> int:
-        return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+        if not self.total_rows:
+            return 0
+        return int(rounding.percent(self.processed_rows, self.total_rows))

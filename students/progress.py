@@ -22,7 +22,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civbio import rules
+from civbio import rounding, rules
 from partners.models import User
 from students.models import (
     DONE_STATUSES,
@@ -42,7 +42,7 @@ def percent_done(units: list[ModuleUnit], done_unit_ids: set[int]) -> int:
     if not total:
         return 0
     done = sum(unit.hours for unit in units if unit.pk in done_unit_ids)
-    return round(100 * done / total)
+    return int(rounding.percent(done, total))
 
 
 # Writes -----------------------------------------------------------------------------------------
@@ -335,8 +335,12 @@ def edition_grid(edition: Edition, *, per_page: int | None = None, page_number=N
         .annotate(done=Coalesce(Subquery(done_hours, output_field=IntegerField()), 0))
         .values_list("pk", "done")
     )
-    percents = [round(100 * done / total) if total else 0 for _pk, done in order]
-    class_percent = round(sum(percents) / len(percents)) if percents else 0
+    # The mean of the students' exact shares, rounded once (not the mean of rounded ones).
+    class_percent = (
+        int(rounding.percent(sum(done for _pk, done in order), total * len(order)))
+        if order and total
+        else 0
+    )
     shown = [pk for pk, _done in order]
     page = None
     if per_page:

@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from reports.charts import format_value
+from civbio import rounding
 
 register = template.Library()
 CHART_ID = re.compile(r'id="chart-([0-9a-f]{12})"')
@@ -40,7 +40,6 @@ def chart(context, chart, table_open=False, printed=False):
 
 @register.filter
 def figure(value, decimals=0):
-    """A figure as shown on dashboards: grouped digits, and "< 5" for a suppressed count."""
-    if value is None or value == "":
-        return "< 5"
-    return format_value(value, int(decimals))
+    """A figure as shown on dashboards: grouped digits, rounded half up by civbio.rounding, and
+    "< 5" for a suppressed count (the same as `{% load rounding %}`'s `figure`)."""
+    return rounding.figure_written(value, int(decimals))
