@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from civbio.spreadsheets import safe_cell
+from reports.kpis import FORECAST_METHOD
 
 
 def _light_label(light: str | None) -> str:
@@ -46,6 +47,7 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
         [_("Co-financing committed for the period"), contents["cofinancing_total"]["committed"]],
         [_("Co-financing realised: cash"), contents["cofinancing_total"]["cash"]],
         [_("Co-financing realised: in kind"), contents["cofinancing_total"]["in_kind"]],
+        [_("Forecast"), str(FORECAST_METHOD)],
     ]
     kpi_rows = [
         [
