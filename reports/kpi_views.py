@@ -259,6 +259,8 @@ def finance_export(request, fmt: str):
         _("Realised in kind"),
         _("Realised cash"),
         _("Hours"),
+        _("Recorded, not counting"),
+        _("Why not counting"),
     ]
     rows = [
         [
@@ -269,6 +271,8 @@ def finance_export(request, fmt: str):
             p.in_kind,
             p.cash,
             p.hours,
+            p.recorded,
+            p.not_counting_reason or "",
         ]
         for p in overview["partners"]
     ]

@@ -90,10 +90,22 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
         ]
         for p in contents["partners"]
     ]
+    not_counting_rows = [
+        [
+            p.organisation.name,
+            str(p.organisation.get_cofinancing_category_display()),
+            p.period_recorded.quantize(Decimal("0.01")),
+            p.not_counting_reason,
+        ]
+        for p in contents["not_counting"]
+    ]
     check_rows = [
         [
             check["rule"],
-            _light_label(check["light"]) if check["light"] != "green" else _("holds"),
+            # As the pages say it: a broken rule "does not hold", it is not "far behind".
+            {"green": _("holds"), "amber": _("behind")}.get(check["light"], _("does not hold")),
+            check["base"],
+            check["base_amount"],
             "; ".join(f"{k}: {v}" for k, v in check["figures"].items()),
         ]
         for check in contents["checks"]
@@ -151,7 +163,21 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
             ],
             partner_rows,
         ),
-        (_("Rule checks"), [_("Rule"), _("Outcome"), _("Figures")], check_rows),
+        (
+            _("Not counting"),
+            [
+                _("Partner"),
+                _("Counts as"),
+                _("Recorded in the period, not counting"),
+                _("Why not counting"),
+            ],
+            not_counting_rows,
+        ),
+        (
+            _("Rule checks"),
+            [_("Rule"), _("Outcome"), _("Base"), _("Base amount"), _("Figures")],
+            check_rows,
+        ),
         (
             _("Hours register"),
             [_("Partner"), _("Date"), _("Line"), _("Hours"), _("Description")],
