@@ -65,10 +65,14 @@ class Project(TranslatedFieldsMixin, models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     total_budget = models.DecimalField(
-        _("total budget"),
+        _("total budget in the grant decision"),
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "The project's total budget as the RIF grant decision sets it (€). Every RIF limit is "
+            "taken of it: the grant at most 1/3, employers 1/3 to 2/3, other partners at most 1/3."
+        ),
     )
     closed_until = models.DateField(
         _("periods closed until"),

@@ -107,6 +107,13 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         if p.organisation.cofinancing_category in figures.COUNTING_CATEGORIES
         and _partner_during(p.organisation, period)
     ]
+    # What partners whose contributions do not count recorded in the period: listed apart,
+    # with the reason, never in the co-financing totals.
+    not_counting = [
+        p
+        for p in finance["partners"]
+        if p.not_counting_reason and p.period_recorded and _partner_during(p.organisation, period)
+    ]
     engagement = [
         e
         for e in figures.partner_engagement(period, upto, closed=closed)
@@ -139,6 +146,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
             "in_kind": sum((p.period_in_kind for p in partners), Decimal(0)),
         },
         "checks": finance["checks"],
+        "not_counting": not_counting,
         "active_partners": [e.organisation for e in engagement if e.active_in_period],
         "joined": [o for o in all_partners if period.contains(o.active_since)],
         "left": [o for o in all_partners if period.contains(o.active_until)],

@@ -252,7 +252,11 @@ def _finance_figures(project, today, period, closed: figures.Closed) -> dict:
     }
     total["realised"] = total["cash"] + total["in_kind"]
     behind = [p for p in counting if p.period_light in ("amber", "red")]
+    # Partners whose contributions do not count, with what they recorded in the period: shown
+    # as such, not as a partner that brought nothing.
+    not_counting = [p for p in overview["partners"] if p.not_counting_reason and p.period_recorded]
     return {
+        "not_counting": not_counting[:LISTED],
         "largest": counting[:LISTED],
         "unlisted": max(len(counting) - LISTED, 0),
         "behind": behind[:LISTED],
@@ -288,6 +292,7 @@ def _finance(scope: Scope, closed: figures.Closed) -> dict:
         "finance_behind_more": shown["behind_more"],
         "finance_chart": chart,
         "finance_total": shown["total"],
+        "finance_not_counting": shown["not_counting"],
         "checks": shown["checks"],
     }
 

@@ -34,7 +34,7 @@ from activities.models import (
 )
 from ledger.models import Contribution, ContributionKind, ContributionStatus
 from ledger.services import project_year_expression, project_years
-from partners.models import Organisation
+from partners.models import Organisation, OrganisationKind
 from programmes.models import BudgetLine, Commitment, Project
 from reports.models import ClosedQuarter, QuarterActivities, QuarterLine, QuarterPartner
 from students.models import Enrolment, Student
@@ -114,6 +114,16 @@ class PartnerFinance:
     period_cash: Decimal = Decimal("0")
     period_in_kind: Decimal = Decimal("0")
     period_light: str | None = None
+    # A partner whose contributions do not count (the applicant school, a funder): what it
+    # recorded all the same (approved, current, supervision left out), valued as co-financing
+    # would be, to date and within the period. Always zero for a partner that counts.
+    recorded: Decimal = Decimal("0")
+    recorded_hours: Decimal = Decimal("0")
+    period_recorded: Decimal = Decimal("0")
+
+    @property
+    def not_counting_reason(self) -> str | None:
+        return not_counting_reason(self.organisation)
 
     @property
     def committed_total(self) -> Decimal:
@@ -163,9 +173,9 @@ def _expected(committed: dict, shares) -> Decimal:
     return expected
 
 
-def counting(*, in_aggregate: bool = False) -> Q:
-    """Approved, current figures that count as co-financing: supervision, superseded records and
-    the applicant school's own contributions left out. `in_aggregate`: for an aggregate's FILTER,
+def recorded(*, in_aggregate: bool = False) -> Q:
+    """Approved, current figures of any partner: supervision and superseded records left out.
+    What of it counts as co-financing is `counting`. `in_aggregate`: for an aggregate's FILTER,
     where PostgreSQL cannot plan NOT EXISTS as an anti-join and hashes every contribution's
     `corrects` instead; NOT IN the corrections alone (few, and never null here) is a small hash."""
     if in_aggregate:
@@ -177,12 +187,29 @@ def counting(*, in_aggregate: bool = False) -> Q:
         # `corrections__isnull=True` it was a left join estimated at one row, and the planner
         # compared every partner with every contribution (make bench: 33 s at a hundred times).
         superseded = Q(Exists(Contribution.objects.filter(corrects=OuterRef("pk"))))
-    return Q(
-        ~superseded,
-        status=ContributionStatus.APPROVED,
-        is_supervision=False,
-        organisation__cofinancing_category__in=COUNTING_CATEGORIES,
+    return Q(~superseded, status=ContributionStatus.APPROVED, is_supervision=False)
+
+
+def counting(*, in_aggregate: bool = False) -> Q:
+    """Approved, current figures that count as co-financing (`recorded`), of the partners whose
+    contributions count: the applicant school's own and a funder's left out."""
+    return recorded(in_aggregate=in_aggregate) & Q(
+        organisation__cofinancing_category__in=COUNTING_CATEGORIES
     )
+
+
+def not_counting_reason(organisation: Organisation) -> str | None:
+    """Why an organisation's contributions are recorded but are no co-financing, in words; None
+    when they count."""
+    if organisation.cofinancing_category in COUNTING_CATEGORIES:
+        return None
+    if organisation.is_lead_applicant:
+        return _(
+            "The applicant school's own contributions are not co-financing under the RIF rules."
+        )
+    if organisation.kind in (OrganisationKind.FUNDER, OrganisationKind.GOVERNMENT):
+        return _("A funder's contributions are not co-financing under the RIF rules.")
+    return _("This partner's contributions do not count as co-financing under the RIF rules.")
 
 
 def counting_contributions():
@@ -268,22 +295,34 @@ class Realised:
 
 def counted_realisation(
     project: Project,
-    first: date,
+    first: date | None,
     last: date,
     rates: dict,
     period=None,
     organisation_id=None,
     by_line=True,
+    *,
+    recorded_of: Iterable[int] = (),
+    recorded_from: date | None = None,
 ) -> Iterator[Realised]:
-    """The counting contributions dated from `first` to `last`, valued, per partner, line (unless
-    not `by_line`) and project year. One query."""
+    """The counting contributions dated from `first` (None: none) to `last`, valued, per partner,
+    line (unless not `by_line`) and project year; with `recorded_of`, also those partners'
+    recorded contributions from `recorded_from` to `last`, which do not count (the caller keeps
+    them apart: they are the partners whose category does not count). One query."""
     in_period = Q(date__range=(period.start, period.end)) if period else None
+    recorded_of = sorted(recorded_of)
+    if recorded_of:
+        parts = Q(organisation_id__in=recorded_of, date__range=(recorded_from, last))
+        if first:
+            parts |= Q(
+                organisation__cofinancing_category__in=COUNTING_CATEGORIES,
+                date__range=(first, last),
+            )
+        contributions = Contribution.objects.filter(recorded(), parts)
+    else:
+        contributions = counting_contributions().filter(date__range=(first, last))
     rows = (
-        counting_contributions()
-        .filter(
-            date__range=(first, last),
-            **({"organisation_id": organisation_id} if organisation_id else {}),
-        )
+        contributions.filter(**({"organisation_id": organisation_id} if organisation_id else {}))
         .values("organisation_id", "kind", *(["programme_line_id"] if by_line else []))
         .annotate(
             year=project_year_expression(project),
@@ -397,9 +436,18 @@ def _partner_rows(
             row.committed[year] = row.committed.get(year, Decimal("0")) + value
     realised_by_line: dict[int, Decimal] = {}
     stored, live_from = closed.parts(project.start_date, last_day)
-    realisation: list[Iterable[Realised]] = []
+    # The partners whose contributions do not count: what they recorded is read live over the
+    # whole project (closed quarters store counted co-financing only), in the same query.
+    uncounted = {
+        pk
+        for pk, row in finance.items()
+        if row.organisation.cofinancing_category not in COUNTING_CATEGORIES
+    }
+    realisation: list[tuple[bool, Iterable[Realised]]] = []
     if stored:
-        realisation.append(_stored_realisation(closed, stored, period, organisation_id, per_year))
+        realisation.append(
+            (True, _stored_realisation(closed, stored, period, organisation_id, per_year))
+        )
         if by_line and not organisation_id:
             realised_by_line.update(
                 QuarterLine.objects.filter(quarter__project=project, quarter__number__in=stored)
@@ -408,20 +456,42 @@ def _partner_rows(
                 .order_by()
                 .values_list("programme_line_id", "total")
             )
-    if live_from:
-        # A period that ended before the open quarters has nothing in them.
-        live_period = period if period and period.end >= live_from else None
+    if live_from or uncounted:
+        # A period that ended before the open quarters has nothing in them (but for what the
+        # partners that do not count recorded, read from the start).
+        live_period = (
+            period if period and (uncounted or (live_from and period.end >= live_from)) else None
+        )
         realisation.append(
-            counted_realisation(
-                project, live_from, last_day, rates, live_period, organisation_id, by_line
+            (
+                False,
+                counted_realisation(
+                    project,
+                    live_from,
+                    last_day,
+                    rates,
+                    live_period,
+                    organisation_id,
+                    by_line,
+                    recorded_of=uncounted,
+                    recorded_from=project.start_date,
+                ),
             )
         )
-    for rows in realisation:
+    for from_store, rows in realisation:
         for row in rows:
             partner = finance.get(row.organisation_id)
             if partner is None:
                 continue
             euros = row.in_kind + row.cash
+            if partner.organisation.pk in uncounted:
+                # Recorded, never co-financing. Stored rows (a partner that counted when its
+                # quarter closed) are left out: the live query covers the whole project here.
+                if not from_store:
+                    partner.recorded += euros
+                    partner.recorded_hours += row.hours
+                    partner.period_recorded += row.period_in_kind + row.period_cash
+                continue
             partner.hours += row.hours
             partner.in_kind += row.in_kind
             partner.cash += row.cash
@@ -538,14 +608,20 @@ def partner_finance(
 
 
 def rule_checks(project: Project, partners: list[PartnerFinance], years, today) -> list[dict]:
-    """The RIF rules as traffic lights, each with the figures behind it.
+    """The RIF rules as traffic lights, each with the figures behind it and the base its limits
+    are taken of.
 
-    The grant may be at most a third of the project's financing (the grant plus the counted
-    co-financing); employers and organised business bring between a third and two thirds of it;
-    other partners at most a third. Each is judged on what was committed (red when the plan breaks
-    the rule) and on what was realised so far (amber when it lags what the plan needs by now).
+    Every limit is a share of the project's total budget in the grant decision
+    (`Project.total_budget`): the grant at most a third of it; employers and organised business
+    between a third and two thirds; other partners at most a third. The thirds rules are judged on
+    what was committed (red when the plan breaks the rule) and on what was realised so far (amber
+    when it lags what the plan needs by now). A last check says whether the grant and the
+    committed co-financing add up to that budget. Limits are compared exactly (three times an
+    amount against the budget), never through a rounded third.
     """
     elapsed = Decimal(str(project.elapsed_fraction(today)))
+    budget = project.total_budget
+    grant = project.grant_amount
     employer = [p for p in partners if p.organisation.cofinancing_category == "employer"]
     other = [p for p in partners if p.organisation.cofinancing_category == "other"]
 
@@ -564,32 +640,45 @@ def rule_checks(project: Project, partners: list[PartnerFinance], years, today) 
     committed = employer_committed + other_committed
     realised = employer_realised + other_realised
     expected = total(counting, "expected")
-    financing = project.grant_amount + committed
-    third = financing / 3
-    grant_ok = (
-        project.grant_amount * 3 <= financing and project.grant_amount * 3 <= project.total_budget
-    )
+    third = budget / 3
+    financing = grant + committed
+
+    def share(amount: Decimal) -> Decimal | None:
+        """An amount as a percentage of the total budget."""
+        return amount * 100 / budget if budget else None
 
     def judged(plan_ok: bool, realised_value: Decimal, needed_by_now: Decimal) -> str:
         if not plan_ok:
             return RED
         return GREEN if realised_value >= needed_by_now * Decimal("0.9") else AMBER
 
+    a_third = _("1/3 of the total budget in the grant decision")
     return [
         {
-            "rule": _("The grant is at most one third of the project's financing"),
-            "light": GREEN if grant_ok else RED,
+            "key": "grant",
+            "rule": _("The grant is at most one third of the total budget"),
+            "light": GREEN if grant * 3 <= budget else RED,
+            "base": a_third,
+            "base_amount": budget,
+            "share": share(grant),
+            "share_of": _("grant"),
             "figures": {
-                _("grant"): project.grant_amount,
-                _("co-financing committed"): committed,
-                _("total budget"): project.total_budget,
+                _("grant"): grant,
+                _("limit"): third,
             },
         },
         {
+            "key": "employers",
             "rule": _("Employers and organised business bring between 1/3 and 2/3 of the budget"),
             "light": judged(
-                third <= employer_committed <= 2 * third, employer_realised, third * elapsed
+                budget <= employer_committed * 3 <= 2 * budget,
+                employer_realised,
+                third * elapsed,
             ),
+            "base": _("1/3 to 2/3 of the total budget in the grant decision"),
+            "base_amount": budget,
+            "share": share(employer_committed),
+            "share_of": _("committed"),
             "figures": {
                 _("committed"): employer_committed,
                 _("realised"): employer_realised,
@@ -598,8 +687,13 @@ def rule_checks(project: Project, partners: list[PartnerFinance], years, today) 
             },
         },
         {
+            "key": "others",
             "rule": _("Other partners bring at most 1/3 of the budget"),
-            "light": RED if other_committed > third or other_realised > third else GREEN,
+            "light": RED if other_committed * 3 > budget or other_realised * 3 > budget else GREEN,
+            "base": a_third,
+            "base_amount": budget,
+            "share": share(other_committed),
+            "share_of": _("committed"),
             "figures": {
                 _("committed"): other_committed,
                 _("realised"): other_realised,
@@ -607,12 +701,31 @@ def rule_checks(project: Project, partners: list[PartnerFinance], years, today) 
             },
         },
         {
+            "key": "pace",
             "rule": _("Co-financing realised keeps pace with what was committed"),
             "light": _light(realised, expected),
+            "base": _("the co-financing committed"),
+            "base_amount": committed,
+            "share": None,
+            "share_of": "",
             "figures": {
                 _("realised"): realised,
                 _("expected by now"): expected,
                 _("committed"): committed,
+            },
+        },
+        {
+            "key": "budget",
+            "rule": _("The grant and the co-financing committed add up to the total budget"),
+            "light": GREEN if financing == budget else RED,
+            "base": _("the total budget in the grant decision"),
+            "base_amount": budget,
+            "share": None,
+            "share_of": "",
+            "figures": {
+                _("grant plus co-financing committed"): financing,
+                _("total budget"): budget,
+                _("difference"): financing - budget,
             },
         },
     ]

@@ -260,6 +260,8 @@ def finance_export(request, fmt: str):
         _("Realised in kind"),
         _("Realised cash"),
         _("Hours"),
+        _("Recorded, not counting"),
+        _("Why not counting"),
     ]
     rows = [
         [
@@ -270,6 +272,8 @@ def finance_export(request, fmt: str):
             money_cell(p.in_kind),
             money_cell(p.cash),
             hours_cell(p.hours),
+            money_cell(p.recorded),
+            p.not_counting_reason or "",
         ]
         for p in overview["partners"]
     ]

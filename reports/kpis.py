@@ -4,7 +4,7 @@ hand, against the targets — the same figures for the KPI page and the funder r
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Aggregate,
@@ -20,6 +20,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from activities.models import (
     Activity,
@@ -318,9 +319,34 @@ class KpiRow:
         return points
 
 
+# How the forecast is made, in the words the pages, the reports and their files show beside it
+# (templates/reports/partials/forecast_method.html says the same).
+FORECAST_METHOD = gettext_lazy(
+    "Forecast: a straight line over the time elapsed, the cumulative figure divided by the share "
+    "of the project's days passed so far. A count of partners is not extrapolated."
+)
+
+
+def elapsed_share(project: Project, today: date) -> Decimal:
+    """The share of the project's days that have passed by the end of `today` (between one day's
+    share and 1)."""
+    day = min(max(today, project.start_date), project.end_date)
+    return Decimal((day - project.start_date).days + 1) / Decimal(project.duration_days)
+
+
+def straight_line(cumulative: Decimal, elapsed: Decimal) -> Decimal:
+    """The figure at the project's end if it goes on as it went: what was realised so far
+    divided by the share of the time elapsed. It moves with the days, not with which quarters
+    have figures: a quarter with nothing in it lowers the pace, it does not shorten the time."""
+    if not cumulative:
+        return Decimal(0)
+    return (cumulative / elapsed).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
 def kpi_rows(project: Project, line_id: int | None = None, today: date | None = None) -> dict:
     """Every indicator (of one line, or all) with target for the current year, the figure for the
-    current quarter, the cumulative figure and a straight-line forecast to the project's end."""
+    current quarter, the cumulative figure and a forecast to the project's end: a straight line
+    over the time elapsed (`straight_line`, FORECAST_METHOD)."""
     today = today or timezone.localdate()
     indicators = list(
         Indicator.objects.filter(
@@ -342,6 +368,7 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
     current = project.quarter_of(min(max(today, project.start_date), project.end_date))
     current_number = current[0] if current else 0
     year = (current_number - 1) // 4 + 1 if current_number else 1
+    elapsed = elapsed_share(project, today)
     derived = {i.measure for i in indicators if i.source == IndicatorSource.DERIVED}
     counted = read_measures(project, derived) if derived else Measures()
     members = counted.members
@@ -362,7 +389,6 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
         quarter_in_year = Decimal((current_number - 1) % 4 + 1) if current_number else Decimal(4)
         expected = previous + (target - previous) * quarter_in_year / 4
         upto = {q: v for q, v in per_quarter.items() if q <= current_number}
-        total_quarters = len(project.quarters())
         if is_headcount(indicator):
             # Partners counted in any quarter so far, each once. No forecast from the pace:
             # a headcount does not grow with time as a sum does.
@@ -371,14 +397,7 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
             forecast = cumulative
         else:
             cumulative = sum(upto.values(), Decimal(0))
-            # Extrapolate over the quarters the figures cover: reported figures arrive after
-            # their quarter, derived ones count the current quarter as it goes.
-            covered = current_number if upto.get(current_number) else current_number - 1
-            forecast = (
-                (cumulative * total_quarters / max(covered, 1)).quantize(Decimal("1"))
-                if cumulative
-                else Decimal(0)
-            )
+            forecast = straight_line(cumulative, elapsed)
         if indicator.direction == "down":
             light = "green" if cumulative <= expected else "red"
         elif cumulative >= expected * Decimal("0.9"):

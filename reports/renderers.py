@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 
 from civbio.rounding import figure_cell, hours_cell, money_cell
 from civbio.spreadsheets import append_xlsx_row, csv_row, safe_cell
+from reports.kpis import FORECAST_METHOD
 
 
 def _light_label(light: str | None) -> str:
@@ -48,6 +49,7 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
             _("Co-financing realised: in kind"),
             money_cell(contents["cofinancing_total"]["in_kind"]),
         ],
+        [_("Forecast"), str(FORECAST_METHOD)],
     ]
     kpi_rows = [
         [
@@ -90,11 +92,23 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
         ]
         for p in contents["partners"]
     ]
+    not_counting_rows = [
+        [
+            p.organisation.name,
+            str(p.organisation.get_cofinancing_category_display()),
+            money_cell(p.period_recorded),
+            p.not_counting_reason,
+        ]
+        for p in contents["not_counting"]
+    ]
     # One row per figure of a check, each amount a number of its own.
     check_rows = [
         [
             check["rule"],
-            _light_label(check["light"]) if check["light"] != "green" else _("holds"),
+            # As the pages say it: a broken rule "does not hold", it is not "far behind".
+            {"green": _("holds"), "amber": _("behind")}.get(check["light"], _("does not hold")),
+            check["base"],
+            money_cell(check["base_amount"]),
             str(name),
             money_cell(amount),
         ]
@@ -154,7 +168,21 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
             ],
             partner_rows,
         ),
-        (_("Rule checks"), [_("Rule"), _("Outcome"), _("Figure"), _("Amount")], check_rows),
+        (
+            _("Not counting"),
+            [
+                _("Partner"),
+                _("Counts as"),
+                _("Recorded in the period, not counting"),
+                _("Why not counting"),
+            ],
+            not_counting_rows,
+        ),
+        (
+            _("Rule checks"),
+            [_("Rule"), _("Outcome"), _("Base"), _("Base amount"), _("Figure"), _("Amount")],
+            check_rows,
+        ),
         (
             _("Hours register"),
             [_("Partner"), _("Date"), _("Line"), _("Hours"), _("Description")],
