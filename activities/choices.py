@@ -35,7 +35,8 @@ OPPORTUNITY_KINDS = [
 ]
 # Kinds a school books with a request (date and group); internships take nominations instead.
 REQUESTABLE_KINDS = [ActivityKind.GUEST_LESSON, ActivityKind.PRACTICUM, ActivityKind.COMPANY_VISIT]
-# When a one-off activity counts as having taken place: delivered, or for research, under way.
+# When a one-off activity counts as having taken place: delivered, or for research, under way
+# (and a research project cancelled after it ran: see activities.models.took_place_itself).
 HAPPENED_AS_ACTIVITY = {
     ActivityKind.TRAINING: ["delivered"],
     ActivityKind.IMAGE: ["delivered"],

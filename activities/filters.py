@@ -5,8 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from activities.choices import HAPPENED_AS_ACTIVITY, OPPORTUNITY_KINDS, REQUESTABLE_KINDS
-from activities.models import Activity, ActivityKind, Placement, Request
+from activities.choices import OPPORTUNITY_KINDS, REQUESTABLE_KINDS
+from activities.models import Activity, ActivityKind, Placement, Request, took_place_itself
 from civbio.widgets import LongSelect
 from partners.models import Organisation
 from programmes.models import ProgrammeLine
@@ -18,17 +18,14 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def happened_between(activities, start, end):
     """The activities that took place in [start, end]: a request delivered (lessons,
     assignments, visits), a placement starting (internships), or the activity itself delivered
-    (trainings, image activities) or started (research). The dashboards count the same events
-    (reports.figures.activities_happened)."""
+    (trainings, image activities) or started (research: activities.models.took_place_itself).
+    The dashboards count the same events (reports.figures.activities_happened)."""
     delivered = Request.objects.filter(status="delivered", date__range=(start, end))
     placed = Placement.objects.filter(start_date__range=(start, end))
-    itself = Q()
-    for kind, statuses in HAPPENED_AS_ACTIVITY.items():
-        itself |= Q(kind=kind, status__in=statuses, start_date__range=(start, end))
     return activities.filter(
         Q(kind__in=REQUESTABLE_KINDS, pk__in=delivered.values("activity_id"))
         | Q(kind="internship", pk__in=placed.values("nomination__posting_id"))
-        | itself
+        | (took_place_itself() & Q(start_date__range=(start, end)))
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from activities.choices import (
+    HAPPENED_AS_ACTIVITY,
     OPEN_REQUEST_STATUSES,
     STATUS_FLOW,
     ActivityKind,
@@ -107,8 +108,10 @@ class Activity(models.Model):
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["host", "status"]),
             models.Index(fields=["start_date"]),
-            # A partner's latest sign of life (partner engagement on the dashboards).
             models.Index(fields=["host", "created_at"]),
+            # A partner's latest sign of life (partner engagement on the dashboards), dated by
+            # when the activity takes place.
+            models.Index(fields=["host", "start_date"], name="activity_host_start"),
             # The board: the newest published opportunities, read in order rather than sorted.
             models.Index(fields=["status", "created_at", "id"]),
             # A list of one kind (every status), newest first: read in order to its page.
@@ -433,6 +436,8 @@ class Request(models.Model):
             models.Index(fields=["school", "status"]),
             models.Index(fields=["date"]),
             models.Index(fields=["school", "created_at"]),
+            # A school's latest sign of life (partner engagement), dated by the request's day.
+            models.Index(fields=["school", "date"], name="request_school_day"),
             # The answered requests, last answered first, a page at a time.
             models.Index(fields=["updated_at", "id"], name="request_last_changed"),
         ]
@@ -605,6 +610,25 @@ class ActivityEvent(models.Model):
             if self.to_status in choices.values:
                 return str(choices(self.to_status).label)
         return ""
+
+
+def took_place_itself() -> models.Q:
+    """The one-off activities that took place by themselves (their date is their start date): a
+    training or image activity delivered, and a research project once it started — running,
+    completed, or cancelled after it ran (its timeline shows it moved to running). A research
+    project cancelled while still a draft never started, and counts nowhere. The dashboards,
+    the board's "took place" filter, the KPIs and the closed quarters all count with this."""
+    condition = models.Q()
+    for kind, statuses in HAPPENED_AS_ACTIVITY.items():
+        condition |= models.Q(kind=kind, status__in=statuses)
+    ran = models.Exists(
+        ActivityEvent.objects.filter(
+            activity=models.OuterRef("pk"),
+            verb__in=[EventVerb.STATUS, EventVerb.REOPENED],
+            to_status=ActivityStatus.RUNNING,
+        )
+    )
+    return condition | models.Q(ran, kind=ActivityKind.RESEARCH, status=ActivityStatus.CANCELLED)
 
 
 class ReminderKind(models.TextChoices):

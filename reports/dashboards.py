@@ -670,6 +670,15 @@ def industry_dashboard(user: User, scope: Scope) -> dict:
 # Funder -----------------------------------------------------------------------------------------
 
 
+def _protected_totals(scope: Scope, closed: figures.Closed) -> dict:
+    """The students and delivery since the project's start, as the KPIs' cumulative figures,
+    with every count of students protected as in the KPI table (figures.protect)."""
+    totals = kpis.student_totals(scope.project, scope.upto, closed=closed)
+    for key in ("students_in_modules", "placements", "students_reached"):
+        totals[key] = figures.protect(totals[key])
+    return totals
+
+
 def funder_dashboard(user: User, scope: Scope) -> dict:
     """Aggregates only: nothing personal reaches a funder's page."""
     closed = figures.closed_quarters(scope.project)
@@ -697,7 +706,7 @@ def funder_dashboard(user: User, scope: Scope) -> dict:
         **_finance(scope, closed),
         "kpi_blocks": kpi_blocks,
         "milestones": milestones,
-        "students": figures.student_aggregates(),
+        "students": _protected_totals(scope, closed),
         # One decimal: a share just above the RIF's third must not read as 33 %.
         "grant_share_percent": rounding.percent(
             scope.project.grant_amount, scope.project.total_budget, places=1

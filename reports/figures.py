@@ -2,20 +2,19 @@
 suppressed, so nobody can be singled out."""
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -24,20 +23,21 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.choices import HAPPENED_AS_ACTIVITY, REQUESTABLE_KINDS
+from activities.choices import REQUESTABLE_KINDS
 from activities.models import (
     Activity,
     ActivityKind,
+    ActivityStatus,
     Placement,
     Request,
     RequestStatus,
+    took_place_itself,
 )
 from ledger.models import Contribution, ContributionKind, ContributionStatus
 from ledger.services import project_year_expression, project_years
 from partners.models import Organisation, OrganisationKind
 from programmes.models import BudgetLine, Commitment, Project
 from reports.models import ClosedQuarter, QuarterActivities, QuarterLine, QuarterPartner
-from students.models import Enrolment, Student
 
 SMALL_COUNT = 5
 # Only these partners' contributions count as co-financing (not the applicant school's, not a
@@ -62,34 +62,6 @@ def protect(count) -> int | None:
     if 0 < count < SMALL_COUNT:
         return None
     return int(SMALL_COUNT * round(count / SMALL_COUNT))
-
-
-def student_aggregates() -> dict:
-    """Students in custom modules, placements and students reached by delivered activities,
-    each suppressed when small. Three queries."""
-    # Every enrolled student counted from the enrolments' student index alone, less the (few)
-    # erased ones: joining every enrolment with its student to leave those out first was three
-    # times slower (make bench).
-    erased = (
-        Student.objects.erased()
-        .filter(Exists(Enrolment.objects.filter(student_id=OuterRef("pk"))))
-        .order_by()
-        .values(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-    )
-    in_modules = Enrolment.objects.aggregate(
-        n=Count("student_id", distinct=True) - Subquery(erased)
-    )["n"]
-    placements = Placement.objects.count()
-    delivered = Request.objects.aggregate(
-        count=Count("pk", filter=Q(status=RequestStatus.DELIVERED)),
-        reached=Sum("students_reached", filter=Q(status=RequestStatus.DELIVERED)),
-    )
-    return {
-        "students_in_modules": suppress(in_modules),
-        "placements": suppress(placements),
-        "delivered_activities": delivered["count"],
-        "students_reached": suppress(delivered["reached"] or 0),
-    }
 
 
 # Co-financing --------------------------------------------------------------------------------
@@ -375,6 +347,9 @@ def _stored_realisation(
             quarter__number__in=quarters,
             **({"organisation_id": organisation_id} if organisation_id else {}),
         )
+        # Only the partners that realised something, as counted_realisation gives: a partner's
+        # row may hold no more than its sign of life.
+        .exclude(hours=0, in_kind=0, cash=0)
         .values("organisation_id")
         .annotate(
             year=year if per_year else Value(0, output_field=IntegerField()),
@@ -785,12 +760,9 @@ def happened_between(start: date, end: date, line_id: int | None) -> Counter:
         .annotate(n=Count("pk"))
     ):
         counts[(ActivityKind.INTERNSHIP, line_pk)] += n
-    status_filter = Q()
-    for kind, statuses in HAPPENED_AS_ACTIVITY.items():
-        status_filter |= Q(kind=kind, status__in=statuses)
     for kind, line_pk, n in (
         Activity.objects.filter(
-            status_filter,
+            took_place_itself(),
             start_date__range=(start, end),
             **({"programme_line_id": line_id} if line_id else {}),
         )
@@ -817,68 +789,89 @@ class Engagement:
         return self.last_seen is None or self.last_seen < cutoff
 
 
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+@dataclass(frozen=True)
+class Sign:
+    """A kind of sign of life: the rows of a table that count (`rows`), the field naming the
+    partner, and the date that decides when the partner showed it."""
+
+    rows: Callable[[], QuerySet]
+    organisation_field: str
+    date_field: str
 
 
-def _latest_sign(model, organisation_field: str, field_name: str, moment: bool, until: date):
-    """A partner's latest sign of life of one kind up to a day, as an index scan backwards from
-    that day: moments are compared with the local midnight after it, not cast to dates, so the
-    (organisation, moment) indexes answer each partner at once."""
-    bound = (
-        {f"{field_name}__lt": _midnight(until + timedelta(days=1))}
-        if moment
-        else {f"{field_name}__lte": until}
-    )
-    extra = (
-        {"status__in": [ContributionStatus.SUBMITTED, ContributionStatus.APPROVED]}
-        if model is Contribution
-        else {}
-    )
-    return Subquery(
-        model.objects.filter(**{organisation_field: OuterRef("pk")}, **bound, **extra)
-        .order_by(f"-{field_name}")
-        .values(field_name)[:1]
-    )
-
-
-# The signs of life: an activity hosted, a request made, a contribution logged (not those civbio
-# proposed itself, nor those a coordinator rejected).
+# The signs of life, each dated by when the thing took place: see partner_engagement.
 SIGNS = [
-    (Activity, "host", "created_at", True),
-    (Request, "school", "created_at", True),
-    (Contribution, "organisation", "date", False),
+    Sign(
+        lambda: Activity.objects.exclude(
+            status__in=[ActivityStatus.DRAFT, ActivityStatus.CANCELLED]
+        ),
+        "host",
+        "start_date",
+    ),
+    Sign(
+        lambda: Request.objects.filter(
+            status__in=[RequestStatus.SCHEDULED, RequestStatus.DELIVERED]
+        ),
+        "school",
+        "date",
+    ),
+    Sign(
+        lambda: Contribution.objects.filter(
+            status__in=[ContributionStatus.SUBMITTED, ContributionStatus.APPROVED]
+        ),
+        "organisation",
+        "date",
+    ),
 ]
 
 
-def _signs_within(start: date, end: date) -> tuple[dict, list]:
-    """Annotations for the latest sign of each kind up to `end`, and the start each must not be
-    before for the partner to have shown a sign within the days."""
-    annotations = {f"end_{n}": _latest_sign(*sign, end) for n, sign in enumerate(SIGNS)}
-    starts = [_midnight(start) if moment else start for *_, moment in SIGNS]
-    return annotations, starts
+def _latest_sign(sign: Sign, until: date):
+    """A partner's latest sign of life of one kind up to a day, as an index scan backwards from
+    that day on the (partner, date) index."""
+    return Subquery(
+        sign.rows()
+        .filter(**{sign.organisation_field: OuterRef("pk"), f"{sign.date_field}__lte": until})
+        .order_by(f"-{sign.date_field}")
+        .values(sign.date_field)[:1]
+    )
 
 
-def _signed(organisation, starts) -> bool:
+def _signs_within(end: date) -> dict:
+    """Annotations for the latest sign of each kind up to `end`: the partner showed a sign
+    within some days ending then when one of them is not before their first day (_signed)."""
+    return {f"end_{n}": _latest_sign(sign, end) for n, sign in enumerate(SIGNS)}
+
+
+def _signed(organisation, start: date) -> bool:
     return any(
-        (end := getattr(organisation, f"end_{n}")) is not None and end >= starts[n]
+        (end := getattr(organisation, f"end_{n}")) is not None and end >= start
         for n in range(len(SIGNS))
     )
 
 
 def engaged_between(start: date, end: date) -> set[int]:
-    """Every partner, active now or not, that showed a sign of life from `start` to `end`: what
-    partner_engagement counts as active in a period. One query."""
-    annotations, starts = _signs_within(start, end)
+    """Every partner, active now or not, that showed a sign of life from `start` to `end` (dated
+    as partner_engagement says): what it counts as active in a period. One query."""
+    annotations = _signs_within(end)
     return {
-        o.pk for o in Organisation.objects.partners().annotate(**annotations) if _signed(o, starts)
+        o.pk for o in Organisation.objects.partners().annotate(**annotations) if _signed(o, start)
     }
 
 
 def partner_engagement(period, upto: date, *, closed: Closed | None = None) -> list[Engagement]:
-    """Every active partner with the last day up to `upto` it showed a sign of life in civbio (see
-    SIGNS) and whether it did so within the period: in its closed quarters (`closed`) as stored
-    when they closed. One query, and one more for the closed quarters."""
+    """Every active partner with the last day up to `upto` it showed a sign of life in civbio and
+    whether it did so within the period: in its closed quarters (`closed`) as stored when they
+    closed. One query, and one more for the closed quarters.
+
+    A sign of life is dated by when the thing took place, never by when its row was entered (an
+    activity entered late counts in the quarter it happened):
+    - an activity the partner hosts, offered or under way (not a draft, not cancelled): its
+      start date (an activity without one took place on no day and is no sign);
+    - a request the school made that was agreed (scheduled or delivered): the day of the
+      lesson, assignment or visit;
+    - a contribution the partner logged (not one civbio proposed itself, nor one a coordinator
+      rejected): the day it is dated.
+    """
     stored, live_from = closed.parts(period.start, period.end) if closed else ([], period.start)
     engaged: set[int] = set()
     if stored:
@@ -887,25 +880,23 @@ def partner_engagement(period, upto: date, *, closed: Closed | None = None) -> l
                 quarter__project=closed.project, quarter__number__in=stored, engaged=True
             ).values_list("organisation_id", flat=True)
         )
-    annotations = {f"last_{n}": _latest_sign(*sign, upto) for n, sign in enumerate(SIGNS)}
-    starts: list = []
+    annotations = {f"last_{n}": _latest_sign(sign, upto) for n, sign in enumerate(SIGNS)}
     if live_from:
         # A sign within the period is a latest sign up to its end that is not before its start.
-        within, starts = _signs_within(live_from, period.end)
-        annotations.update(within)
+        annotations.update(_signs_within(period.end))
     rows = []
     for organisation in (
         Organisation.objects.partners().active().annotate(**annotations).order_by("name")
     ):
         seen = [getattr(organisation, f"last_{n}") for n in range(len(SIGNS))]
-        seen = [timezone.localdate(d) if isinstance(d, datetime) else d for d in seen if d]
+        seen = [d for d in seen if d]
         rows.append(
             Engagement(
                 organisation=organisation,
-                last_seen=min(max(seen), upto) if seen else None,
+                last_seen=max(seen) if seen else None,
                 joined_on=organisation.active_since or timezone.localdate(organisation.created_at),
                 active_in_period=organisation.pk in engaged
-                or bool(starts and _signed(organisation, starts)),
+                or bool(live_from and _signed(organisation, live_from)),
             )
         )
     return rows

@@ -164,6 +164,7 @@ def kpi_overview(request, number: int | None = None):
             "narrative_form": narrative_form,
             "pending": pending,
             "quarters": list(reversed(quarters)),
+            "protected": any(row.protected for row in data["rows"]),
         },
     )
 

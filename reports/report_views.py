@@ -76,16 +76,24 @@ def report_list(request):
         if request.method == "POST" and form.is_valid():
             kind, number = form.cleaned_data["which"].split(":")
             try:
-                report, created = services.request_report(
+                report, outcome = services.request_report(
                     actor=request.user, kind=kind, number=int(number)
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                if created:
+                if outcome == services.MADE:
                     messages.success(request, _("The report is being made. This page follows it."))
+                elif outcome == services.REMADE:
+                    messages.success(
+                        request,
+                        _(
+                            "The unpublished version is being made again from today's figures. "
+                            "This page follows it."
+                        ),
+                    )
                 else:
-                    messages.info(request, _("That report is already there: see below."))
+                    messages.info(request, _("That report is being made already: see below."))
                 return redirect(report.get_absolute_url())
     reports = list(visible.select_related("requested_by", "published_by"))
     close_form = None

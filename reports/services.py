@@ -67,9 +67,16 @@ def _enqueue(report: Report) -> None:
     transaction.on_commit(lambda: _send(report.pk))
 
 
-def request_report(*, actor: User | None, kind: str, number: int) -> tuple[Report, bool]:
-    """The report of a period, queued for making. Asking again while a version is queued,
-    being made or ready but unpublished gives that one back (created is False)."""
+# What asking for a report did (request_report).
+MADE, REMADE, BUSY = "made", "remade", "busy"
+
+
+def request_report(*, actor: User | None, kind: str, number: int) -> tuple[Report, str]:
+    """The report of a period, queued for making (MADE: a new version). Asking again while a
+    version is queued or being made gives that one back (BUSY); asking again for a version that
+    is ready or failed but unpublished makes it again from today's figures (REMADE), so what is
+    asked for is never an old file whose figures have changed since. A published version never
+    changes: asking again after it makes the next version."""
     if actor is not None and not rules.is_coordinator(actor):
         raise PermissionDenied
     project = current_project()
@@ -81,7 +88,10 @@ def request_report(*, actor: User | None, kind: str, number: int) -> tuple[Repor
         raise ValidationError(_("That period has not begun yet."))
     existing = Report.objects.filter(kind=kind, number=number, published_at__isnull=True).first()
     if existing:
-        return existing, False
+        if existing.is_busy or not _requeue(existing, ready=True):
+            return existing, BUSY
+        existing.refresh_from_db()
+        return existing, REMADE
     try:
         with transaction.atomic():
             version = (
@@ -98,24 +108,37 @@ def request_report(*, actor: User | None, kind: str, number: int) -> tuple[Repor
             )
     except IntegrityError:
         # Someone asked at the same moment: theirs is the one.
-        return Report.objects.get(kind=kind, number=number, published_at__isnull=True), False
+        return Report.objects.get(kind=kind, number=number, published_at__isnull=True), BUSY
     _enqueue(report)
-    return report, True
+    return report, MADE
+
+
+def _requeue(report: Report, *, ready: bool) -> bool:
+    """Queue an unpublished report again, when it failed, its worker was lost or (`ready`) it is
+    ready: a conditional update, so a report being published or made meanwhile is left alone.
+    The task is sent once the queuing commits."""
+    again = Q(state=ReportState.FAILED) | Q(state=ReportState.RUNNING, heartbeat_at__lt=_stale())
+    if ready:
+        again |= Q(state=ReportState.READY)
+    with transaction.atomic():
+        updated = Report.objects.filter(again, pk=report.pk, published_at__isnull=True).update(
+            state=ReportState.QUEUED, progress=0, error="", queued_at=timezone.now()
+        )
+        if updated:
+            _enqueue(report)
+    return bool(updated)
 
 
 @transaction.atomic
 def retry_report(*, actor: User, report: Report) -> Report:
-    """Queue a failed or stuck report again."""
+    """Queue a failed or stuck report again, or make a ready, unpublished one again from today's
+    figures (its files are replaced; a published report never changes)."""
     if not rules.is_coordinator(actor):
         raise PermissionDenied
-    updated = Report.objects.filter(
-        Q(state=ReportState.FAILED) | Q(state=ReportState.RUNNING, heartbeat_at__lt=_stale()),
-        pk=report.pk,
-        published_at__isnull=True,
-    ).update(state=ReportState.QUEUED, progress=0, error="", queued_at=timezone.now())
-    if not updated:
-        raise ValidationError(_("Only a failed or stuck report can be made again."))
-    _enqueue(report)
+    if not _requeue(report, ready=True):
+        raise ValidationError(
+            _("Only a failed, stuck or ready unpublished report can be made again.")
+        )
     return report
 
 
@@ -277,6 +300,11 @@ def generate_report(report_id: int, run: str | None = None) -> bool:
                 or report.published_at
             ):
                 return False
+            # A report made again replaces its files: the old ones go once the new are saved.
+            replaced = [
+                (field.storage, field.name) for fmt in files if (field := report.file_for(fmt))
+            ]
+            transaction.on_commit(lambda: _delete_files(replaced))
             for fmt, data in files.items():
                 getattr(report, fmt).save(
                     f"{stamp}.{extensions[fmt]}", ContentFile(data), save=False
@@ -296,6 +324,14 @@ def generate_report(report_id: int, run: str | None = None) -> bool:
         )
         raise
     return True
+
+
+def _delete_files(files: list) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("old report file %s not removed", name)
 
 
 def requeue_stuck_reports() -> list[int]:

@@ -1,14 +1,20 @@
 """The funder's journey to the reports: log in, open the reports page, download the latest
-published PDF (and the download is logged)."""
+published PDF (and the download is logged); the coordinator's, making an unpublished report
+again from today's figures."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from demo.services import DEMO_PASSWORD
-from partners.models import AccessLog, User
+from partners.models import AccessLog, Role, User
+from programmes.selectors import current_project
 from reports import services
-from reports.models import Report, ReportKind
+from reports.models import Report, ReportKind, ReportState
 from tests.e2e.conftest import log_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,3 +47,36 @@ def test_the_funder_downloads_the_latest_published_report(live_server, page, scr
     assert AccessLog.objects.filter(
         actor=funder, action="download_pdf", target_id=latest.pk
     ).exists()
+
+
+def test_a_coordinator_makes_an_unpublished_report_again_with_todays_figures(
+    live_server, page, screenshot, consortium, school
+):
+    UserFactory(
+        email="coordinator@school.nl", name="Carla", organisation=school, role=Role.COORDINATOR
+    )
+    number, start, end = current_project().quarters()[0]
+    made = timezone.now() - timedelta(days=3)
+    report = Report.objects.create(
+        kind=ReportKind.QUARTERLY,
+        number=number,
+        period_start=start,
+        period_end=end,
+        state=ReportState.READY,
+        progress=100,
+        finished_at=made,
+    )
+
+    log_in(page, live_server.url, "coordinator@school.nl")
+    page.goto(live_server.url + "/reports/")
+    row = page.locator(f"#report-{report.pk}")
+    # The row says when it was made, from the figures of then.
+    expect(row).to_contain_text("uit de cijfers van toen")
+    row.get_by_role("button", name="Opnieuw maken met de cijfers van vandaag").click()
+
+    expect(page.get_by_text("De rapportage staat opnieuw in de wachtrij")).to_be_visible()
+    page.reload()
+    expect(row).to_contain_text("Klaar", timeout=60_000)
+    screenshot("report-made-again")
+    report.refresh_from_db()
+    assert report.finished_at > made and report.pdf_sha256 and not report.is_published

@@ -172,8 +172,10 @@ def test_a_closed_quarter_is_read_as_stored_not_counted_again(client, demo):
     # stored measures, the open quarters' measures (requests, activities, placements, editions,
     # research outputs, rates, contributions); milestones (twelve, counted); the quarter's
     # stored activities; co-financing (partners, commitments, stored per partner, the open
-    # quarters' contributions); 3 student aggregates; unread count.
-    assert len(queries) == 27, "\n".join(sql)
+    # quarters' contributions); the students and delivery up to the quarter (students enrolled,
+    # stored measures, the open quarters' requests and placements, the stored activities);
+    # unread count.
+    assert len(queries) == 29, "\n".join(sql)
 
     # Opened again, it is counted again: the change shows.
     closing.reopen_quarters(actor=demo["coordinator"], project=project, number=number)

@@ -27,7 +27,7 @@ from demo.services import DEMO_LOGINS
 from ledger.models import Contribution, ContributionKind, ContributionStatus
 from partners.models import Role, User
 from programmes.models import Commitment, Indicator, Project
-from reports import charts, figures
+from reports import charts, closing, figures, kpis
 from students.models import Edition, Enrolment, Student, UnitProgress
 from students.progress import bulk_record_progress, enrol_students, record_progress
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
@@ -100,9 +100,11 @@ def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_
     # contributions waiting, partner contacts (2).
     assert before[Role.INDUSTRY_STAFF][0] == 17
     # Funder: as the coordinator's closed quarters, KPIs, activity counts and co-financing, plus
-    # the milestones (twelve, counted) and the 3 student aggregates; no approvals, engagement or
-    # invitations.
-    assert before[Role.FUNDER][0] == 28
+    # the milestones (twelve, counted) and the students and delivery as the KPIs count them
+    # (7: students enrolled, the stored measures, requests and placements, the delivered
+    # activities' 3; their stored part only when a quarter is closed); no approvals, engagement
+    # or invitations.
+    assert before[Role.FUNDER][0] == 32
 
 
 # A small world with figures counted by hand ------------------------------------------------
@@ -435,6 +437,78 @@ def test_funders_see_student_counts_protected_everywhere(client, fien, small_wor
         10,
         15,
     ]
+
+
+def test_a_placement_after_the_projects_end_is_no_placement_at_a_partner(
+    client, fien, carla, small_world, posting, school, dirk
+):
+    from activities.models import Placement
+
+    project = Project.objects.get()
+
+    def place(day):
+        nomination = Nomination.objects.create(
+            posting=posting, student=StudentFactory(school=school), nominated_by=dirk
+        )
+        Placement.objects.create(
+            nomination=nomination, start_date=day, end_date=day + timedelta(days=120)
+        )
+
+    for _ in range(7):
+        place(date(2024, 2, 1))
+    place(project.end_date + timedelta(days=30))
+    Indicator.objects.create(
+        project=project,
+        programme_line=project.lines.get(number=1),
+        name="places_filled",
+        unit="plaatsingen",
+        source="derived",
+        measure="places_filled",
+        target_2y=Decimal(10),
+        target_4y=Decimal(40),
+    )
+    today = timezone.localdate()
+
+    totals = kpis.student_totals(project, today, closed=figures.closed_quarters(project))
+
+    assert totals["placements"] == 7
+    client.force_login(fien)
+    context = client.get(reverse("reports:dashboard_funder") + "?period=all").context
+    rows = {row.indicator.measure: row for block in context["kpi_blocks"] for row in block["rows"]}
+    # "Placements at partners" is the KPI "places filled", protected alike: 7 shows as 5.
+    assert context["students"]["placements"] == rows["places_filled"].cumulative == 5
+    # Closed, the quarters read from what was stored give the same.
+    closing.close_quarters(actor=carla, project=project, number=15)
+    assert kpis.student_totals(project, today, closed=figures.closed_quarters(project)) == totals
+
+
+def test_the_funder_sees_one_figure_for_the_students_reached_everywhere(
+    client, fien, small_world, guest_lesson, school, dirk
+):
+    # A third delivery in quarter 5 reaches 3: 63 students in all (20 + 20 + 20 + 3).
+    Request.objects.create(
+        activity=guest_lesson,
+        school=school,
+        requested_by=dirk,
+        date=date(2024, 3, 20),
+        group_name="LAB3",
+        student_count=3,
+        status=RequestStatus.DELIVERED,
+        students_reached=3,
+    )
+    client.force_login(fien)
+
+    response = client.get(reverse("reports:dashboard_funder") + "?period=all")
+
+    context = response.context
+    rows = {row.indicator.measure: row for block in context["kpi_blocks"] for row in block["rows"]}
+    # One rule for every count of students: rounded to 5, in the KPI table as in the list.
+    assert rows["students_reached"].cumulative == 65
+    assert context["students"]["students_reached"] == 65
+    assert context["students"]["delivered_activities"] == 4
+    # The page says so, as the KPI page does.
+    assert "afgerond op 5" in response.text
+    assert "afgerond op 5" in client.get(reverse("reports:kpis_line", args=[1])).text
 
 
 def test_charts_are_svg_without_script_labelled_and_patterned(client, carla, small_world):

@@ -8,6 +8,7 @@ import os
 import signal
 import time
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -16,7 +17,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from civbio import rounding
-from partners.models import AccessLog, User
+from ledger.models import Contribution, ContributionKind, ContributionStatus
+from partners.models import AccessLog, Organisation, User
 from programmes.models import Project
 from reports import services
 from reports.models import Report, ReportKind, ReportState
@@ -134,6 +136,49 @@ def test_asking_twice_makes_one_report_and_a_published_one_never_changes(
     assert list(Report.objects.order_by("version").values_list("version", flat=True)) == [1, 2]
     assert services._claim(report.pk, "another run") is None
     assert Report.objects.get(pk=report.pk).pdf_sha256 == report.pdf_sha256
+
+
+def test_asking_again_for_an_unpublished_report_makes_it_from_todays_figures(
+    client, demo, django_capture_on_commit_callbacks
+):
+    client.force_login(demo["coordinator"])
+    _ask(client, "quarterly:15", django_capture_on_commit_callbacks)
+    report = Report.objects.get()
+    first_file = report.xlsx.name
+
+    def cash(report) -> float:
+        _, xlsx = _download(client, report, "xlsx")
+        summary = load_workbook(io.BytesIO(xlsx))["Samenvatting"]
+        return dict(summary.iter_rows(min_row=2, values_only=True))[
+            "Cofinanciering gerealiseerd: geld"
+        ]
+
+    before = cash(report)
+    # The figures change after the report was made: €1,234.50 cash approved in quarter 15.
+    project = Project.objects.get()
+    _number, start, _end = project.quarters()[14]
+    Contribution.objects.create(
+        organisation=Organisation.objects.filter(cofinancing_category="employer").first(),
+        programme_line=project.lines.get(number=1),
+        kind=ContributionKind.CASH,
+        amount=Decimal("1234.50"),
+        date=start,
+        description="Bijdrage",
+        status=ContributionStatus.APPROVED,
+    )
+
+    response = _ask(client, "quarterly:15", django_capture_on_commit_callbacks)
+
+    # The same unpublished version, made again: nothing old is handed back.
+    report.refresh_from_db()
+    assert Report.objects.count() == 1 and report.version == 1
+    assert report.state == ReportState.READY and report.attempts == 2
+    assert cash(report) == pytest.approx(before + 1234.5)
+    assert report.xlsx.name != first_file and not report.xlsx.storage.exists(first_file)
+    page = client.get(response.url)
+    assert "wordt opnieuw gemaakt met de cijfers van vandaag" in page.text
+    # The row says when it was made, and offers to make it again.
+    assert "Opnieuw maken met de cijfers van vandaag" in page.text
 
 
 def test_funders_download_published_reports_only(client, demo, django_capture_on_commit_callbacks):
