@@ -456,8 +456,8 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
         if is_headcount(indicator):
             # Partners counted in any quarter so far, each once. No forecast from the pace:
             # a headcount does not grow with time as a sum does.
-            counted = frozenset().union(*(members.get(q, frozenset()) for q in upto))
-            cumulative = Decimal(len(counted))
+            partners = frozenset().union(*(members.get(q, frozenset()) for q in upto))
+            cumulative = Decimal(len(partners))
             forecast = cumulative
         else:
             cumulative = sum(upto.values(), Decimal(0))

@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 # Reading pages ---------------------------------------------------------------------------------
 
 VOID = {"br", "img", "input", "meta", "link", "hr", "col", "source", "wbr"}
-NUMBER = re.compile(r"\d[\d.]*(?:,\d+)?")
-EURO = re.compile(r"€\s*(\d[\d.]*(?:,\d+)?)")
+NUMBER = re.compile(r"-?\d[\d.]*(?:,\d+)?")
+EURO = re.compile(r"€\s*(-?\d[\d.]*(?:,\d+)?)")
 
 
 def number(text: str | None) -> Decimal | None:

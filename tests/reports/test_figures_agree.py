@@ -379,7 +379,8 @@ def _dashboards(client, people, world: World, agreement: Agreement) -> None:
     page = _page(client, people["fien"], reverse("reports:dashboard_funder") + query)
     agreement.figure(page, where, "grant", whole(project.grant_amount))
     agreement.sentence(page, where, "total_budget", [whole(project.total_budget)])
-    agreement.figure(page, where, "grant_share", whole(project.grant_share * 100))
+    # One decimal: a share just above the RIF's third must not read as 33 %.
+    agreement.figure(page, where, "grant_share", tenths(project.grant_share * 100))
     agreement.figure(page, where, "finance.realised", whole(total["realised"]))
     agreement.sentence(page, where, "finance.committed", [whole(total["committed"])])
     agreement.sentence(
@@ -393,26 +394,35 @@ def _dashboards(client, people, world: World, agreement: Agreement) -> None:
     )
     _checks(agreement, page, where, overview["checks"])
     _kpi_block(agreement, page, where, _kpi_expected(project, period, today, protected=True))
-    students = figures.student_aggregates()
+    upto = period.upto(today)
+    totals = kpis.student_totals(project, upto, closed=closed)
+    students = {
+        **totals,
+        **{k: figures.protect(totals[k]) for k in ("students_in_modules", "placements")},
+        "students_reached": figures.protect(totals["students_reached"]),
+    }
     for key in ("students_in_modules", "placements", "students_reached"):
         agreement.figure(page, where, f"students.{key}", students[key])
     agreement.figure(page, where, "students.delivered_activities", students["delivered_activities"])
     # One rule for every student figure a funder sees (issue 23, item 9): the totals beside the
-    # KPIs are protected as the KPIs are.
+    # KPIs are the KPIs' cumulative figures (from the project's start to the end of the quarter
+    # shown), protected as the KPIs are.
+    current = project.quarter_of(min(max(upto, project.start_date), project.end_date))
+    last_day = current[2] if current else project.start_date
     reached = sum(
-        r.students_reached or 0 for r in world.requests if r.status == RequestStatus.DELIVERED
+        r.students_reached or 0
+        for r in world.requests
+        if r.status == RequestStatus.DELIVERED and project.start_date <= r.date <= last_day
     )
     agreement.same(
         f"{where} students reached: the funders' rule (figures.protect) on the plain sum {reached}",
         students["students_reached"],
         figures.protect(reached),
     )
-    in_project = sum(
-        1 for p in world.placements if project.start_date <= p.start_date <= project.end_date
-    )
+    in_project = sum(1 for p in world.placements if project.start_date <= p.start_date <= last_day)
     agreement.same(
         f"{where} placements at partners: the funders' rule on the {in_project} placements that "
-        f"start within the project (of {len(world.placements)})",
+        f"start within the project up to {last_day} (of {len(world.placements)})",
         students["placements"],
         figures.protect(in_project),
     )
@@ -558,10 +568,15 @@ def _report(client, people, world: World, agreement: Agreement) -> None:
             [whole(values[k]) for k in ("target", "period", "cumulative", "forecast")],
         )
     checks = text[text.find(gettext("Outcome")) : text.rfind(gettext("Risks"))]
+    # Each check prints its base (an amount) and then its figures.
     agreement.same(
         f"{where} rule check figures",
         [number(v) for v in EURO.findall(checks)],
-        [whole(v) for check in finance["checks"] for v in check["figures"].values()],
+        [
+            whole(v)
+            for check in finance["checks"]
+            for v in [check["base_amount"], *check["figures"].values()]
+        ],
     )
     _rif(
         agreement,
@@ -599,8 +614,9 @@ def _report(client, people, world: World, agreement: Agreement) -> None:
         agreement.same(
             f"{where} KPI row {title}",
             [v if v == "< 5" else _cell(v) for v in row[3:7]] if row else "not found",
+            # KPI figures whole in files too, as on every page (civbio/rounding.py).
             [
-                "< 5" if values[k] is None else cents(values[k])
+                "< 5" if values[k] is None else whole(values[k])
                 for k in ("target", "period", "cumulative", "forecast")
             ],
         )
@@ -615,13 +631,14 @@ def _report(client, people, world: World, agreement: Agreement) -> None:
             [_cell(v) for v in row[2:5]] if row else "not found",
             [cents(p.period_committed), cents(p.period_cash), cents(p.period_in_kind)],
         )
+    # One row per figure of a check: rule, outcome, base, base amount, figure, amount.
     check_rows = list(workbook[gettext("Rule checks")].iter_rows(min_row=2, values_only=True))
-    for n, (check, row) in enumerate(zip(finance["checks"], check_rows, strict=False), start=1):
-        shown = [Decimal(v) for v in re.findall(r": (-?\d+(?:\.\d+)?)", str(row[2]))]
+    for n, check in enumerate(finance["checks"], start=1):
+        rows = [row for row in check_rows if row[0] == check["rule"]]
         agreement.same(
-            f"{where} rule check {n} figures (text {row[2]!r})",
-            shown,
-            [cents(v) for v in check["figures"].values()],
+            f"{where} rule check {n} figures",
+            [(_cell(row[3]), _cell(row[5])) for row in rows],
+            [(cents(check["base_amount"]), cents(v)) for v in check["figures"].values()],
         )
     hours_sheet = list(workbook[gettext("Hours register")].iter_rows(min_row=2, values_only=True))
     expected_hours = sorted(
