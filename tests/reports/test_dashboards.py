@@ -219,8 +219,9 @@ def test_the_coordinator_dashboard_adds_up_a_quarter_by_hand(client, carla, smal
         if row.indicator.measure == "guest_lessons"
     )
     assert guest_lessons.period_value == 2 and guest_lessons.cumulative == 2
-    # Only BioCorp logged anything dated in quarter 5.
-    assert context["active_count"] == 1
+    # Active in quarter 5, by when things took place: BioCorp (its contributions) and the school
+    # (its guest lessons were delivered then).
+    assert context["active_count"] == 2
     assert "BioCorp" not in {e.organisation.name for e in context["silent_partners"]}
     assert context["approvals"]["contributions"] == 1
     assert context["approvals"]["hours_unconfirmed"] == 1

@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from activities.models import ActivityKind, RequestStatus
-from ledger.models import ContributionKind, ContributionStatus
+from activities.models import Activity, ActivityKind, ActivityStatus, Request, RequestStatus
+from ledger.models import Contribution, ContributionKind, ContributionStatus
 from programmes.models import DerivedMeasure, Indicator, IndicatorSource, Project
 from reports import figures, kpis
 from reports import services as report_services
@@ -680,20 +680,31 @@ def _plain_counts(world: World, agreement: Agreement) -> None:
         sum(n for (k, _line), n in happened.items() if k == ActivityKind.RESEARCH),
         in_period,
     )
-    # Partners active in the period: an activity hosted, a request made or a contribution
-    # logged, dated in the period (not the day its row was made).
+    # Partners active in the period: an activity hosted (not a draft, not cancelled), a request
+    # agreed (scheduled or delivered) or a contribution logged, dated in the period up to today
+    # (not the day its row was made).
+    last = min(period.end, period.upto(timezone.localdate()))
     signs: set[int] = set()
-    for activity in world.activities:
-        if activity.start_date and period.start <= activity.start_date <= period.end:
-            signs.add(activity.host_id)
-    for request in world.requests:
-        if period.start <= request.date <= period.end:
-            signs.add(request.school_id)
-    for c in world.contributions:
-        if c.status in (ContributionStatus.SUBMITTED, ContributionStatus.APPROVED) and (
-            period.start <= c.date <= period.end
+    # The rows as they stand now (a request's status moved on after it was made).
+    for host, status, start in Activity.objects.values_list("host_id", "status", "start_date"):
+        if (
+            status not in (ActivityStatus.DRAFT, ActivityStatus.CANCELLED)
+            and start
+            and period.start <= start <= last
         ):
-            signs.add(c.organisation_id)
+            signs.add(host)
+    for school, status, day in Request.objects.values_list("school_id", "status", "date"):
+        if status in (RequestStatus.SCHEDULED, RequestStatus.DELIVERED) and (
+            period.start <= day <= last
+        ):
+            signs.add(school)
+    for organisation, status, day in Contribution.objects.values_list(
+        "organisation_id", "status", "date"
+    ):
+        if status in (ContributionStatus.SUBMITTED, ContributionStatus.APPROVED) and (
+            period.start <= day <= last
+        ):
+            signs.add(organisation)
     engagement = figures.partner_engagement(period, period.upto(timezone.localdate()))
     agreement.same(
         f"figures module: partners active in {period.key} (plain, by the activities' dates)",

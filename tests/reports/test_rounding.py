@@ -56,7 +56,7 @@ def _cells(html: str, title: str) -> list[str]:
     """The number cells of the table row that starts with `title`."""
     row = re.search(re.escape(title) + r' <span class="muted">.*?</tr>', html, re.DOTALL)
     assert row, f"no row for {title}"
-    return re.findall(r'<td class="num">(.*?)</td>', row.group(0))
+    return re.findall(r'<td class="num"[^>]*>(.*?)</td>', row.group(0))
 
 
 def _current_period(project):
