@@ -71,12 +71,22 @@ def _flush_by_delete() -> None:
                 f"DELETE FROM {self.quote_name(table)};"  # noqa: S608 - the tables Django flushes
                 for table in tables
             ]
-        return emptied + [
-            f"INSERT INTO {self.quote_name(table)} "  # noqa: S608 - tables saved by prepare()
-            f"SELECT * FROM {MIGRATED}.{self.quote_name(table)};"
-            for table in migrated_tables
-            if table in tables
-        ]
+        restored = [table for table in migrated_tables if table in tables]
+        # The rows come back under their ids; each id sequence is moved past them, or the next
+        # row made would take an id they hold (a flush may have restarted the sequence).
+        return (
+            emptied
+            + [
+                f"INSERT INTO {self.quote_name(table)} "  # noqa: S608 - tables saved by prepare()
+                f"SELECT * FROM {MIGRATED}.{self.quote_name(table)};"
+                for table in restored
+            ]
+            + [
+                f"SELECT setval(pg_get_serial_sequence('{self.quote_name(table)}', 'id'), "  # noqa: S608
+                f"(SELECT MAX(id) FROM {self.quote_name(table)}));"
+                for table in restored
+            ]
+        )
 
     sql_flush.deletes = True  # type: ignore[attr-defined]
     DatabaseOperations.sql_flush = sql_flush
