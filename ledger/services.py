@@ -24,7 +24,7 @@ from activities.models import (
     Request,
 )
 from activities.tasks import send_reminder_email
-from civbio import rules
+from civbio import rounding, rules
 from ledger.models import Contribution, ContributionKind, ContributionStatus
 from partners.models import Organisation, Role, User
 from programmes.models import ProgrammeLine, Project
@@ -303,8 +303,9 @@ def correct_contribution(
 
 def _proposed_hours(activity: Activity) -> Decimal:
     if activity.kind == ActivityKind.GUEST_LESSON:
+        # Hours to one decimal, half up, as every figure (civbio.rounding): 15 minutes is 0.3 h.
         minutes = activity.guestlesson.duration_minutes
-        return (Decimal(minutes) / 60).quantize(Decimal("0.5")) + PREPARATION_HOURS
+        return (rounding.hours(Decimal(minutes) / 60) or Decimal(0)) + PREPARATION_HOURS
     return PROPOSED_HOURS.get(activity.kind) or Decimal("4")
 
 

@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,6 +132,8 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         "project": project,
         "period": period,
         "today": today,
+        # Where a reader of the file finds how each figure is counted (docs/figures.md).
+        "figures_url": settings.SITE_URL.rstrip("/") + reverse("reports:figures"),
         "upto": upto,
         "lines": lines,
         "risks_written": any(n.risks for n in narratives),

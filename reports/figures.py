@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.choices import REQUESTABLE_KINDS
 from activities.models import (
@@ -40,6 +41,12 @@ from programmes.models import BudgetLine, Commitment, Project
 from reports.models import ClosedQuarter, QuarterActivities, QuarterLine, QuarterPartner
 
 SMALL_COUNT = 5
+# What protect() does, in the words a file shows beside a protected figure (the pages say it in
+# their own sentence).
+PROTECTED_COUNTS = gettext_lazy(
+    "A count of students: fewer than 5 is not shown (“< 5”), a larger one is rounded to the "
+    "nearest 5, each figure on its own."
+)
 # Only these partners' contributions count as co-financing (not the applicant school's, not a
 # funder's).
 COUNTING_CATEGORIES = ("employer", "other")

@@ -294,7 +294,9 @@ def kpi_export(request, fmt: str):
         _("Target"),
         _("This quarter"),
         _("Cumulative"),
-        _("Forecast"),
+        # The method is named where the forecast stands (FORECAST_METHOD on the pages).
+        _("Forecast (a straight line over the time elapsed)"),
+        _("Note"),
     ]
     rows = [
         [
@@ -305,6 +307,7 @@ def kpi_export(request, fmt: str):
             figure_cell(row.this_period),
             figure_cell(row.cumulative),
             figure_cell(row.forecast),
+            str(figures.PROTECTED_COUNTS) if row.protected else "",
         ]
         for row in data["rows"]
     ]

@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 
 from civbio.rounding import figure_cell, hours_cell, money_cell
 from civbio.spreadsheets import append_xlsx_row, csv_row, safe_cell
+from reports.figures import PROTECTED_COUNTS
 from reports.kpis import FORECAST_METHOD
 
 
@@ -50,6 +51,8 @@ def sections(contents: dict) -> list[tuple[str, list[str], list[list]]]:
             money_cell(contents["cofinancing_total"]["in_kind"]),
         ],
         [_("Forecast"), str(FORECAST_METHOD)],
+        [_("Students"), str(PROTECTED_COUNTS)],
+        [_("How the figures are counted"), contents["figures_url"]],
     ]
     kpi_rows = [
         [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/industry/", views.dashboard_industry, name="dashboard_industry"),
     path("dashboard/funder/", views.dashboard_funder, name="dashboard_funder"),
     path("finance/", views.finance, name="finance"),
+    path("figures/", views.figure_definitions, name="figures"),
     path("finance/export.<str:fmt>", kpi_views.finance_export, name="finance_export"),
     path("kpis/", kpi_views.kpi_overview, name="kpis"),
     path("kpis/line/<int:number>/", kpi_views.kpi_overview, name="kpis_line"),

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from civbio import rules
+from civbio import documents, rules
 from partners.models import Role
 from programmes.periods import choose_period
 from programmes.selectors import current_project
@@ -16,6 +16,12 @@ FINANCE_PAGE = 50
 
 def home(request):
     return render(request, "reports/home.html", selectors.home_page())
+
+
+def figure_definitions(request):
+    """How every figure is counted and rounded (docs/figures.md), open to anyone: it holds no
+    figure, and a funder's accountant may read it without an account."""
+    return render(request, "reports/figures.html", {"document": documents.document("figures")})
 
 
 @login_required

@@ -168,6 +168,19 @@ def test_a_delivered_guest_lesson_proposes_its_hours_once(
     assert (proposed.status, proposed.hours) == ("submitted", 4)
 
 
+@pytest.mark.parametrize(
+    ("minutes", "expected"), [(15, "2.3"), (27, "2.5"), (45, "2.8"), (50, "2.8")]
+)
+def test_a_guest_lessons_proposed_hours_round_half_up_to_one_decimal(
+    guest_lesson, minutes, expected
+):
+    # 15 minutes is 0.25 h: half up gives 0.3 (half to even would give 0.2); 27 minutes 0.45 → 0.5.
+    guest_lesson.guestlesson.duration_minutes = minutes
+    guest_lesson.guestlesson.save()
+    proposed = ledger.propose_for_delivery(activity=guest_lesson)
+    assert proposed.hours == Decimal(expected)
+
+
 def test_the_rule_checks_match_hand_computed_figures(project, line, carla):
     Organisation.objects.exclude(slug__in=["baseclear", "hogeschool-leiden", "mborijnland"]).update(
         active_until=None

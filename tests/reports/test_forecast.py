@@ -91,3 +91,13 @@ def test_every_place_with_a_forecast_says_how_it_is_made(client, inflow, carla):
     assert METHOD in render_to_string("reports/pdf/report.html", contents)
     [summary] = [rows for name, _header, rows in sections(contents) if name == "Samenvatting"]
     assert ["Prognose", METHOD] in summary
+    # The same summary says how counts of students were rounded for funders.
+    assert [
+        "Studenten",
+        "Een aantal studenten: minder dan 5 wordt niet getoond (“< 5”), een groter aantal wordt "
+        "afgerond op het dichtstbijzijnde veelvoud van 5, elk cijfer op zichzelf.",
+    ] in summary
+
+    # The KPI export names the method in its forecast column.
+    exported = client.get(reverse("reports:kpi_export", args=["csv"])).text
+    assert "Prognose (een rechte lijn over de verstreken tijd)" in exported.splitlines()[0]

@@ -170,7 +170,10 @@ def test_a_reported_student_count_under_five_never_reaches_funders(
     exported = client.get(reverse("reports:kpi_export", args=["csv"])).content.decode()
     dashboard = client.get(reverse("reports:dashboard_funder"))
 
-    [_header, cells] = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    [header, cells] = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    # The file names the forecast's method, and says how a protected row was rounded.
+    assert header[6] == "Prognose (een rechte lijn over de verstreken tijd)"
+    assert (cells[7] != "") == counts_students
     [block_row] = [
         r
         for block in dashboard.context["kpi_blocks"]
@@ -183,6 +186,8 @@ def test_a_reported_student_count_under_five_never_reaches_funders(
     else:
         assert row.cumulative == 3 and block_row.cumulative == 3
         assert "3" in cells
+    if counts_students:
+        assert cells[7].startswith("Een aantal studenten: minder dan 5")
 
 
 def test_a_missed_milestone_needs_its_reason_and_only_the_owner_updates(project, carla, bram, dirk):
