@@ -15,6 +15,8 @@ PUBLIC = {
     "partners:invitation_accept",
     "partners:organisation_logo",
     "activities:public_board",
+    # How the figures are counted: definitions, no figure (docs/figures.md).
+    "reports:figures",
     # The secret token in the address is the key: calendar apps carry no session.
     "calendar_feed",
 }

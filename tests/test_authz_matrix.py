@@ -602,6 +602,7 @@ MATRIX: dict[str, Entry] = {
     # Public and operational ------------------------------------------------------------------
     "healthz": page(PUBLIC),
     "home": page(PUBLIC),
+    "reports:figures": page(PUBLIC),
     "set_language": form(PUBLIC, data={"language": "en", "next": "/"}),
     "calendar_feed": page(
         roles(OK, OK, OK, (NOTFOUND, OK), anonymous=OK),
