@@ -193,7 +193,7 @@ def _milestones(today: date, people: People) -> list[Due]:
     project = current_project()
     if project is None:
         return []
-    url = reverse("reports:milestones")
+    url = reverse("programmes:milestones")
     found = []
     for milestone in Milestone.objects.filter(
         project=project,

@@ -1,77 +1,25 @@
-"""KPI pages per programme line, the milestones page, and the finance and KPI exports."""
+"""KPI pages per programme line (with the forms of programmes: a reported figure, the
+narrative), and the finance and KPI exports."""
 
 from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
-from civbio import numbers, rules
+from civbio import rules
 from civbio.rounding import figure_cell, hours_cell, money_cell
 from civbio.spreadsheets import spreadsheet_response
 from partners.services import log_access
 from programmes import services
-from programmes.models import (
-    Indicator,
-    IndicatorSource,
-    IndicatorValue,
-    Milestone,
-    MilestoneStatus,
-    Narrative,
-    ReportStatus,
-)
+from programmes.forms import NarrativeForm, ValueForm
+from programmes.models import IndicatorSource, IndicatorValue, Narrative, ReportStatus
 from programmes.selectors import current_project
 from reports import figures, kpis
-
-
-class ValueForm(forms.Form):
-    indicator = forms.ModelChoiceField(
-        label=gettext_lazy("Indicator"), queryset=Indicator.objects.none()
-    )
-    period_start = forms.ChoiceField(label=gettext_lazy("Quarter"), choices=())
-    value = numbers.DecimalField(
-        label=gettext_lazy("Value"), min_value=0, max_digits=12, decimal_places=1
-    )
-    note = forms.CharField(label=gettext_lazy("Source or note"), max_length=300, required=False)
-
-    def __init__(self, *args, project, line, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = Indicator.objects.filter(
-            programme_line=line, source=IndicatorSource.REPORTED
-        )
-        today = timezone.localdate()
-        self.fields["period_start"].choices = [
-            (
-                start.isoformat(),
-                _("Quarter %(n)s (from %(date)s)") % {"n": n, "date": start.strftime("%d-%m-%Y")},
-            )
-            for n, start, end in reversed(project.quarters())
-            if start <= today and not project.is_closed(end)
-        ]
-
-
-class NarrativeForm(forms.ModelForm):
-    class Meta:
-        model = Narrative
-        fields = ["highlights", "deviations", "risks"]
-        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
-
-
-class MilestoneForm(forms.ModelForm):
-    # The version the editor saw: a save over someone else's change is refused.
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Milestone
-        fields = ["status", "reached_on", "evidence", "reason"]
-        widgets = {"reached_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 def _project():
@@ -167,79 +115,6 @@ def kpi_overview(request, number: int | None = None):
             "protected": any(row.protected for row in data["rows"]),
         },
     )
-
-
-@login_required
-@require_POST
-def kpi_value_decide(request, pk: int, decision: str):
-    if decision not in ("approve", "reject"):
-        raise Http404
-    # The role first, so nobody else can tell an existing figure from a missing one.
-    if not rules.is_coordinator(request.user):
-        raise PermissionDenied
-    item = get_object_or_404(
-        IndicatorValue.objects.select_related("indicator__programme_line"), pk=pk
-    )
-    try:
-        services.decide_indicator_value(
-            actor=request.user, item=item, approve=decision == "approve"
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        done = (
-            _("The figure for %(indicator)s was approved.")
-            if decision == "approve"
-            else _("The figure for %(indicator)s was rejected.")
-        )
-        messages.success(request, done % {"indicator": item.indicator.title})
-    return redirect("reports:kpis_line", number=item.indicator.programme_line.number)
-
-
-@login_required
-def milestones(request):
-    project = _project()
-    items = list(
-        project.milestones.select_related("programme_line", "owner_organisation", "owner").order_by(
-            "due_date"
-        )
-    )
-    today = timezone.localdate()
-    for item in items:
-        item.overdue = item.status == MilestoneStatus.PLANNED and item.due_date < today
-        item.can_update = rules.is_coordinator(request.user) or (
-            not item.system_key
-            and rules.is_staff_member(request.user)
-            and item.owner_organisation_id == request.user.organisation_id
-        )
-    return render(
-        request,
-        "reports/milestones.html",
-        {"milestones": items, "statuses": MilestoneStatus.choices},
-    )
-
-
-@login_required
-@require_POST
-def milestone_update(request, pk: int):
-    milestone = get_object_or_404(Milestone, pk=pk)
-    form = MilestoneForm(request.POST, instance=Milestone.objects.get(pk=pk))
-    if not form.is_valid():
-        messages.error(request, _("Check the status and the date."))
-        return redirect("reports:milestones")
-    try:
-        services.update_milestone(
-            actor=request.user,
-            milestone=milestone,
-            fields=form.cleaned_data,
-            # No version sent: refused like a conflict, never saved blind.
-            version=form.cleaned_data.get("version") or "",
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The milestone was updated."))
-    return redirect("reports:milestones")
 
 
 def _download(fmt: str, name: str, header: list, rows: list[list]):

@@ -15,10 +15,6 @@ urlpatterns = [
     path("kpis/", kpi_views.kpi_overview, name="kpis"),
     path("kpis/line/<int:number>/", kpi_views.kpi_overview, name="kpis_line"),
     path("kpis/export.<str:fmt>", kpi_views.kpi_export, name="kpi_export"),
-    path(
-        "kpis/values/<int:pk>/<str:decision>/", kpi_views.kpi_value_decide, name="kpi_value_decide"
-    ),
-    path("milestones/", kpi_views.milestones, name="milestones"),
     path("reports/", report_views.report_list, name="report_list"),
     path("reports/close-quarter/", report_views.quarter_close, name="quarter_close"),
     path("reports/<int:pk>/row/", report_views.report_row, name="report_row"),
@@ -29,5 +25,4 @@ urlpatterns = [
         report_views.report_download,
         name="report_download",
     ),
-    path("milestones/<int:pk>/", kpi_views.milestone_update, name="milestone_update"),
 ]

@@ -821,12 +821,12 @@ MATRIX: dict[str, Entry] = {
         data=lambda w, r, rel: w.kpi_report,
     ),
     "reports:kpi_export": page(LOGGED_IN, target=lambda w, r, rel: {"fmt": "csv"}),
-    "reports:kpi_value_decide": action(
+    "programmes:indicator_value_decide": action(
         COORDINATOR, POST_ONLY, **on("kpi_value", decision="approve")
     ),
-    "reports:milestones": page(LOGGED_IN),
+    "programmes:milestones": page(LOGGED_IN),
     # Milestones are listed to everyone: another organisation's is refused (403), not hidden.
-    "reports:milestone_update": action(
+    "programmes:milestone_update": action(
         roles(OK, (OK, FORBIDDEN), (OK, FORBIDDEN), FORBIDDEN),
         POST_ONLY,
         data={"status": "planned"},

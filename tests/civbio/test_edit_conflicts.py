@@ -49,16 +49,16 @@ def test_a_milestone_saved_over_someone_elses_update_is_refused(client, carla, s
         owner_organisation=school,
     )
     client.force_login(carla)
-    page = client.get(reverse("reports:milestones"))
+    page = client.get(reverse("programmes:milestones"))
     time.sleep(0.01)
     milestone.evidence = "verslag.pdf"
     milestone.save()
 
     response = submit(
         client,
-        reverse("reports:milestones"),
+        reverse("programmes:milestones"),
         {"status": "reached"},
-        action=reverse("reports:milestone_update", args=[milestone.pk]),
+        action=reverse("programmes:milestone_update", args=[milestone.pk]),
         page=page,
         follow=True,
     )

@@ -136,7 +136,7 @@ def world(carla, dirk, bram, school, guest_lesson, posting):
         ],
         "carla": [
             reverse("partners:invitation_create"),
-            reverse("reports:milestones"),
+            reverse("programmes:milestones"),
             reverse("reports:report_list"),
             reverse("reports:kpis_line", args=[1]),
             reverse("ledger:contribution_review"),

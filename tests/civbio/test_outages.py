@@ -31,7 +31,7 @@ def database_unreachable():
 def test_a_form_sent_while_the_database_is_down_comes_back_to_send_again(carla, consortium):
     client = BrowserClient(raise_request_exception=False)
     client.force_login(carla)
-    page = client.get(reverse("reports:milestones"))
+    page = client.get(reverse("programmes:milestones"))
     token = page.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
 
     with database_unreachable():

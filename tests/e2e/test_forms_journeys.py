@@ -60,7 +60,8 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
 - partners/invitation_form.html, invitation_accept.html: test_account_journeys.py::test_a_\
   coordinator_invites_a_company_contact_without_touching_the_role_and_gets_industry_staff;
   partners/invitation_list.html, resend and revoke: R (below)
-- reports/kpis.html (report a figure, the narrative, approve, reject) and reports/milestones.html:
+- reports/kpis.html (report a figure, the narrative, approve, reject) and
+  programmes/milestones.html:
   F::test_a_teacher_reports_figures_and_the_coordinator_decides_writes_up_and_updates_a_milestone
 - reports/report_list.html (make a report) and partials/report_row.html (make again):
   F::test_a_coordinator_makes_a_quarterly_report_and_makes_a_failed_one_again; publish:

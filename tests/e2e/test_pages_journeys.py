@@ -43,7 +43,7 @@ def _key_pages(role: str) -> list[str]:
         "anonymous": ["/", reverse("activities:public_board"), reverse("account_login")],
         "coordinator": [
             reverse("ledger:contribution_review"),
-            reverse("reports:milestones"),
+            reverse("programmes:milestones"),
             activity.get_absolute_url(),
             partner.get_absolute_url(),
             edition.get_absolute_url(),
