@@ -58,7 +58,7 @@ def test_the_board_export_holds_no_formula_with_either_separator(client, lines, 
 
 
 def test_the_spreadsheet_exports_hold_no_formula_with_either_separator(client, carla, consortium):
-    from reports.kpi_views import spreadsheet_response
+    from civbio.spreadsheets import spreadsheet_response
 
     response = spreadsheet_response("csv", "x", [NASTY], [[NASTY, "-1", 3]])
     text = response.content.decode()
