@@ -1,16 +1,11 @@
 """Reminder e-mail: sent once, in the recipient's language, retried when the mail server fails."""
 
-from django.conf import settings
 from django.urls import reverse
 
 from activities.models import Reminder
-from civbio.mail import Message, Tracking, send_once
+from civbio.mail import Message, Tracking, absolute_url, send_once
 
 TRACKING = Tracking(sent_at="emailed_at", attempts="email_attempts", last_error="last_error")
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _compose(reminder: Reminder) -> Message:
@@ -21,8 +16,8 @@ def _compose(reminder: Reminder) -> Message:
             "person": reminder.recipient,
             "reminder": reminder,
             "message": reminder.text,
-            "url": _absolute(reminder.link),
-            "settings_url": _absolute(reverse("activities:reminder_settings")),
+            "url": absolute_url(reminder.link),
+            "settings_url": absolute_url(reverse("activities:reminder_settings")),
         },
     )
 

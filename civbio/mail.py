@@ -10,11 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+
+def absolute_url(path: str) -> str:
+    """A path of the site as a full address, for a mail or a file read away from the site."""
+    return settings.SITE_URL.rstrip("/") + path
 
 
 @dataclass(frozen=True)

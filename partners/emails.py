@@ -1,10 +1,9 @@
 """E-mail that partners' people receive, rendered in the recipient's language."""
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from civbio.mail import Message, Tracking, send_once
+from civbio.mail import Message, Tracking, absolute_url, send_once
 from partners.models import Invitation
 from partners.tokens import invitation_token
 
@@ -14,7 +13,7 @@ TRACKING = Tracking(sent_at="sent_at", attempts="send_attempts", last_error="las
 def invitation_url(invitation: Invitation) -> str:
     with translation.override(invitation.language):
         path = reverse("partners:invitation_accept", args=[invitation_token(invitation)])
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def _compose(invitation: Invitation) -> Message:

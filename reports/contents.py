@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import ActivityKind
+from civbio.mail import absolute_url
 from ledger.models import ContributionKind
 from partners.models import CofinancingCategory, Organisation
 from programmes.models import Milestone, MilestoneStatus, Narrative, Project
@@ -133,7 +133,7 @@ def report_contents(project: Project, period: Period, today: date | None = None)
         "period": period,
         "today": today,
         # Where a reader of the file finds how each figure is counted (docs/figures.md).
-        "figures_url": settings.SITE_URL.rstrip("/") + reverse("reports:figures"),
+        "figures_url": absolute_url(reverse("reports:figures")),
         "upto": upto,
         "lines": lines,
         "risks_written": any(n.risks for n in narratives),
