@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Request, RequestStatus
-from demo.services import load_demo
 from ledger.models import Contribution, ContributionStatus
 from partners.models import User
 from programmes.models import DerivedMeasure, Project
@@ -26,9 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(consortium, settings):
+def demo(demo_data, settings):
     settings.DEBUG = True
-    load_demo()
     return {
         "project": Project.objects.get(),
         "coordinator": User.objects.get(email="coordinator@demo.civbio.nl"),

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from demo.services import DEMO_LOGINS, load_demo
+from demo.services import DEMO_LOGINS
 from partners.models import Role, User
 from programmes.models import Project
 from reports import closing
@@ -65,9 +65,8 @@ def _count(client, url) -> int:
 
 
 def test_the_figures_pages_keep_their_query_budget_with_closed_quarters_at_ten_times(
-    client, consortium
+    client, demo_data
 ):
-    load_demo()
     project = Project.objects.get()
     people = {p.role: User.objects.get(email=p.email) for p in DEMO_LOGINS}
     ended = [q for q in project.quarters() if q[2] < timezone.localdate()]
