@@ -44,18 +44,19 @@ def unconfirmed_hours(today: date, people: People) -> list[Due]:
 # A partner's pledge against what it realised, per year: reports.figures works it out, the one
 # place every page, dashboard and funder report takes its figures from. Reports sits above the
 # ledger, so it hands the function over in its apps.py instead of the ledger importing it.
-_FINANCE_OVERVIEW: list[Callable[[Project], dict]] = []
+_PARTNER_LEDGER: list[Callable[[Project, int], dict]] = []
 
 
-def provide_finance_overview(overview: Callable[[Project], dict]) -> None:
-    """Called once from reports' `ready()` with `reports.figures.finance_overview`."""
-    _FINANCE_OVERVIEW[:] = [overview]
+def provide_partner_ledger(ledger: Callable[[Project, int], dict]) -> None:
+    """Called once from reports' `ready()` with `reports.figures.partner_ledger`."""
+    _PARTNER_LEDGER[:] = [ledger]
 
 
-def finance_overview(project: Project) -> dict:
-    """The co-financing figures of the whole project (reports.figures.finance_overview)."""
-    [overview] = _FINANCE_OVERVIEW
-    return overview(project)
+def partner_ledger(project: Project, organisation_id: int) -> dict:
+    """One partner's co-financing per project year (`mine`, None for an organisation that is
+    not a partner) and the project years (`years`): reports.figures.partner_ledger."""
+    [ledger] = _PARTNER_LEDGER
+    return ledger(project, organisation_id)
 
 
 # Rows on a page of each list of the review page.

@@ -68,8 +68,8 @@ def my_contributions(request):
             # The model's field errors belong to the whole form here (the quarter form has one
             # field per line, not the model's fields).
             (form if "log" in request.POST else quarter).add_error(None, error.messages)
-    overview = selectors.finance_overview(project)
-    mine = next((p for p in overview["partners"] if p.organisation.pk == organisation.pk), None)
+    # This partner's figures alone, worked out as the finance page works out every partner's.
+    finance = selectors.partner_ledger(project, organisation.pk)
     own = (
         rules.visible_contributions(request.user)
         .filter(organisation=organisation)
@@ -88,8 +88,8 @@ def my_contributions(request):
         "ledger/my_contributions.html",
         {
             "organisation": organisation,
-            "mine": mine,
-            "years": overview["years"],
+            "mine": finance["mine"],
+            "years": finance["years"],
             # Proposals wait for a confirmation and go once confirmed: never many.
             "proposed": list(own.filter(status=ContributionStatus.PROPOSED)),
             "contributions": logged.rows,

@@ -12,4 +12,4 @@ class ReportsConfig(AppConfig):
 
         # A partner's own ledger page shows its pledge and what it realised, as every figure:
         # from reports.figures (the ledger sits below reports and cannot import it).
-        selectors.provide_finance_overview(figures.finance_overview)
+        selectors.provide_partner_ledger(figures.partner_ledger)

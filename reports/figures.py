@@ -589,6 +589,24 @@ def partner_finance(
     return rows[0] if rows else None
 
 
+def partner_ledger(project: Project, organisation_id: int, today=None) -> dict:
+    """One partner's row of `finance_overview` with its figures per project year (`mine`, None
+    when the organisation is not a partner), and the project years: the partner's own ledger
+    page, counted for that partner alone."""
+    today = today or timezone.localdate()
+    years, rows, _lines = _partner_rows(
+        project,
+        today,
+        None,
+        project.end_date,
+        closed_quarters(project),
+        organisation_id,
+        per_year=True,
+        by_line=False,
+    )
+    return {"mine": rows[0] if rows else None, "years": years}
+
+
 def rule_checks(project: Project, partners: list[PartnerFinance], years, today) -> list[dict]:
     """The RIF rules as traffic lights, each with the figures behind it and the base its limits
     are taken of.

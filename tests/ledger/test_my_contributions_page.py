@@ -52,3 +52,30 @@ def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+def test_our_figures_are_our_row_of_the_finance_page_counted_for_us_alone(
+    client, bram, carla, line
+):
+    from ledger import services as ledger
+    from reports.figures import finance_overview
+    from tests.factories import CompanyFactory
+
+    project = Project.objects.get()
+    logged = hours(bram, line, 12, day=date.today() - timedelta(days=3))
+    ledger.approve_contribution(actor=carla, contribution=logged)
+    [row] = [
+        p for p in finance_overview(project)["partners"] if p.organisation == bram.organisation
+    ]
+    client.force_login(bram)
+    url = reverse("ledger:my_contributions")
+    page = client.get(url)
+    assert page.context["mine"].realised_total == row.realised_total > 0
+    assert page.context["mine"].realised == row.realised  # per project year
+    assert page.context["mine"].committed_total == row.committed_total
+
+    # Other partners' rows are not worked out for this page: as many queries with ten more.
+    before = _queries(client, url)
+    for n in range(10):
+        CompanyFactory(name=f"Partner {n}")
+    assert _queries(client, url) == before
