@@ -44,7 +44,8 @@ class ActivityFilter(django_filters.FilterSet):
     )
     host = django_filters.ModelChoiceFilter(
         label=_("Organisation"),
-        # Every partner is an option: only what an option shows is read, as rows.
+        # The partners with something on this board (see __init__): only what an option shows
+        # is read, as rows.
         queryset=Organisation.objects.partners().order_by("name"),
         empty_label=_("All organisations"),
         widget=LongSelect(label_field="name"),
@@ -93,6 +94,16 @@ class ActivityFilter(django_filters.FilterSet):
     class Meta:
         model = Activity
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A partner with nothing on the board is no option: choosing it could only show an empty
+        # board, and the list would grow with every organisation that ever joined.
+        self.filters["host"].queryset = (
+            Organisation.objects.partners()
+            .filter(pk__in=self.queryset.order_by().values("host_id"))
+            .order_by("name")
+        )
 
     def of_kind(self, queryset, name, value):
         queryset = queryset.filter(kind=value)

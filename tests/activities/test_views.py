@@ -79,6 +79,23 @@ def test_the_board_filters_by_kind_and_text(client, lines, dirk, guest_lesson, p
     assert bad.context["filter"].errors
 
 
+def test_the_boards_organisation_filter_offers_the_partners_with_something_on_it(
+    client, lines, dirk, posting
+):
+    from partners.models import Organisation
+
+    idle = Organisation.objects.partners().exclude(pk=posting.host_id).order_by("name").first()
+    client.force_login(dirk)
+    for url in (reverse("activities:board"), reverse("activities:public_board")):
+        page = client.get(url)
+        offered = list(page.context["filter"].form.fields["host"].queryset)
+        assert offered == [posting.host], url
+        assert f'<option value="{posting.host_id}">' in page.text
+        assert f'<option value="{idle.pk}">' not in page.text
+        chosen = client.get(url, {"host": posting.host_id})
+        assert [a.pk for a in chosen.context["activities"]] == [posting.pk]
+
+
 def test_the_board_search_finds_by_host_name_and_short_name(client, lines, dirk, posting):
     client.force_login(dirk)
     host = posting.host
