@@ -377,7 +377,7 @@ def add_organisation(
             )
         except Exception:
             # The rows go with the transaction; the stored logo file must go by hand.
-            if organisation.logo:
+            if organisation.logo.name:
                 organisation.logo.storage.delete(organisation.logo.name)
             raise
     return organisation, invitation

@@ -636,9 +636,7 @@ MATRIX: dict[str, Entry] = {
     "partners:organisation_rejoin": form(
         COORDINATOR, data={"reason": "Blijft"}, **on("org", kwarg="slug", attr="slug")
     ),
-    "partners:organisation_category": form(
-        COORDINATOR, **on("org", kwarg="slug", attr="slug")
-    ),
+    "partners:organisation_category": form(COORDINATOR, **on("org", kwarg="slug", attr="slug")),
     # Every persona is their organisation's contact person, who may invite colleagues.
     "partners:invitation_list": page(LOGGED_IN),
     "partners:invitation_create": form(LOGGED_IN),

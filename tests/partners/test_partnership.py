@@ -190,9 +190,7 @@ def test_a_departure_announced_for_later_counts_the_partner_until_then(carla, co
     assert pending.status == "pending"
 
 
-def test_leaving_needs_a_reason_a_day_after_joining_and_a_coordinator(
-    carla, dirk, company, school
-):
+def test_leaving_needs_a_reason_a_day_after_joining_and_a_coordinator(carla, dirk, company, school):
     company.active_since = days(-5)
     company.save()
     with pytest.raises(ValidationError) as no_reason:
@@ -351,7 +349,9 @@ def test_the_add_page_refuses_a_coordinator_role_and_a_bad_leerbedrijf_id(client
 
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert errors["sbb_leerbedrijf_id"] == ["Een SBB-leerbedrijf-ID is een getal van 4 tot 12 cijfers."]
+    assert errors["sbb_leerbedrijf_id"] == [
+        "Een SBB-leerbedrijf-ID is een getal van 4 tot 12 cijfers."
+    ]
     assert "Onderwijs" in errors["contact_role"][0]
     assert "coordinator" not in response.text.split('name="contact_role"')[1].split("</select>")[0]
     assert not Organisation.objects.filter(name="Genlab Leiden").exists()
