@@ -521,3 +521,16 @@ def test_the_finance_checks_count_a_partner_in_its_new_category_at_once(consorti
     assert moved > 0
     assert after["employers"] == before["employers"] - moved
     assert after["others"] == before["others"] + moved
+
+
+def test_the_partnership_pages_speak_english_too(client, carla, company):
+    client.force_login(carla)
+
+    add_page = client.get("/en/partners/new/")
+    detail = client.get(f"/en/partners/{company.slug}/")
+    leave = client.get(f"/en/partners/{company.slug}/leave/")
+
+    assert "<h1>Add a partner</h1>" in add_page.text
+    assert "Its first contact (optional)" in add_page.text
+    assert "Mark as left" in detail.text and "Change category" in detail.text
+    assert "Mark BioCorp as left?" in leave.text
