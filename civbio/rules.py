@@ -212,6 +212,18 @@ def can_edit_organisation(user, organisation: Organisation) -> bool:
     )
 
 
+def can_manage_partners(user) -> bool:
+    """The project office runs the consortium: it adds partners, records that one leaves (or
+    takes that back) and changes how a partner's co-financing counts."""
+    return is_coordinator(user)
+
+
+def may_leave(organisation: Organisation) -> bool:
+    """Whether `organisation` can be marked as leaving: not where the project office sits (the
+    lead applicant), whose coordinators would lock themselves and everyone else out."""
+    return not coordinating_organisations().filter(pk=organisation.pk).exists()
+
+
 def visible_people(user, organisation: Organisation) -> QuerySet[User]:
     """People of `organisation` that `user` may see.
 

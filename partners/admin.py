@@ -208,6 +208,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "name",
         "organisation",
         "role",
+        "makes_contact",
         "language",
         "invited_by",
         "created_at",

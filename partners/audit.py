@@ -41,6 +41,9 @@ def history_for(user, instance) -> list[AuditEntry] | None:
     names = _related_names(model, entries)
     for entry in entries:
         entry.readable = _readable(model, entry, names)
+        # Why, where the change was made with a reason (a partner leaving, a new category).
+        extra = entry.additional_data
+        entry.reason = extra.get("reason", "") if isinstance(extra, dict) else ""
     return entries
 
 

@@ -2,12 +2,22 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from civbio import rules
+from civbio.widgets import DateInput
 from partners import services
-from partners.models import USUAL_ROLE_BY_KIND, Organisation, Role, User
+from partners.models import (
+    USUAL_ROLE_BY_KIND,
+    CofinancingCategory,
+    Organisation,
+    Role,
+    User,
+)
+
+LOGO_TYPES = "image/png,image/jpeg,image/webp,image/gif"
 
 
 class InvitationForm(forms.Form):
@@ -72,8 +82,126 @@ class OrganisationProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.updated_at.isoformat()
-        self.fields["logo"].widget.attrs["accept"] = "image/png,image/jpeg,image/webp,image/gif"
+        self.fields["logo"].widget.attrs["accept"] = LOGO_TYPES
         self.fields["logo"].help_text = _("PNG, JPEG, WebP or GIF, at most 1 MB.")
+
+
+class OrganisationAddForm(forms.ModelForm):
+    """A new partner and, optionally, the first contact invited with it (the contact fields are
+    all left empty, or the e-mail address is given)."""
+
+    # Fields of the first contact, under the organisation's own.
+    CONTACT_FIELDS = ("contact_email", "contact_name", "contact_role", "contact_language")
+
+    contact_email = forms.EmailField(label=_("E-mail address"), max_length=254, required=False)
+    contact_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    contact_role = forms.ChoiceField(label=_("Role"), required=False)
+    contact_language = forms.ChoiceField(
+        label=_("Language of the e-mail"), choices=settings.LANGUAGES, initial="nl"
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "kind",
+            "cofinancing_category",
+            "sbb_leerbedrijf_id",
+            "website",
+            "logo",
+            "active_since",
+        ]
+        labels = {
+            "active_since": _("Joined on"),
+            "cofinancing_category": _("Co-financing counts as"),
+        }
+        widgets = {"active_since": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["active_since"].required = True
+        self.fields["active_since"].initial = timezone.localdate
+        self.fields["logo"].widget.attrs["accept"] = LOGO_TYPES
+        self.fields["logo"].help_text = _("PNG, JPEG, WebP or GIF, at most 1 MB.")
+        # A new organisation is never where the project office sits: no coordinator role.
+        self.fields["contact_role"].choices = [
+            ("", _("The usual role at this organisation")),
+            *[(r.value, r.label) for r in Role if r != Role.COORDINATOR],
+        ]
+        self.fields["contact_email"].help_text = _(
+            "Optional. They receive an invitation and become the organisation's contact person: "
+            "they keep its profile up to date and invite colleagues."
+        )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if Organisation.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(_("An organisation with this name is already in civbio."))
+        return name
+
+    def clean_contact_email(self) -> str:
+        return self.cleaned_data["contact_email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("contact_email")
+        if not email:
+            if cleaned.get("contact_name") or cleaned.get("contact_role"):
+                self.add_error(
+                    "contact_email",
+                    _("Give the first contact's e-mail address, or leave the contact empty."),
+                )
+            return cleaned
+        kind, role = cleaned.get("kind"), cleaned.get("contact_role")
+        if kind and role:
+            refusal = services.role_refusal(role, Organisation(kind=kind))
+            if refusal:
+                self.add_error("contact_role", refusal)
+        return cleaned
+
+    def first_contact(self) -> dict | None:
+        """The first contact to invite, as `services.add_organisation` takes it; None without."""
+        if not self.cleaned_data.get("contact_email"):
+            return None
+        return {
+            "email": self.cleaned_data["contact_email"],
+            "name": self.cleaned_data["contact_name"],
+            "role": self.cleaned_data["contact_role"],
+            "language": self.cleaned_data["contact_language"],
+        }
+
+
+class LeaveForm(forms.Form):
+    """When a partner leaves the consortium, and why (kept in its history)."""
+
+    last_day = forms.DateField(
+        label=_("Last day as a partner"),
+        widget=DateInput(),
+        help_text=_("From the next day it is a former partner."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "leave_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["last_day"].initial = timezone.localdate
+
+
+class TakeBackDepartureForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class CategoryForm(forms.Form):
+    """A new co-financing category for a partner, with the reason (kept in its history)."""
+
+    category = forms.ChoiceField(
+        label=_("Co-financing counts as"), choices=CofinancingCategory.choices
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "category_%s")
+        super().__init__(*args, **kwargs)
 
 
 class LoginForm(AllauthLoginForm):

@@ -143,6 +143,16 @@ class Organisation(models.Model):
     def is_active(self) -> bool:
         return self.is_active_on(timezone.localdate())
 
+    @property
+    def has_left(self) -> bool:
+        """A former partner: its last day as a partner has passed."""
+        return self.active_until is not None and self.active_until < timezone.localdate()
+
+    @property
+    def joins_later(self) -> bool:
+        """Added ahead of the day it joins."""
+        return self.active_since is not None and self.active_since > timezone.localdate()
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
@@ -290,6 +300,9 @@ class Invitation(models.Model):
         related_name="accepted_invitation",
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The first contact of a partner that was just added: the account made from this invitation
+    # is the organisation's contact person, who keeps its profile and invites colleagues.
+    makes_contact = models.BooleanField(_("as contact person"), default=False)
     send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
     last_send_error = models.CharField(_("last sending error"), max_length=300, blank=True)
 

@@ -1,18 +1,32 @@
-"""Writes about people and organisations: invitations and joining."""
+"""Writes about people and organisations: partners joining and leaving, invitations, accounts."""
 
+from datetime import date
 from typing import cast
 
 from allauth.account.models import EmailAddress
+from auditlog.models import LogEntry as AuditEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Field
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from civbio import rules
-from partners.models import AccessLog, Invitation, Organisation, Role, User
+from partners.models import (
+    USUAL_ROLE_BY_KIND,
+    AccessLog,
+    CofinancingCategory,
+    Invitation,
+    Organisation,
+    Role,
+    User,
+)
 from partners.tasks import send_invitation_email
+
+# Addresses under /partners/ that are pages, not partners: no organisation's slug may take them.
+RESERVED_SLUGS = {"new"}
 
 
 def role_refusal(role: str, organisation: Organisation) -> str | None:
@@ -82,6 +96,7 @@ def issue_invitation(
     language: str = "nl",
     invited_by: User | None = None,
     consortium_wide: bool = True,
+    makes_contact: bool = False,
 ) -> Invitation:
     """Create an invitation and send its e-mail once the transaction commits.
 
@@ -114,6 +129,7 @@ def issue_invitation(
         role=role,
         language=language,
         invited_by=invited_by,
+        makes_contact=makes_contact,
     )
     # robust: a mail server that is down must not undo or break the invitation; the failure is
     # recorded on the invitation and it can be sent again.
@@ -207,6 +223,7 @@ def accept_invitation(*, invitation: Invitation, name: str, password: str) -> Us
                 organisation=invitation.organisation,
                 role=invitation.role,
                 language=invitation.language,
+                is_contact=invitation.makes_contact,
             )
     except IntegrityError as exc:
         raise ValidationError(
@@ -248,3 +265,217 @@ def update_account(*, actor: User, name: str, language: str) -> User:
     person.language = language
     person.save(update_fields=["name", "language"])
     return person
+
+
+# Partners joining and leaving ------------------------------------------------------------------
+
+
+def unique_slug(name: str) -> str:
+    """An address for a new organisation's page: its name in lower case and hyphens, numbered
+    when another organisation (or a page under /partners/) has it already."""
+    base = (slugify(name) or "partner")[:70].strip("-") or "partner"
+    taken = (
+        set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        | RESERVED_SLUGS
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _required_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason: it stays in the partner's history.")})
+    return reason[:300]
+
+
+def _record(actor: User, organisation: Organisation, changes: dict, reason: str) -> None:
+    """Write a change made with a queryset update into the audit trail, with who made it and
+    why (the reason shows in the partner page's change history)."""
+    AuditEntry.objects.log_create(
+        organisation,
+        force_log=True,
+        action=AuditEntry.Action.UPDATE,
+        changes=changes,
+        actor=actor,
+        additional_data={"reason": reason},
+    )
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@transaction.atomic
+def add_organisation(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    cofinancing_category: str,
+    active_since: date,
+    sbb_leerbedrijf_id: str = "",
+    website: str = "",
+    logo=None,
+    first_contact: dict | None = None,
+) -> tuple[Organisation, Invitation | None]:
+    """Add an organisation to the consortium from `active_since`, and invite its first contact
+    (`first_contact`: email, name, role, language) in the same step: both are made, or neither.
+
+    The first contact becomes the organisation's contact person when they accept (they keep its
+    profile up to date and invite colleagues); an empty role gives the usual role at an
+    organisation of this kind. The invitation's e-mail goes out once everything is saved.
+    """
+    if not rules.can_manage_partners(actor):
+        raise PermissionDenied(_("Only the project office adds partners."))
+    name = name.strip()
+    if Organisation.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("An organisation with this name is already in civbio.")})
+    if first_contact and active_since > timezone.localdate():
+        raise ValidationError(
+            {
+                "active_since": _(
+                    "People of a partner can log in from the day it joins: invite its first "
+                    "contact on or after %(day)s, or give an earlier date."
+                )
+                % {"day": formats.date_format(active_since, "SHORT_DATE_FORMAT")}
+            }
+        )
+    organisation = Organisation(
+        name=name,
+        slug=unique_slug(name),
+        kind=kind,
+        cofinancing_category=cofinancing_category,
+        active_since=active_since,
+        sbb_leerbedrijf_id=sbb_leerbedrijf_id.strip(),
+        website=website,
+    )
+    if logo:
+        organisation.logo = logo
+    organisation.full_clean()
+    try:
+        # A savepoint: a name taken at the same moment is a message, not a server error.
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"name": _("An organisation with this name is already in civbio.")}
+        ) from exc
+    invitation = None
+    if first_contact:
+        try:
+            invitation = issue_invitation(
+                email=first_contact["email"],
+                name=first_contact.get("name", ""),
+                organisation=organisation,
+                role=first_contact.get("role") or USUAL_ROLE_BY_KIND[kind],
+                language=first_contact.get("language") or settings.LANGUAGE_CODE,
+                invited_by=actor,
+                makes_contact=True,
+            )
+        except Exception:
+            # The rows go with the transaction; the stored logo file must go by hand.
+            if organisation.logo.name:
+                organisation.logo.storage.delete(organisation.logo.name)
+            raise
+    return organisation, invitation
+
+
+@transaction.atomic
+def mark_organisation_left(
+    *, actor: User, organisation: Organisation, last_day: date, reason: str
+) -> Organisation:
+    """Record that `organisation` leaves the consortium after `last_day`.
+
+    Nothing of its history goes: contributions, activities and people stay. From the next day it
+    shows as a former partner, no longer counts as a partner on the project and public pages,
+    and its people can no longer log in. Pending invitations into it are withdrawn when that day
+    has passed already. `take_back_departure` undoes it.
+    """
+    if not rules.can_manage_partners(actor):
+        raise PermissionDenied(_("Only the project office records that a partner leaves."))
+    reason = _required_reason(reason)
+    current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if current.pk == actor.organisation_id or not rules.may_leave(current):
+        raise ValidationError(
+            _(
+                "%(name)s is where the project office works: marking it as left would lock the "
+                "coordinators out of civbio."
+            )
+            % {"name": current.name}
+        )
+    if current.active_until is not None:
+        raise ValidationError(
+            _(
+                "%(name)s is already marked as a partner until %(day)s. Take that back first "
+                "to give another date."
+            )
+            % {
+                "name": current.name,
+                "day": formats.date_format(current.active_until, "SHORT_DATE_FORMAT"),
+            }
+        )
+    if current.active_since and last_day < current.active_since:
+        raise ValidationError(
+            {
+                "last_day": _("It joined on %(day)s: its last day cannot be before that.")
+                % {"day": formats.date_format(current.active_since, "SHORT_DATE_FORMAT")}
+            }
+        )
+    Organisation.objects.filter(pk=current.pk).update(
+        active_until=last_day, updated_at=timezone.now()
+    )
+    _record(actor, current, {"active_until": [None, _day(last_day)]}, reason)
+    if last_day < timezone.localdate():
+        Invitation.objects.pending().filter(organisation=current).update(revoked_at=timezone.now())
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def take_back_departure(*, actor: User, organisation: Organisation, reason: str) -> Organisation:
+    """Undo `mark_organisation_left`: the organisation is a partner again with no end date, and
+    its people can log in again. (An organisation has one partnership period: a partner that
+    really returns years later keeps its first joining date.)"""
+    if not rules.can_manage_partners(actor):
+        raise PermissionDenied(_("Only the project office records that a partner leaves."))
+    reason = _required_reason(reason)
+    current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if current.active_until is None:
+        raise ValidationError(_("%(name)s is not marked as leaving.") % {"name": current.name})
+    Organisation.objects.filter(pk=current.pk).update(active_until=None, updated_at=timezone.now())
+    _record(actor, current, {"active_until": [_day(current.active_until), None]}, reason)
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def change_cofinancing_category(
+    *, actor: User, organisation: Organisation, category: str, reason: str
+) -> Organisation:
+    """Change how `organisation`'s co-financing counts under the RIF rules, with the reason.
+    The finance page's rule checks read the category as it is now: the partner counts in the
+    new category at once."""
+    if not rules.can_manage_partners(actor):
+        raise PermissionDenied(_("Only the project office changes a co-financing category."))
+    if category not in CofinancingCategory.values:
+        raise ValidationError({"category": _("Choose one of the categories offered.")})
+    reason = _required_reason(reason)
+    current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if current.cofinancing_category == category:
+        raise ValidationError(
+            {
+                "category": _("The co-financing of %(name)s counts this way already.")
+                % {"name": current.name}
+            }
+        )
+    Organisation.objects.filter(pk=current.pk).update(
+        cofinancing_category=category, updated_at=timezone.now()
+    )
+    _record(
+        actor, current, {"cofinancing_category": [current.cofinancing_category, category]}, reason
+    )
+    current.refresh_from_db()
+    return current

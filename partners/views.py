@@ -6,20 +6,26 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import translate_url
-from django.utils import translation
+from django.urls import reverse, translate_url
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from civbio import rules, uploads
+from civbio.confirmation import confirmation_page, confirmed
 from partners import account as account_sections
 from partners import audit, selectors, services
 from partners.filters import OrganisationFilter
 from partners.forms import (
     AcceptInvitationForm,
     AccountForm,
+    CategoryForm,
     InvitationForm,
+    LeaveForm,
+    OrganisationAddForm,
     OrganisationProfileForm,
+    TakeBackDepartureForm,
 )
 from partners.models import Organisation
 from partners.tokens import invitation_from_token
@@ -38,6 +44,7 @@ def organisation_list(request):
             "filter": filterset,
             "groups": groups,
             "result_count": sum(len(g["organisations"]) for g in groups),
+            "can_add": rules.can_manage_partners(request.user),
         },
     )
 
@@ -47,7 +54,209 @@ def organisation_detail(request, slug: str):
     organisation = get_object_or_404(rules.visible_organisations(request.user), slug=slug)
     context = selectors.organisation_page(request.user, organisation)
     context["history"] = audit.history_for(request.user, organisation)
+    if rules.can_manage_partners(request.user):
+        can_leave = (
+            organisation.active_until is None
+            and organisation.pk != request.user.organisation_id
+            and rules.may_leave(organisation)
+        )
+        context["manage"] = {
+            "leave_form": LeaveForm() if can_leave else None,
+            "category_form": CategoryForm(initial={"category": organisation.cofinancing_category}),
+        }
     return render(request, "partners/organisation_detail.html", context)
+
+
+# The project office runs the consortium: partners join, leave and change category.
+manager_required = rules.role_required(rules.can_manage_partners)
+
+# The first contact's fields on the add form, by the name the invitation's checks use.
+CONTACT_ERRORS = {"email": "contact_email", "role": "contact_role", "name": "contact_name"}
+
+
+@manager_required
+def organisation_add(request):
+    form = OrganisationAddForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            organisation, invitation = services.add_organisation(
+                actor=request.user,
+                **{**fields, "logo": fields["logo"] or None},
+                first_contact=form.first_contact(),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    name = CONTACT_ERRORS.get(field, field)
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            if invitation:
+                messages.success(
+                    request,
+                    _(
+                        "%(name)s was added to the consortium. An invitation is on its way to "
+                        "%(email)s."
+                    )
+                    % {"name": organisation.name, "email": invitation.email},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s was added to the consortium.") % {"name": organisation.name},
+                )
+            return redirect(organisation)
+    return render(
+        request,
+        "partners/organisation_add.html",
+        {"form": form, "valid_days": settings.INVITATION_VALID_DAYS},
+    )
+
+
+def _short(day) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+@manager_required
+def organisation_leave(request, slug: str):
+    """The partner page's form sends the last day and the reason here; this page says what
+    happens and asks for confirmation, and only its own button marks the partner as left."""
+    organisation = get_object_or_404(rules.visible_organisations(request.user), slug=slug)
+    if organisation.active_until is not None:
+        messages.info(
+            request,
+            _("%(name)s is already marked as a partner until %(day)s.")
+            % {"name": organisation.name, "day": _short(organisation.active_until)},
+        )
+        return redirect(organisation)
+    form = LeaveForm(request.POST if request.method == "POST" else None)
+    if confirmed(request) and form.is_valid():
+        try:
+            services.mark_organisation_left(
+                actor=request.user,
+                organisation=organisation,
+                last_day=form.cleaned_data["last_day"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is a partner until %(day)s; its history stays.")
+                % {"name": organisation.name, "day": _short(form.cleaned_data["last_day"])},
+            )
+            return redirect(organisation)
+    elif request.method == "POST" and form.is_valid():
+        # Sent from the partner page: filled in, waiting for the confirmation.
+        form = LeaveForm(initial=form.cleaned_data)
+    people = organisation.people.active().count()
+    return confirmation_page(
+        request,
+        heading=_("Mark %(name)s as left?") % {"name": organisation.name},
+        lines=[
+            _(
+                "From the day after its last day, %(name)s shows as a former partner on the "
+                "partners list and its page, and the project page and the public start page no "
+                "longer count it."
+            )
+            % {"name": organisation.name},
+            ngettext(
+                "Its %(count)d person in civbio can no longer log in from that day.",
+                "Its %(count)d people in civbio can no longer log in from that day.",
+                people,
+            )
+            % {"count": people},
+            _("Open invitations into it are withdrawn when that day has already passed."),
+            _(
+                "Its contributions, activities and change history stay; the funder report of "
+                "that quarter names it among the partners that left."
+            ),
+            _("You can take this back on its page."),
+        ],
+        action=reverse("partners:organisation_leave", args=[organisation.slug]),
+        confirm_label=_("Yes, mark as left"),
+        back=organisation.get_absolute_url(),
+        back_label=_("No, keep it as a partner"),
+        form=form,
+    )
+
+
+@manager_required
+def organisation_rejoin(request, slug: str):
+    """Take a recorded departure back (the way back from organisation_leave)."""
+    organisation = get_object_or_404(rules.visible_organisations(request.user), slug=slug)
+    if organisation.active_until is None:
+        messages.info(
+            request, _("%(name)s is not marked as leaving.") % {"name": organisation.name}
+        )
+        return redirect(organisation)
+    form = TakeBackDepartureForm(request.POST if confirmed(request) else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.take_back_departure(
+                actor=request.user, organisation=organisation, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is a partner again, without an end date.")
+                % {"name": organisation.name},
+            )
+            return redirect(organisation)
+    return confirmation_page(
+        request,
+        heading=_("Take back the departure of %(name)s?") % {"name": organisation.name},
+        lines=[
+            _(
+                "%(name)s is a partner again without an end date (it was a partner until "
+                "%(day)s): the project page and the public start page count it again."
+            )
+            % {"name": organisation.name, "day": _short(organisation.active_until)},
+            _("Its people can log in again."),
+            _("Invitations that were withdrawn stay withdrawn: invite again where needed."),
+        ],
+        action=reverse("partners:organisation_rejoin", args=[organisation.slug]),
+        confirm_label=_("Yes, it stays a partner"),
+        back=organisation.get_absolute_url(),
+        back_label=_("No, leave it as it is"),
+        form=form,
+        tone="primary",
+    )
+
+
+@manager_required
+def organisation_category(request, slug: str):
+    organisation = get_object_or_404(rules.visible_organisations(request.user), slug=slug)
+    form = CategoryForm(
+        request.POST or None, initial={"category": organisation.cofinancing_category}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.change_cofinancing_category(
+                actor=request.user,
+                organisation=organisation,
+                category=form.cleaned_data["category"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The co-financing of %(name)s now counts as: %(category)s.")
+                % {"name": changed.name, "category": changed.get_cofinancing_category_display()},
+            )
+            return redirect(organisation)
+    return render(
+        request,
+        "partners/organisation_category.html",
+        {"category_form": form, "organisation": organisation},
+    )
 
 
 @login_required

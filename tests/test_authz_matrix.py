@@ -622,6 +622,21 @@ MATRIX: dict[str, Entry] = {
         **on("org", kwarg="slug", attr="slug"),
     ),
     "partners:organisation_logo": page(PUBLIC, **on("org", kwarg="slug", attr="slug")),
+    # The project office runs the consortium: adding partners, recording that one leaves (or
+    # taking that back), changing a co-financing category. Everyone else is refused before the
+    # partner is looked up. A coordinator's POST to the leave page without the confirmation
+    # button shows the confirmation; the world's partners have not left, so taking a departure
+    # back sends the coordinator to the partner's page.
+    "partners:organisation_add": form(COORDINATOR),
+    "partners:organisation_leave": form(
+        COORDINATOR,
+        data={"last_day": later(0), "reason": "Vertrekt"},
+        **on("org", kwarg="slug", attr="slug"),
+    ),
+    "partners:organisation_rejoin": form(
+        COORDINATOR, data={"reason": "Blijft"}, **on("org", kwarg="slug", attr="slug")
+    ),
+    "partners:organisation_category": form(COORDINATOR, **on("org", kwarg="slug", attr="slug")),
     # Every persona is their organisation's contact person, who may invite colleagues.
     "partners:invitation_list": page(LOGGED_IN),
     "partners:invitation_create": form(LOGGED_IN),

@@ -67,8 +67,9 @@ def test_a_partner_page_renders_in_constant_queries(
     client.force_login(carla)
 
     # session, user, organisation, people, the invitable-organisation check, the change history
-    # (Carla coordinates), unread notifications
-    with django_assert_num_queries(7):
+    # (Carla coordinates), whether it may leave (not where the project office works), unread
+    # notifications
+    with django_assert_num_queries(8):
         client.get(reverse("partners:organisation_detail", args=["biocorp"]))
 
 
