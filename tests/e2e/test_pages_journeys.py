@@ -40,7 +40,12 @@ def _key_pages(role: str) -> list[str]:
     student = Student.objects.filter(school=edition.school).order_by("pk").first()
     common = [_url("activities:notifications"), _url("partners:account")]
     pages = {
-        "anonymous": ["/", reverse("activities:public_board"), reverse("account_login")],
+        "anonymous": [
+            "/",
+            reverse("activities:public_board"),
+            reverse("account_login"),
+            reverse("reports:figures"),
+        ],
         "coordinator": [
             reverse("ledger:contribution_review"),
             reverse("programmes:milestones"),
