@@ -142,9 +142,10 @@ def _happened(scope: Scope, closed: figures.Closed, hide: tuple[str, ...] = ()) 
     return {"happened_total": total, "happened_chart": chart, "happened_by_kind": by_kind}
 
 
-def _kpis(scope: Scope, *, suppress: bool) -> list[dict]:
-    """Per programme line: its indicators to the end of the period, with a traffic light."""
-    data = kpis.kpi_rows(scope.project, scope.line_id, today=scope.upto)
+def _kpis(scope: Scope, *, suppress: bool, **read) -> list[dict]:
+    """Per programme line: its indicators to the end of the period, with a traffic light
+    (`read`: the indicators and measures, when the dashboard read them for more than this)."""
+    data = kpis.kpi_rows(scope.project, scope.line_id, today=scope.upto, **read)
     upto_quarter = data["quarter"][0] if data["quarter"] else 0
     raw = {r.indicator.pk: r.in_quarters(scope.period.quarters, upto_quarter) for r in data["rows"]}
     if suppress:
@@ -670,10 +671,10 @@ def industry_dashboard(user: User, scope: Scope) -> dict:
 # Funder -----------------------------------------------------------------------------------------
 
 
-def _protected_totals(scope: Scope, closed: figures.Closed) -> dict:
+def _protected_totals(scope: Scope, closed: figures.Closed, measures: kpis.Measures) -> dict:
     """The students and delivery since the project's start, as the KPIs' cumulative figures,
     with every count of students protected as in the KPI table (figures.protect)."""
-    totals = kpis.student_totals(scope.project, scope.upto, closed=closed)
+    totals = kpis.student_totals(scope.project, scope.upto, closed=closed, measures=measures)
     for key in ("students_in_modules", "placements", "students_reached"):
         totals[key] = figures.protect(totals[key])
     return totals
@@ -682,7 +683,12 @@ def _protected_totals(scope: Scope, closed: figures.Closed) -> dict:
 def funder_dashboard(user: User, scope: Scope) -> dict:
     """Aggregates only: nothing personal reaches a funder's page."""
     closed = figures.closed_quarters(scope.project)
-    kpi_blocks = _kpis(scope, suppress=True)
+    # The measures the KPIs and the students' totals count, read once for both.
+    indicators = kpis.line_indicators(scope.project, scope.line_id)
+    measures = kpis.read_measures(
+        scope.project, kpis.derived_measures(indicators) | kpis.STUDENT_MEASURES
+    )
+    kpi_blocks = _kpis(scope, suppress=True, indicators=indicators, measures=measures)
     current = scope.project.quarter_of(scope.upto)
     for block in kpi_blocks:
         block["chart"] = _kpi_trend_chart(block, current[0] if current else 0)
@@ -706,7 +712,7 @@ def funder_dashboard(user: User, scope: Scope) -> dict:
         **_finance(scope, closed),
         "kpi_blocks": kpi_blocks,
         "milestones": milestones,
-        "students": _protected_totals(scope, closed),
+        "students": _protected_totals(scope, closed, measures),
         # One decimal: a share just above the RIF's third must not read as 33 %.
         "grant_share_percent": rounding.percent(
             scope.project.grant_amount, scope.project.total_budget, places=1

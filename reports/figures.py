@@ -737,11 +737,16 @@ def rule_checks(project: Project, partners: list[PartnerFinance], years, today) 
 
 
 def activities_happened(
-    period, line_id: int | None = None, *, closed: Closed | None = None
+    period,
+    line_id: int | None = None,
+    *,
+    closed: Closed | None = None,
+    requested_only: bool = False,
 ) -> dict[tuple[str, int], int]:
     """Activities that took place in a period, per (kind, programme line id): in the closed
     quarters (`closed`) as stored when they closed, one query; the rest counted, three
-    queries."""
+    queries. With `requested_only`, only the kinds a school requests (REQUESTABLE_KINDS), the
+    rest counted in one query: the same counts of those kinds."""
     counts: Counter = Counter()
     start: date | None = period.start
     if closed is not None:
@@ -752,6 +757,7 @@ def activities_happened(
                     quarter__project=closed.project,
                     quarter__number__in=stored,
                     **({"programme_line_id": line_id} if line_id else {}),
+                    **({"kind__in": REQUESTABLE_KINDS} if requested_only else {}),
                 )
                 .values_list("kind", "programme_line_id")
                 .annotate(n=Sum("count"))
@@ -759,12 +765,16 @@ def activities_happened(
             ):
                 counts[(kind, line_pk)] += n
     if start is not None:
-        counts.update(happened_between(start, period.end, line_id))
+        counts.update(happened_between(start, period.end, line_id, requested_only=requested_only))
     return dict(counts)
 
 
-def happened_between(start: date, end: date, line_id: int | None) -> Counter:
-    """Activities that took place from `start` to `end`, counted. Three queries."""
+def happened_between(
+    start: date, end: date, line_id: int | None, *, requested_only: bool = False
+) -> Counter:
+    """Activities that took place from `start` to `end`, counted. Three queries; one with
+    `requested_only` (the kinds a school requests: neither a placement nor an activity that
+    takes place by itself is of those kinds)."""
     counts: Counter = Counter()
     line = {"activity__programme_line_id": line_id} if line_id else {}
     for kind, line_pk, n in (
@@ -778,6 +788,8 @@ def happened_between(start: date, end: date, line_id: int | None) -> Counter:
         .annotate(n=Count("pk"))
     ):
         counts[(kind, line_pk)] += n
+    if requested_only:
+        return counts
     posting_line = {"nomination__posting__programme_line_id": line_id} if line_id else {}
     for line_pk, n in (
         Placement.objects.filter(start_date__range=(start, end), **posting_line)

@@ -293,7 +293,13 @@ class Days:
     end: date
 
 
-def student_totals(project: Project, upto: date, *, closed: Closed) -> dict:
+# The measures student_totals reads.
+STUDENT_MEASURES = frozenset({DerivedMeasure.PLACES_FILLED, DerivedMeasure.STUDENTS_REACHED})
+
+
+def student_totals(
+    project: Project, upto: date, *, closed: Closed, measures: Measures | None = None
+) -> dict:
     """Students and what reached them from the project's start to the end of the quarter of
     `upto`: the days the KPIs' cumulative figures cover, counted by the same measures (closed
     quarters as stored), so "placements" is the KPI "places filled" and "students reached" the
@@ -301,7 +307,8 @@ def student_totals(project: Project, upto: date, *, closed: Closed) -> dict:
     student enrolled in an edition (not erased); placements: those starting in those days;
     delivered: the guest lessons, assignments and visits delivered in them, and the students
     they reached. Exact counts, with `quarter` the last quarter counted: protect the students'
-    where outsiders look. Eight queries at most."""
+    where outsiders look. `measures`: read_measures of at least STUDENT_MEASURES, when the caller
+    has them (the funder dashboard reads them once with its KPIs'). Six queries at most."""
     current = project.quarter_of(min(max(upto, project.start_date), project.end_date))
     number, last_day = (current[0], current[2]) if current else (0, project.start_date)
     # Every enrolled student counted from the enrolments' student index alone, less the (few)
@@ -316,14 +323,16 @@ def student_totals(project: Project, upto: date, *, closed: Closed) -> dict:
     in_modules = Enrolment.objects.aggregate(
         n=Count("student_id", distinct=True) - Subquery(erased)
     )["n"]
-    counted = read_measures(
-        project, [DerivedMeasure.PLACES_FILLED, DerivedMeasure.STUDENTS_REACHED]
-    ).per_quarter
+    if measures is None:
+        measures = read_measures(project, STUDENT_MEASURES)
+    counted = measures.per_quarter
 
     def cumulative(key: str) -> int:
         return int(sum(v for q, v in counted.get(key, {}).items() if q <= number))
 
-    happened = activities_happened(Days(project.start_date, last_day), closed=closed)
+    happened = activities_happened(
+        Days(project.start_date, last_day), closed=closed, requested_only=True
+    )
     return {
         "quarter": number,
         "students_in_modules": in_modules or 0,
@@ -407,18 +416,39 @@ def straight_line(cumulative: Decimal, elapsed: Decimal) -> Decimal:
     return (cumulative / elapsed).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
 
-def kpi_rows(project: Project, line_id: int | None = None, today: date | None = None) -> dict:
-    """Every indicator (of one line, or all) with target for the current year, the figure for the
-    current quarter, the cumulative figure and a forecast to the project's end: a straight line
-    over the time elapsed (`straight_line`, FORECAST_METHOD)."""
-    today = today or timezone.localdate()
-    indicators = list(
+def line_indicators(project: Project, line_id: int | None = None) -> list[Indicator]:
+    """The indicators of one line (or all), with their line and targets, as kpi_rows reads
+    them. Two queries."""
+    return list(
         Indicator.objects.filter(
             project=project, **({"programme_line_id": line_id} if line_id else {})
         )
         .select_related("programme_line")
         .prefetch_related("targets")
     )
+
+
+def derived_measures(indicators: Iterable[Indicator]) -> set[str]:
+    """The derived measures the indicators count."""
+    return {i.measure for i in indicators if i.source == IndicatorSource.DERIVED}
+
+
+def kpi_rows(
+    project: Project,
+    line_id: int | None = None,
+    today: date | None = None,
+    *,
+    indicators: list[Indicator] | None = None,
+    measures: Measures | None = None,
+) -> dict:
+    """Every indicator (of one line, or all) with target for the current year, the figure for the
+    current quarter, the cumulative figure and a forecast to the project's end: a straight line
+    over the time elapsed (`straight_line`, FORECAST_METHOD). `indicators` (line_indicators) and
+    `measures` (read_measures of at least their derived_measures), when the caller has them
+    read already."""
+    today = today or timezone.localdate()
+    if indicators is None:
+        indicators = line_indicators(project, line_id)
     reported: dict[int, dict[int, Decimal]] = {}
     pending: dict[int, int] = {}
     for item in IndicatorValue.objects.filter(indicator__in=indicators).exclude(
@@ -433,8 +463,11 @@ def kpi_rows(project: Project, line_id: int | None = None, today: date | None = 
     current_number = current[0] if current else 0
     year = (current_number - 1) // 4 + 1 if current_number else 1
     elapsed = elapsed_share(project, today)
-    derived = {i.measure for i in indicators if i.source == IndicatorSource.DERIVED}
-    counted = read_measures(project, derived) if derived else Measures()
+    derived = derived_measures(indicators)
+    if measures is not None:
+        counted = measures
+    else:
+        counted = read_measures(project, derived) if derived else Measures()
     members = counted.members
     rows = []
     for indicator in indicators:

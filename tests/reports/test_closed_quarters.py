@@ -171,9 +171,8 @@ def test_a_closed_quarter_is_read_as_stored_not_counted_again(client, demo):
     # research outputs, rates, contributions); milestones (twelve, counted); the quarter's
     # stored activities; co-financing (partners, commitments, stored per partner, the open
     # quarters' contributions); the students and delivery up to the quarter (students enrolled,
-    # stored measures, the open quarters' requests and placements, the stored activities);
-    # unread count.
-    assert len(queries) == 29, "\n".join(sql)
+    # the stored activities: their measures are the KPIs'); unread count.
+    assert len(queries) == 26, "\n".join(sql)
 
     # Opened again, it is counted again: the change shows.
     closing.reopen_quarters(actor=demo["coordinator"], project=project, number=number)

@@ -101,10 +101,10 @@ def test_every_dashboard_renders_in_the_same_number_of_queries_at_ten_times_the_
     assert before[Role.INDUSTRY_STAFF][0] == 17
     # Funder: as the coordinator's closed quarters, KPIs, activity counts and co-financing, plus
     # the milestones (twelve, counted) and the students and delivery as the KPIs count them
-    # (7: students enrolled, the stored measures, requests and placements, the delivered
-    # activities' 3; their stored part only when a quarter is closed); no approvals, engagement
-    # or invitations.
-    assert before[Role.FUNDER][0] == 32
+    # (2: students enrolled, the delivered activities; their measures read with the KPIs', and
+    # the delivered activities' stored part only when a quarter is closed); no approvals,
+    # engagement or invitations.
+    assert before[Role.FUNDER][0] == 27
 
 
 # A small world with figures counted by hand ------------------------------------------------
