@@ -23,6 +23,7 @@ from programmes.services import (
     MILESTONE_FIELDS,
     PLANNED_KINDS,
     SYSTEM_MILESTONE_FIELDS,
+    has_figures,
     project_years,
 )
 
@@ -97,6 +98,14 @@ class IndicatorForm(forms.ModelForm):
         self.fields["measure"].choices = [("", "—"), *self.fields["measure"].choices[1:]]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.updated_at.isoformat()
+            if has_figures(self.instance):
+                # What it counts stands once it has figures (services.update_indicator).
+                for name in ("source", "measure"):
+                    self.fields[name].disabled = True
+                self.fields["source"].help_text = _(
+                    "It has figures already: to count something else, retire it and add a new "
+                    "indicator."
+                )
         stored = {t.year: t.value for t in self.instance.targets.all()} if self.instance.pk else {}
         for year in range(1, project_years(project) + 1):
             self.fields[f"year_{year}"] = numbers.DecimalField(

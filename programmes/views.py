@@ -4,6 +4,7 @@ shows those figures and takes new ones is in reports, which adds the derived mea
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -151,7 +152,10 @@ def indicators(request):
         Indicator.objects.filter(project=project)
         .select_related("programme_line")
         .prefetch_related("targets")
-        .order_by("programme_line__number", "retired_on", "position", "name")
+        # The indicators in use first, the retired ones after them.
+        .order_by(
+            "programme_line__number", F("retired_on").asc(nulls_first=True), "position", "name"
+        )
     )
     years = range(1, services.project_years(project) + 1)
     by_line: dict[int, list] = {line.pk: [] for line in lines}

@@ -1,6 +1,6 @@
-"""The project office plans the programme in Chromium: an indicator with its targets is added and
-shows on the KPI page, a milestone is added to the milestones page, and an indicator is retired
-after a confirmation."""
+"""The project office plans the programme in Chromium: an indicator with its targets is added,
+shows on the KPI page and is edited; a milestone is added to the milestones page, re-planned and
+removed; an indicator is retired after a confirmation."""
 
 import re
 from decimal import Decimal
@@ -76,6 +76,23 @@ def test_a_coordinator_adds_a_reported_indicator_and_sees_it_on_the_kpi_page(
         page.get_by_label("Indicator").locator("option", has_text="Diploma's bio-informatica")
     ).to_be_attached()
 
+    # Its targets change on its edit page; the change is in its history.
+    page.get_by_role("link", name="Indicatoren beheren").click()
+    page.get_by_role("link", name="Bewerken Diploma's bio-informatica").click()
+    expect(page.get_by_label("Doel na 2 jaar")).to_have_value("12,5")
+    page.get_by_label("Doel na 4 jaar").fill("45")
+    page.get_by_label("Doel voor projectjaar 3").fill("")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(message(page, "De indicator Diploma's bio-informatica is opgeslagen.")).to_be_visible()
+    page.reload()
+    row = page.get_by_role("row").filter(has_text="Diploma's bio-informatica")
+    expect(row.locator(f'[data-figure="target.{indicator.pk}.4"]')).to_have_text("45")
+    assert not IndicatorTarget.objects.filter(indicator=indicator).exists()
+    page.get_by_role("link", name="Bewerken Diploma's bio-informatica").click()
+    history = page.get_by_role("region", name="Wijzigingsgeschiedenis")
+    expect(history).to_contain_text("Cor de Vries")
+    expect(history).to_contain_text("Doel na 4 jaar")
+
 
 def test_a_coordinator_adds_a_milestone_and_sees_it_on_the_milestones_page(
     live_server, page, screenshot, coordinator
@@ -129,6 +146,21 @@ def test_a_coordinator_adds_a_milestone_and_sees_it_on_the_milestones_page(
     expect(
         page.locator(".item-list > li").filter(has_text="Tentoonstelling biodiversiteit")
     ).to_contain_text("1 dec 2026")
+
+    # Made by mistake after all: removed after the confirmation, while nothing was recorded.
+    page.locator(".item-list > li").filter(has_text="Tentoonstelling biodiversiteit").get_by_role(
+        "link", name="Planning bewerken"
+    ).click()
+    page.get_by_role("link", name="Deze mijlpaal verwijderen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Mijlpaal Tentoonstelling biodiversiteit geopend verwijderen?"
+    )
+    page.get_by_role("button", name="Ja, verwijderen").click()
+    expect(
+        message(page, "De mijlpaal Tentoonstelling biodiversiteit geopend is verwijderd.")
+    ).to_be_visible()
+    expect(page.locator(".item-list > li").filter(has_text="Tentoonstelling")).to_have_count(0)
+    assert not Milestone.objects.filter(pk=milestone.pk).exists()
 
 
 def test_a_coordinator_retires_an_indicator_after_confirming(

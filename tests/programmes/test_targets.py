@@ -1,6 +1,7 @@
 """The project office plans the programme in civbio: indicators with their targets are added,
 edited and retired, and milestones are planned, re-planned and removed when made by mistake."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -521,3 +522,22 @@ def test_the_planning_pages_speak_english_too(client, carla, project):
     assert "Target for project year 3" in edit and "What it counts" in edit
     assert "Retire the indicator Inflow into mbo biology?" in retire
     assert "<h1>Add a milestone</h1>" in milestone
+
+
+def test_the_edit_page_of_an_indicator_with_figures_does_not_offer_another_count(
+    client, carla, dirk, project
+):
+    indicator = add(carla, project)
+    IndicatorValue.objects.create(
+        indicator=indicator, period_start=project.quarters()[0][1], value=5, submitted_by=dirk
+    )
+    client.force_login(carla)
+    edit = reverse("programmes:indicator_edit", args=[indicator.pk])
+
+    page = client.get(edit)
+    assert re.search(r'<select name="source"[^>]*\bdisabled', page.text)
+    assert re.search(r'<select name="measure"[^>]*\bdisabled', page.text)
+    assert "Hij heeft al cijfers" in page.text
+    submit(client, edit, {"name": "Instroom"}, button="Opslaan", page=page)
+    indicator.refresh_from_db()
+    assert (indicator.name, indicator.source) == ("Instroom", "reported")
