@@ -38,6 +38,7 @@ from partners.models import (
     Role,
     User,
 )
+from programmes.models import Indicator, Milestone
 from students.models import Edition, Student
 from students.querysets import StudentQuerySet
 
@@ -216,6 +217,24 @@ def can_manage_partners(user) -> bool:
     """The project office runs the consortium: it adds partners, records that one leaves (or
     takes that back) and changes how a partner's co-financing counts."""
     return is_coordinator(user)
+
+
+def can_manage_targets(user) -> bool:
+    """The project office plans the programme: it creates, edits and retires indicators and
+    their targets, and plans milestones. Everyone else reads them as they are."""
+    return is_coordinator(user)
+
+
+def manageable_indicators(user) -> QuerySet[Indicator]:
+    """The indicators `user` may edit or retire: every one for the project office, none for
+    anyone else."""
+    return Indicator.objects.all() if can_manage_targets(user) else Indicator.objects.none()
+
+
+def manageable_milestones(user) -> QuerySet[Milestone]:
+    """The milestones whose plan `user` may change or remove (their status is updated by the
+    owner as well: programmes.services.update_milestone)."""
+    return Milestone.objects.all() if can_manage_targets(user) else Milestone.objects.none()
 
 
 def may_leave(organisation: Organisation) -> bool:

@@ -298,6 +298,8 @@ _AUDITED = [
     "students.Enrolment",
     "students.UnitProgress",
     "programmes.Commitment",
+    "programmes.Indicator",
+    "programmes.IndicatorTarget",
     "programmes.IndicatorValue",
     "programmes.Milestone",
 ]

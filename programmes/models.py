@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
+from programmes.querysets import IndicatorQuerySet
 
 
 class TranslatedFieldsMixin:
@@ -367,6 +368,12 @@ class Indicator(TranslatedFieldsMixin, models.Model):
     target_2y = models.DecimalField(_("target at 2 years"), max_digits=12, decimal_places=1)
     target_4y = models.DecimalField(_("target at 4 years"), max_digits=12, decimal_places=1)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Retired, never deleted: its reported figures and the reports that showed it stay as they
+    # were; from this day on the KPI pages, dashboards and reports leave it out.
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["programme_line__number", "position", "name"]
@@ -392,6 +399,9 @@ class Indicator(TranslatedFieldsMixin, models.Model):
         if self.source != IndicatorSource.DERIVED:
             # "Derived from" says nothing of a reported figure: partners report it as it is.
             self.measure = ""
+
+    def is_retired_on(self, day: date) -> bool:
+        return self.retired_on is not None and self.retired_on <= day
 
     def target_for_year(self, year: int) -> Decimal:
         """Targets per project year: the 2-year target halfway, the 4-year target at the end,
@@ -481,6 +491,7 @@ class Milestone(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=MilestoneKind.choices)
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
     owner_organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("owner"),

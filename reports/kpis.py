@@ -423,6 +423,10 @@ def line_indicators(project: Project, line_id: int | None = None) -> list[Indica
         Indicator.objects.filter(
             project=project, **({"programme_line_id": line_id} if line_id else {})
         )
+        # A retired indicator is left out from its retirement on; a period before it still
+        # shows it. Closed quarters store measures and reported figures, not indicators, so
+        # their stored figures do not change.
+        .active_on(today)
         .select_related("programme_line")
         .prefetch_related("targets")
     )

@@ -211,6 +211,7 @@ def kpi_overview(request, number: int | None = None):
             "narrative": narrative,
             "narrative_form": narrative_form,
             "pending": pending,
+            "can_manage_indicators": rules.can_manage_targets(request.user),
             "quarters": list(reversed(quarters)),
             "protected": any(row.protected for row in data["rows"]),
         },

@@ -417,6 +417,7 @@ def build_world() -> World:
         target_2y=100,
         target_4y=200,
     )
+    world.indicator = indicator
     world.kpi_report = {
         "report": "1",
         "indicator": indicator.pk,
@@ -840,6 +841,18 @@ MATRIX: dict[str, Entry] = {
         COORDINATOR, POST_ONLY, **on("kpi_value", decision="approve")
     ),
     "programmes:milestones": page(LOGGED_IN),
+    # The plan is the project office's (issue #24): indicators and their targets, milestones.
+    # Everyone else is refused before anything is looked up. A coordinator's POST without the
+    # confirmation button shows the retire or remove confirmation; an empty form shows its errors.
+    "programmes:indicators": page(COORDINATOR),
+    "programmes:indicator_create": form(COORDINATOR),
+    "programmes:indicator_edit": form(COORDINATOR, target=lambda w, r, rel: {"pk": w.indicator.pk}),
+    "programmes:indicator_retire": form(
+        COORDINATOR, target=lambda w, r, rel: {"pk": w.indicator.pk}
+    ),
+    "programmes:milestone_create": form(COORDINATOR),
+    "programmes:milestone_edit": form(COORDINATOR, **on("milestone")),
+    "programmes:milestone_delete": form(COORDINATOR, **on("milestone")),
     # Milestones are listed to everyone: another organisation's is refused (403), not hidden.
     "programmes:milestone_update": action(
         roles(OK, (OK, FORBIDDEN), (OK, FORBIDDEN), FORBIDDEN),

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from activities.models import Nomination, Request
-from programmes.models import Milestone, Project
+from programmes.models import Indicator, Milestone, Project
 from students.models import Edition, Enrolment
 from tests.factories import ModuleFactory, QualificationFactory, StudentFactory
 from tests.files import HTML_AS_PDF, SVG, image_bytes, pdf_bytes, xlsx_bytes
@@ -103,13 +103,22 @@ def world(carla, dirk, bram, school, guest_lesson, posting):
     )
     Nomination.objects.create(posting=posting, student=student, nominated_by=dirk)
     project = Project.objects.get()
-    Milestone.objects.create(
+    milestone = Milestone.objects.create(
         project=project,
         programme_line=project.lines.get(number=1),
         kind="deliverable",
         title="Module klaar",
         due_date=today + timedelta(days=20),
         owner_organisation=school,
+    )
+    indicator = Indicator.objects.create(
+        project=project,
+        programme_line=project.lines.get(number=1),
+        name="Instroom",
+        unit="studenten",
+        source="reported",
+        target_2y=10,
+        target_4y=20,
     )
     return {
         "bram": [
@@ -137,6 +146,10 @@ def world(carla, dirk, bram, school, guest_lesson, posting):
         "carla": [
             reverse("partners:invitation_create"),
             reverse("programmes:milestones"),
+            reverse("programmes:milestone_create"),
+            reverse("programmes:milestone_edit", args=[milestone.pk]),
+            reverse("programmes:indicator_create"),
+            reverse("programmes:indicator_edit", args=[indicator.pk]),
             reverse("reports:report_list"),
             reverse("reports:kpis_line", args=[1]),
             reverse("ledger:contribution_review"),

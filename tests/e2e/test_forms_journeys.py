@@ -63,6 +63,8 @@ Every POST form in templates/ and the journey that submits it (F = this file, te
 - reports/kpis.html (report a figure, the narrative, approve, reject) and
   programmes/milestones.html:
   F::test_a_teacher_reports_figures_and_the_coordinator_decides_writes_up_and_updates_a_milestone
+- programmes/indicator_form.html (new, edit), programmes/milestone_form.html (new, edit) and
+  partials/confirm.html (retire an indicator, remove a milestone): test_targets_journeys.py
 - reports/report_list.html (make a report) and partials/report_row.html (make again):
   F::test_a_coordinator_makes_a_quarterly_report_and_makes_a_failed_one_again; publish:
   test_confirmations_journeys.py::test_a_coordinator_publishes_a_report_after_confirming; close
