@@ -684,7 +684,7 @@ def funder_dashboard(user: User, scope: Scope) -> dict:
     """Aggregates only: nothing personal reaches a funder's page."""
     closed = figures.closed_quarters(scope.project)
     # The measures the KPIs and the students' totals count, read once for both.
-    indicators = kpis.line_indicators(scope.project, scope.line_id)
+    indicators = kpis.line_indicators(scope.project, scope.line_id, scope.upto)
     measures = kpis.read_measures(
         scope.project, kpis.derived_measures(indicators) | kpis.STUDENT_MEASURES
     )

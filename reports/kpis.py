@@ -416,9 +416,12 @@ def straight_line(cumulative: Decimal, elapsed: Decimal) -> Decimal:
     return (cumulative / elapsed).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
 
-def line_indicators(project: Project, line_id: int | None = None) -> list[Indicator]:
-    """The indicators of one line (or all), with their line and targets, as kpi_rows reads
-    them. Two queries."""
+def line_indicators(
+    project: Project, line_id: int | None = None, today: date | None = None
+) -> list[Indicator]:
+    """The indicators of one line (or all) not retired by `today`, with their line and targets,
+    as kpi_rows reads them. Two queries."""
+    today = today or timezone.localdate()
     return list(
         Indicator.objects.filter(
             project=project, **({"programme_line_id": line_id} if line_id else {})
@@ -452,7 +455,7 @@ def kpi_rows(
     read already."""
     today = today or timezone.localdate()
     if indicators is None:
-        indicators = line_indicators(project, line_id)
+        indicators = line_indicators(project, line_id, today)
     reported: dict[int, dict[int, Decimal]] = {}
     pending: dict[int, int] = {}
     for item in IndicatorValue.objects.filter(indicator__in=indicators).exclude(
