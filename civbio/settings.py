@@ -297,6 +297,9 @@ _AUDITED = [
     "students.Student",
     "students.Enrolment",
     "students.UnitProgress",
+    "students.Qualification",
+    "students.Module",
+    "students.ModuleUnit",
     "programmes.Commitment",
     "programmes.IndicatorValue",
     "programmes.Milestone",
@@ -310,6 +313,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = tuple(
         + (["crebo_list"] if label in _ACTIVITIES else []),
     }
     for label in _AUDITED
+) + (
+    # When the periodic work runs, and whether the reminders run; not each run's bookkeeping.
+    {
+        "model": "django_celery_beat.PeriodicTask",
+        "exclude_fields": ["last_run_at", "total_run_count", "date_changed"],
+    },
 )
 AUDITLOG_STORE_JSON_CHANGES = True
 # A session ends after this long without a request, and in any case this long after login.
