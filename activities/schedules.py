@@ -112,7 +112,11 @@ def change_schedule(
     may share it."""
     if not rules.can_manage_catalogues(actor):
         raise PermissionDenied(_("Only the project office changes when periodic jobs run."))
-    task = PeriodicTask.objects.select_for_update().select_related("crontab").get(pk=task.pk)
+    task = (
+        PeriodicTask.objects.select_for_update(of=("self",))
+        .select_related("crontab")
+        .get(pk=task.pk)
+    )
     job = JOBS.get(task.name)
     if job is None:
         raise PermissionDenied(_("This periodic job is not one of civbio's."))

@@ -304,16 +304,17 @@ _AUDITED = [
     "programmes.IndicatorValue",
     "programmes.Milestone",
 ]
-AUDITLOG_INCLUDE_TRACKING_MODELS = tuple(
-    {
-        "model": label,
-        "exclude_fields": ["created_at", "updated_at"]
-        + (["password", "last_login"] if label == "partners.User" else [])
-        # Read from a view (CreboList): the audit trail would query it on every save.
-        + (["crebo_list"] if label in _ACTIVITIES else []),
-    }
-    for label in _AUDITED
-) + (
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    *(
+        {
+            "model": label,
+            "exclude_fields": ["created_at", "updated_at"]
+            + (["password", "last_login"] if label == "partners.User" else [])
+            # Read from a view (CreboList): the audit trail would query it on every save.
+            + (["crebo_list"] if label in _ACTIVITIES else []),
+        }
+        for label in _AUDITED
+    ),
     # When the periodic work runs, and whether the reminders run; not each run's bookkeeping.
     {
         "model": "django_celery_beat.PeriodicTask",

@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from civbio import numbers, rules
 from civbio.widgets import DateInput
-from partners.models import User
-from partners.models import Organisation
+from partners.models import Organisation, User
 from students.models import (
     Edition,
     Module,
@@ -144,9 +143,7 @@ class ModuleForm(forms.ModelForm):
             "qualifications": forms.CheckboxSelectMultiple,
             "partner_organisations": forms.CheckboxSelectMultiple,
         }
-        error_messages = {
-            "code": {"unique": gettext_lazy("Another module already has this code.")}
-        }
+        error_messages = {"code": {"unique": gettext_lazy("Another module already has this code.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

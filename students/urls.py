@@ -13,9 +13,7 @@ urlpatterns = [
     path("units/<int:pk>/move/", catalogue_views.unit_move, name="unit_move"),
     path("units/<int:pk>/remove/", catalogue_views.unit_remove, name="unit_remove"),
     path("qualifications/", catalogue_views.qualification_list, name="qualification_list"),
-    path(
-        "qualifications/new/", catalogue_views.qualification_edit, name="qualification_create"
-    ),
+    path("qualifications/new/", catalogue_views.qualification_edit, name="qualification_create"),
     path(
         "qualifications/<int:pk>/edit/",
         catalogue_views.qualification_edit,
