@@ -300,11 +300,11 @@ def test_a_coordinator_adds_a_unit_and_moves_it_up_on_the_module_page(client, ca
     url = reverse("students:module_edit", args=[module.pk])
 
     refused = submit(
-        client, url, {"unit-title": "Validatie", "unit-hours": "0"}, button="Eenheid toevoegen"
+        client, url, {"unit-title": "Validatie", "unit-hours": "0"}, button="Onderdeel toevoegen"
     )
     assert refused.status_code == 400 and 'value="Validatie"' in refused.text
-    submit(client, url, {"unit-title": "Validatie", "unit-hours": "6"}, button="Eenheid toevoegen")
-    submit(client, url, button="Omhoog: Validatie")
+    submit(client, url, {"unit-title": "Validatie", "unit-hours": "6"}, button="Onderdeel toevoegen")
+    submit(client, url, button="Omhoog Validatie")
 
     assert titles(module)[1] == "Validatie"
 
@@ -345,11 +345,11 @@ def test_taking_out_a_unit_asks_first(client, carla, lines):
     client.force_login(carla)
 
     asked = client.get(reverse("students:unit_remove", args=[unit.pk]))
-    assert "Niemand heeft voortgang op deze eenheid vastgelegd" in asked.text
+    assert "Niemand heeft voortgang op dit onderdeel vastgelegd" in asked.text
     assert ModuleUnit.objects.filter(pk=unit.pk).exists()
 
     submit(
-        client, reverse("students:unit_remove", args=[unit.pk]), button="Ja, haal de eenheid eruit"
+        client, reverse("students:unit_remove", args=[unit.pk]), button="Ja, haal het onderdeel eruit"
     )
     assert not ModuleUnit.objects.filter(pk=unit.pk).exists()
 
