@@ -97,6 +97,10 @@ class StudentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.updated_at.isoformat()
+        # A retired qualification is offered only to the students who already have it.
+        self.fields["qualification"].queryset = Qualification.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.qualification_id)
+        )
 
 
 class StudentSearchForm(forms.Form):

@@ -72,6 +72,9 @@ def test_a_coordinator_adds_a_unit_to_a_module_and_moves_it_up(
     expect(rows.nth(2)).to_contain_text("Validatie")
 
     page.get_by_role("button", name="Omhoog Validatie").click()
+    # The move is a form post and a redirect: wait for it to land before reloading.
+    expect(page.get_by_role("button", name="Omlaag Validatie")).to_have_count(1)
+    expect(page.locator("#units tbody tr").nth(1)).to_contain_text("Validatie")
     page.reload()
     rows = page.locator("#units tbody tr")
     expect(rows.nth(1)).to_contain_text("Validatie")

@@ -303,7 +303,9 @@ def test_a_coordinator_adds_a_unit_and_moves_it_up_on_the_module_page(client, ca
         client, url, {"unit-title": "Validatie", "unit-hours": "0"}, button="Onderdeel toevoegen"
     )
     assert refused.status_code == 400 and 'value="Validatie"' in refused.text
-    submit(client, url, {"unit-title": "Validatie", "unit-hours": "6"}, button="Onderdeel toevoegen")
+    submit(
+        client, url, {"unit-title": "Validatie", "unit-hours": "6"}, button="Onderdeel toevoegen"
+    )
     submit(client, url, button="Omhoog Validatie")
 
     assert titles(module)[1] == "Validatie"
@@ -349,7 +351,9 @@ def test_taking_out_a_unit_asks_first(client, carla, lines):
     assert ModuleUnit.objects.filter(pk=unit.pk).exists()
 
     submit(
-        client, reverse("students:unit_remove", args=[unit.pk]), button="Ja, haal het onderdeel eruit"
+        client,
+        reverse("students:unit_remove", args=[unit.pk]),
+        button="Ja, haal het onderdeel eruit",
     )
     assert not ModuleUnit.objects.filter(pk=unit.pk).exists()
 
@@ -366,3 +370,16 @@ def test_the_catalogue_pages_speak_english_too(client, carla, lines):
     ):
         page = client.get(url)
         assert page.status_code == 200 and text in page.text, url
+
+
+def test_a_retired_qualification_is_offered_only_to_students_who_have_it(
+    client, carla, dirk, school
+):
+    retired = QualificationFactory(name="Oude opleiding")
+    student = StudentFactory(school=school, qualification=retired)
+    services.set_qualification_active(actor=carla, qualification=retired, active=False)
+    client.force_login(dirk)
+    option = f'<option value="{retired.pk}"'
+
+    assert option not in client.get(reverse("students:student_create")).text
+    assert option in client.get(reverse("students:student_edit", args=[student.pk])).text
