@@ -56,8 +56,13 @@ class ActivityForm(forms.ModelForm):
         )
         self.fields["partner_organisations"].widget.attrs["size"] = 6
         if "required_units" in self.fields:
+            # A retired unit only where the activity already asks for it (a subquery of the
+            # options' own query).
+            offered = Q(module__is_active=True, retired_on__isnull=True)
+            if self.instance.pk:
+                offered |= Q(pk__in=self.instance.required_units.values("pk"))
             self.fields["required_units"].queryset = ModuleUnit.objects.filter(
-                module__is_active=True
+                offered
             ).select_related("module")
             self.fields["required_units"].widget.attrs["size"] = 6
         if self.instance.pk:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views
+from activities import schedule_views, views
 
 app_name = "activities"
 
@@ -28,6 +28,8 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("reminders/", views.reminder_settings, name="reminder_settings"),
+    path("schedules/", schedule_views.schedule_list, name="schedule_list"),
+    path("schedules/<int:pk>/", schedule_views.schedule_edit, name="schedule_edit"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/new-address/", views.calendar_regenerate, name="calendar_regenerate"),
     path("opportunities/matches/", views.matches, name="matches"),

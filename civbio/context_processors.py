@@ -36,6 +36,8 @@ def navigation(request) -> dict:
     ]
     if rules.can_invite(user):
         items.append(("invitations", _("Invitations"), reverse("partners:invitation_list")))
+    if rules.can_manage_catalogues(user):
+        items.append(("catalogues", _("Catalogues"), reverse("students:qualification_list")))
     if rules.is_coordinator(user):
         items.append(("admin", _("Administration"), reverse("admin:index")))
     path = request.path

@@ -447,6 +447,12 @@ def can_run_editions(user) -> bool:
     return is_coordinator(user) or has_role(user, Role.SCHOOL_STAFF)
 
 
+def can_manage_catalogues(user) -> bool:
+    """The project office keeps the catalogues: qualifications, the modules and their units, and
+    the times of the periodic work (the reminders)."""
+    return is_coordinator(user)
+
+
 def can_erase_student(user) -> bool:
     """Exporting and erasing everything about a student is the project office's job."""
     return is_coordinator(user)

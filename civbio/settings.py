@@ -297,21 +297,31 @@ _AUDITED = [
     "students.Student",
     "students.Enrolment",
     "students.UnitProgress",
+    "students.Qualification",
+    "students.Module",
+    "students.ModuleUnit",
     "programmes.Commitment",
     "programmes.Indicator",
     "programmes.IndicatorTarget",
     "programmes.IndicatorValue",
     "programmes.Milestone",
 ]
-AUDITLOG_INCLUDE_TRACKING_MODELS = tuple(
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    *(
+        {
+            "model": label,
+            "exclude_fields": ["created_at", "updated_at"]
+            + (["password", "last_login"] if label == "partners.User" else [])
+            # Read from a view (CreboList): the audit trail would query it on every save.
+            + (["crebo_list"] if label in _ACTIVITIES else []),
+        }
+        for label in _AUDITED
+    ),
+    # When the periodic work runs, and whether the reminders run; not each run's bookkeeping.
     {
-        "model": label,
-        "exclude_fields": ["created_at", "updated_at"]
-        + (["password", "last_login"] if label == "partners.User" else [])
-        # Read from a view (CreboList): the audit trail would query it on every save.
-        + (["crebo_list"] if label in _ACTIVITIES else []),
-    }
-    for label in _AUDITED
+        "model": "django_celery_beat.PeriodicTask",
+        "exclude_fields": ["last_run_at", "total_run_count", "date_changed"],
+    },
 )
 AUDITLOG_STORE_JSON_CHANGES = True
 # A session ends after this long without a request, and in any case this long after login.

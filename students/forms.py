@@ -1,13 +1,21 @@
 """The forms of the students' pages: editions, the progress grid's cells, the import, a student."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from civbio import numbers, rules
 from civbio.widgets import DateInput
-from partners.models import User
-from students.models import Edition, Module, ProgressStatus, Student
-from students.services import STUDENT_FIELDS
+from partners.models import Organisation, User
+from students.models import (
+    Edition,
+    Module,
+    ModuleUnit,
+    ProgressStatus,
+    Qualification,
+    Student,
+)
+from students.services import MODULE_FIELDS, QUALIFICATION_FIELDS, STUDENT_FIELDS
 
 
 class EditionForm(forms.ModelForm):
@@ -89,6 +97,10 @@ class StudentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.updated_at.isoformat()
+        # A retired qualification is offered only to the students who already have it.
+        self.fields["qualification"].queryset = Qualification.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.qualification_id)
+        )
 
 
 class StudentSearchForm(forms.Form):
@@ -108,3 +120,52 @@ class StudentSearchForm(forms.Form):
             (ALL, gettext_lazy("All")),
         ],
     )
+
+
+# The catalogues ---------------------------------------------------------------------------------
+
+
+class QualificationForm(forms.ModelForm):
+    class Meta:
+        model = Qualification
+        fields = QUALIFICATION_FIELDS
+        widgets = {"crebo": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5})}
+        error_messages = {
+            "crebo": {"unique": gettext_lazy("Another qualification already has this crebo code.")}
+        }
+        help_texts = {
+            "crebo": gettext_lazy("Five digits, as in the register of qualifications."),
+            "level": gettext_lazy("1 to 4."),
+        }
+
+
+class ModuleForm(forms.ModelForm):
+    class Meta:
+        model = Module
+        fields = [*MODULE_FIELDS, "qualifications", "partner_organisations"]
+        widgets = {
+            "qualifications": forms.CheckboxSelectMultiple,
+            "partner_organisations": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {"code": {"unique": gettext_lazy("Another module already has this code.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Retired qualifications and partners that left are offered only where the module
+        # already names them.
+        chosen_qualifications = chosen_partners = []
+        if self.instance.pk:
+            chosen_qualifications = [q.pk for q in self.instance.qualifications.all()]
+            chosen_partners = [o.pk for o in self.instance.partner_organisations.all()]
+        self.fields["qualifications"].queryset = Qualification.objects.filter(
+            Q(is_active=True) | Q(pk__in=chosen_qualifications)
+        )
+        self.fields["partner_organisations"].queryset = Organisation.objects.filter(
+            Q(active_until__isnull=True) | Q(pk__in=chosen_partners)
+        ).order_by("name")
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = ModuleUnit
+        fields = ["title", "hours"]

@@ -173,6 +173,9 @@ class ModuleUnit(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=200)
     hours = models.PositiveSmallIntegerField(_("hours"), validators=[MinValueValidator(1)])
+    # A unit that progress was recorded on is never deleted; retired, it stays in the editions
+    # that had started by then (their figures do not change) and is left out of later ones.
+    retired_on = models.DateField(_("retired on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["module", "position"]
@@ -184,6 +187,10 @@ class ModuleUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.module.code}.{self.position} {self.title}"
+
+    def belongs_to(self, edition: "Edition") -> bool:
+        """Whether the unit is part of `edition`: every unit not retired before it started."""
+        return self.retired_on is None or self.retired_on > edition.start_date
 
 
 class Edition(models.Model):

@@ -36,6 +36,13 @@ from students.models import (
 )
 
 
+def edition_units(edition: Edition) -> list[ModuleUnit]:
+    """The module's units that are part of `edition`, in order: a unit retired before the
+    edition started is not (ModuleUnit.belongs_to). Filtered here rather than in SQL, so the
+    units a page prefetched serve."""
+    return [unit for unit in edition.module.units.all() if unit.belongs_to(edition)]
+
+
 def percent_done(units: list[ModuleUnit], done_unit_ids: set[int]) -> int:
     """A student's progress in a module: the share of its hours in units completed or passed."""
     total = sum(unit.hours for unit in units)
@@ -146,7 +153,7 @@ def record_progress(
     edition = enrolment.edition
     if not rules.can_track_edition(actor, edition):
         raise PermissionDenied(_("You may not record progress in this edition."))
-    if unit.module_id != edition.module_id:
+    if unit.module_id != edition.module_id or not unit.belongs_to(edition):
         raise ValidationError(_("This unit is not part of the edition's module."))
     if not enrolment.student.is_active:
         raise ValidationError(_("This student has left school."))
@@ -172,7 +179,7 @@ def bulk_record_progress(
     """The bulk action: one status on one unit for the selected students of an edition."""
     if not rules.can_track_edition(actor, edition):
         raise PermissionDenied(_("You may not record progress in this edition."))
-    if unit.module_id != edition.module_id:
+    if unit.module_id != edition.module_id or not unit.belongs_to(edition):
         raise ValidationError(_("This unit is not part of the edition's module."))
     status, _grade = _status_for(edition.module, status, None)
     if edition.module.assessment == Assessment.GRADE and status in (
@@ -223,7 +230,7 @@ def record_grid(
     enrolments = edition.enrolments.select_related("student", "edition__module").in_bulk(
         {enrolment_id for enrolment_id, _unit_id in cells}
     )
-    units = {unit.pk: unit for unit in edition.module.units.all()}
+    units = {unit.pk: unit for unit in edition_units(edition)}
     stored = {
         (enrolment_id, unit_id): (status, grade, changed_at)
         for enrolment_id, unit_id, status, grade, changed_at in UnitProgress.objects.filter(
@@ -310,7 +317,7 @@ def _grid_rows(enrolments: list[Enrolment], units: list[ModuleUnit]) -> list[Gri
 
 def grid_row(enrolment: Enrolment) -> GridRow:
     """One student's row of the grid, after a cell changed."""
-    units = list(enrolment.edition.module.units.all())
+    units = edition_units(enrolment.edition)
     return _grid_rows([enrolment], units)[0]
 
 
@@ -321,7 +328,7 @@ def edition_grid(edition: Edition, *, per_page: int | None = None, page_number=N
     The class's progress and size come from one aggregate over all its students (the hours of
     the units each completed); only the shown students are read in full. Building every row of a
     class of hundreds to show fifty was most of the grid's time (make bench)."""
-    units = list(edition.module.units.all())
+    units = edition_units(edition)
     total = sum(unit.hours for unit in units)
     done_hours = (
         UnitProgress.objects.filter(enrolment_id=OuterRef("pk"), status__in=DONE_STATUSES)

@@ -23,7 +23,7 @@ def student_page(student: Student) -> dict:
     )
     modules = []
     for enrolment in enrolments:
-        units = list(enrolment.edition.module.units.all())
+        units = progress.edition_units(enrolment.edition)
         done = {p.unit_id for p in enrolment.progress.all() if p.is_done}
         modules.append(
             {
@@ -55,7 +55,7 @@ def _enrolment_entries(enrolments: list[Enrolment]) -> list[dict]:
                 "first": True,
             }
         )
-        units = {u.pk: u for u in edition.module.units.all()}
+        units = {u.pk: u for u in edition.module.units.all()}  # retired ones too: history
         for item in enrolment.progress.all():
             entries.append(
                 {

@@ -1,11 +1,29 @@
 from django.urls import path
 
-from students import views
+from students import catalogue_views, views
 
 app_name = "students"
 
 urlpatterns = [
     path("modules/", views.module_list, name="module_list"),
+    path("modules/new/", catalogue_views.module_edit, name="module_create"),
+    path("modules/<int:pk>/edit/", catalogue_views.module_edit, name="module_edit"),
+    path("modules/<int:pk>/units/new/", catalogue_views.unit_add, name="unit_add"),
+    path("units/<int:pk>/edit/", catalogue_views.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/move/", catalogue_views.unit_move, name="unit_move"),
+    path("units/<int:pk>/remove/", catalogue_views.unit_remove, name="unit_remove"),
+    path("qualifications/", catalogue_views.qualification_list, name="qualification_list"),
+    path("qualifications/new/", catalogue_views.qualification_edit, name="qualification_create"),
+    path(
+        "qualifications/<int:pk>/edit/",
+        catalogue_views.qualification_edit,
+        name="qualification_edit",
+    ),
+    path(
+        "qualifications/<int:pk>/retire/",
+        catalogue_views.qualification_retire,
+        name="qualification_retire",
+    ),
     path("editions/", views.edition_list, name="edition_list"),
     path("editions/new/", views.edition_create, name="edition_create"),
     path("editions/<int:pk>/", views.edition_detail, name="edition_detail"),

@@ -52,7 +52,11 @@ def module_list(request):
         .select_related("programme_line")
         .prefetch_related("units", "qualifications", "partner_organisations")
     )
-    return render(request, "students/module_list.html", {"modules": modules})
+    return render(
+        request,
+        "students/module_list.html",
+        {"modules": modules, "can_manage": rules.can_manage_catalogues(request.user)},
+    )
 
 
 # Editions and the progress grid -----------------------------------------------------------------

@@ -97,6 +97,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 from PIL import Image
 
 from activities import services
@@ -367,6 +368,7 @@ def build_world() -> World:
         world.add("enrolment", **{side: enrolment})
         world.add("request", **{side: request})
     world.unit = module.units.first()
+    world.qualification, world.module = qualification, module
 
     # Student imports belong to the person who uploaded them.
     world.add(
@@ -513,6 +515,7 @@ FINANCE = roles(OK, FORBIDDEN, FORBIDDEN, OK)
 POST_ONLY = everyone(METHOD)
 STAFF_POST_ONLY = roles(METHOD, METHOD, METHOD, FORBIDDEN)
 SCHOOLS_POST_ONLY = roles(METHOD, METHOD, FORBIDDEN, FORBIDDEN)
+COORDINATOR_POST_ONLY = roles(METHOD, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 OWN_ONLY = (OK, NOTFOUND)  # own: ok, other: 404
 # Staff see their own organisation's private objects; a coordinator sees all; funders nothing.
 SCOPED_STAFF = roles(OK, OWN_ONLY, OWN_ONLY, FORBIDDEN)
@@ -591,6 +594,15 @@ def report(**fixed):
             "pk": w.objects["report"]["published" if relation == "own" else "draft"].pk,
             **fixed,
         }
+
+    return target
+
+
+def catalogue(name: str):
+    """The URL names the world's qualification, module or unit: shared by everyone."""
+
+    def target(w, role, relation):
+        return {"pk": getattr(w, name).pk}
 
     return target
 
@@ -757,8 +769,39 @@ MATRIX: dict[str, Entry] = {
     "activities:reminder_settings": form(LOGGED_IN),
     "activities:calendar": page(STAFF),
     "activities:calendar_regenerate": action(STAFF, STAFF_POST_ONLY),
+    # When the periodic work runs is the project office's (everyone else: 403). A coordinator's
+    # empty POST is a form with errors (the time is required), shown again.
+    "activities:schedule_list": page(COORDINATOR),
+    "activities:schedule_edit": form(
+        COORDINATOR,
+        target=lambda w, role, relation: {
+            "pk": PeriodicTask.objects.get(name="civbio: reminders").pk
+        },
+    ),
     # Modules, editions, students --------------------------------------------------------------
     "students:module_list": page(STAFF),
+    # The catalogues are the project office's: qualifications, modules and their units. They
+    # belong to no organisation; everyone else is refused before anything is read. Empty POSTs
+    # are forms shown again with their errors; a unit's removal shows its confirmation first.
+    "students:qualification_list": page(COORDINATOR),
+    "students:qualification_create": form(COORDINATOR),
+    "students:qualification_edit": form(COORDINATOR, target=catalogue("qualification")),
+    "students:qualification_retire": action(
+        COORDINATOR, COORDINATOR_POST_ONLY, target=catalogue("qualification")
+    ),
+    "students:module_create": form(COORDINATOR),
+    "students:module_edit": form(COORDINATOR, target=catalogue("module")),
+    "students:unit_add": action(
+        COORDINATOR,
+        COORDINATOR_POST_ONLY,
+        data={"unit-title": "Nieuwe eenheid", "unit-hours": "4"},
+        target=catalogue("module"),
+    ),
+    "students:unit_edit": form(COORDINATOR, target=catalogue("unit")),
+    "students:unit_move": action(
+        COORDINATOR, COORDINATOR_POST_ONLY, data={"direction": "down"}, target=catalogue("unit")
+    ),
+    "students:unit_remove": form(COORDINATOR, target=catalogue("unit")),
     "students:edition_list": page(SCHOOLS),
     "students:edition_create": form(SCHOOLS),
     "students:edition_detail": page(SCOPED_SCHOOLS, **on("edition")),
