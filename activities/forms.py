@@ -48,11 +48,22 @@ class ActivityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.fields["submission_token"].initial = uuid.uuid4()
-        self.fields["qualifications"].queryset = Qualification.objects.filter(is_active=True)
+        # A retired qualification, or a partner that left, stays an option where the activity
+        # already names it: an edit must not drop it without anyone choosing to.
+        chosen_qualifications = chosen_partners = Qualification.objects.none().values("pk")
+        if self.instance.pk:
+            chosen_qualifications = self.instance.qualifications.values("pk")
+            chosen_partners = self.instance.partner_organisations.values("pk")
+        self.fields["qualifications"].queryset = Qualification.objects.filter(
+            Q(is_active=True) | Q(pk__in=chosen_qualifications)
+        )
         self.fields["qualifications"].widget.attrs["size"] = 6
         self.fields["contact"].queryset = User.objects.active().filter(organisation=host)
+        still_partners = Organisation.objects.partners().active().values("pk")
         self.fields["partner_organisations"].queryset = (
-            Organisation.objects.partners().active().exclude(pk=host.pk)
+            Organisation.objects.partners()
+            .filter(Q(pk__in=still_partners) | Q(pk__in=chosen_partners))
+            .exclude(pk=host.pk)
         )
         self.fields["partner_organisations"].widget.attrs["size"] = 6
         if "required_units" in self.fields:

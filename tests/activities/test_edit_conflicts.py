@@ -47,3 +47,36 @@ def test_an_edit_sent_without_its_version_is_refused_not_saved_blind(client, pos
     assert "Iemand anders heeft deze activiteit gewijzigd" in refused.content.decode()
     stored = Posting.objects.get(pk=posting.pk)
     assert (stored.places, stored.location) == (2, "Oegstgeest")
+
+
+def test_an_edit_keeps_a_retired_qualification_and_a_partner_that_left(
+    client, posting, bram, consortium
+):
+    """Retiring a qualification, or a partner leaving, takes it out of the choices for new
+    offers; an offer that already names it keeps it through an edit of something else."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partners.models import Organisation
+    from students.models import Qualification
+    from tests.factories import QualificationFactory
+
+    qualification = QualificationFactory()
+    partner = Organisation.objects.partners().exclude(pk=posting.host_id).order_by("pk").first()
+    posting.qualifications.add(qualification)
+    posting.partner_organisations.add(partner)
+    Qualification.objects.filter(pk=qualification.pk).update(is_active=False)
+    Organisation.objects.filter(pk=partner.pk).update(
+        active_until=timezone.localdate() - timedelta(days=1)
+    )
+
+    url = reverse("activities:activity_edit", args=[posting.pk])
+    client.force_login(bram)
+    saved = submit(client, url, {"location": "Oegstgeest"}, button="Opslaan")
+
+    assert saved.status_code == 302
+    stored = Posting.objects.get(pk=posting.pk)
+    assert stored.location == "Oegstgeest"
+    assert list(stored.qualifications.all()) == [qualification]
+    assert list(stored.partner_organisations.all()) == [partner]
