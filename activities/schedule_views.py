@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from activities import schedules
 from civbio import rules
+from civbio.forms import add_service_error
 
 manager_required = rules.role_required(rules.can_manage_catalogues)
 
@@ -57,8 +58,7 @@ def schedule_edit(request, pk: int):
                 enabled=form.cleaned_data.get("enabled"),
             )
         except ValidationError as error:
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_error(form, error)
         else:
             messages.success(request, _("%(job)s: saved.") % {"job": job.label})
             return redirect("activities:schedule_list")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from civbio import rules, uploads
 from civbio.confirmation import confirmation_page, confirmed
+from civbio.forms import add_service_error
 from partners import account as account_sections
 from partners import audit, selectors, services
 from partners.filters import OrganisationFilter
@@ -86,12 +87,7 @@ def organisation_add(request):
                 first_contact=form.first_contact(),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    name = CONTACT_ERRORS.get(field, field)
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_error(form, error, CONTACT_ERRORS)
         else:
             if invitation:
                 messages.success(

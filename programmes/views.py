@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from civbio import rules
 from civbio.confirmation import confirmation_page, confirmed
+from civbio.forms import add_service_error
 from partners import audit
 from partners.selectors import partner_counts
 from programmes import services
@@ -133,15 +134,6 @@ def indicator_value_decide(request, pk: int, decision: str):
 planner_required = rules.role_required(rules.can_manage_targets)
 
 
-def _put_on_form(form, error: ValidationError) -> None:
-    """A service's refusal next to the field it is about, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @planner_required
 def indicators(request):
     """Every programme line with its indicators, retired ones too, and their targets."""
@@ -195,7 +187,7 @@ def indicator_create(request):
                 year_targets=form.year_targets(),
             )
         except ValidationError as error:
-            _put_on_form(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request, _("The indicator %(name)s was added.") % {"name": indicator.title}
@@ -226,7 +218,7 @@ def indicator_edit(request, pk: int):
                 version=form.cleaned_data["version"] or "",
             )
         except ValidationError as error:
-            _put_on_form(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request, _("The indicator %(name)s was saved.") % {"name": indicator.title}
@@ -297,7 +289,7 @@ def milestone_create(request):
                 actor=request.user, project=project, fields=form.plan()
             )
         except ValidationError as error:
-            _put_on_form(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request, _("The milestone %(title)s was added.") % {"title": milestone.title_text}
@@ -322,7 +314,7 @@ def milestone_edit(request, pk: int):
                 version=form.cleaned_data["version"] or "",
             )
         except ValidationError as error:
-            _put_on_form(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The milestone was updated."))
             return redirect("programmes:milestones")

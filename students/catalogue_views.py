@@ -3,7 +3,6 @@ units. Everyone else is refused before anything is read (rules.can_manage_catalo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,19 +10,12 @@ from django.views.decorators.http import require_POST
 
 from civbio import rules
 from civbio.confirmation import confirmation_page, confirmed
+from civbio.forms import add_service_error
 from students import services
 from students.forms import ModuleForm, QualificationForm, UnitForm
 from students.models import Module, ModuleUnit, Qualification, UnitProgress
 
 manager_required = rules.role_required(rules.can_manage_catalogues)
-
-
-def _errors_to_form(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Qualifications ---------------------------------------------------------------------------------
@@ -45,7 +37,7 @@ def qualification_edit(request, pk: int | None = None):
                 actor=request.user, fields=form.cleaned_data, qualification=qualification
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("%(qualification)s was saved.") % {"qualification": saved})
             return redirect("students:qualification_list")
@@ -100,7 +92,7 @@ def module_edit(request, pk: int | None = None):
                 module=module,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The module %(module)s was saved.") % {"module": saved})
             return redirect("students:module_edit", pk=saved.pk)
@@ -139,7 +131,7 @@ def unit_add(request, pk: int):
         try:
             unit = services.add_unit(actor=request.user, module=module, **unit_form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(unit_form, error)
+            add_service_error(unit_form, error)
         else:
             messages.success(request, _("The unit %(unit)s was added.") % {"unit": unit.title})
             return redirect(reverse("students:module_edit", args=[module.pk]) + "#units")
@@ -158,7 +150,7 @@ def unit_edit(request, pk: int):
         try:
             services.save_unit(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The unit %(unit)s was saved.") % {"unit": unit.title})
             return redirect(reverse("students:module_edit", args=[unit.module_id]) + "#units")
